@@ -1,0 +1,5 @@
+"""Allow ``python -m chuangye_metrics``."""
+
+from chuangye_metrics.cli import main
+
+main()

@@ -1,0 +1,254 @@
+"""The ``chuangye`` command line: parse options, call one library function, render."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+
+from chuangye_metrics import __version__
+from chuangye_metrics.errors import ChuangyeError, ExitCode, UsageError
+
+if TYPE_CHECKING:
+    from chuangye_metrics.findings import Language
+
+
+class _Group(TyperGroup):
+    """Catches every error in one place: one line on stderr and a documented exit code."""
+
+    def main(self, *args: Any, **kwargs: Any) -> NoReturn:
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except typer.Exit as done:
+            code = done.exit_code
+        except typer.Abort:
+            _fail("chuangye: aborted", ExitCode.USAGE)
+        except typer.TyperException as error:  # the parser's usage errors: bad option, value or argument
+            if type(error).__name__ == "NoArgsIsHelpError":
+                typer.echo(error.format_message())
+                sys.exit(ExitCode.USAGE)
+            context = getattr(error, "ctx", None)
+            where = context.command_path if context is not None else "chuangye"
+            _fail(f"{where}: error: {error.format_message()} (see '{where} --help')", ExitCode.USAGE)
+        except ChuangyeError as error:
+            _fail(f"chuangye: error: {error.message}", error.exit_code)
+        except KeyboardInterrupt:
+            _fail("chuangye: interrupted", ExitCode.USAGE)
+        except Exception as error:  # the last line of defence: never a bare traceback
+            _fail(
+                f"chuangye: internal error: {type(error).__name__}: {error}. "
+                "This is a bug in chuangye-metrics; please report it with the command you ran.",
+                ExitCode.INTERNAL,
+            )
+        sys.exit(int(code or 0))
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(" ".join(message.split()), err=True)
+    sys.exit(int(code))
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="chuangye",
+    help="创业型城市指标计算：读取统计报表，计算指标。 Indicators for entrepreneurial-city returns.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+    github = "github"
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"chuangye-metrics {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+) -> None:
+    """创业型城市指标计算 · chuangye-metrics."""
+
+
+InputFile = Annotated[
+    Path,
+    typer.Argument(
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help="The return: .xlsx, .xlsm, .xls, .ods or .csv.",
+    ),
+]
+SheetOption = Annotated[str | None, typer.Option("--sheet", help="Sheet name or 1-based number (default: found).")]
+YearOption = Annotated[
+    int | None,
+    typer.Option("--year", min=1949, max=2100, help="Reporting year: fills blanks, selects one year."),
+]
+LangOption = Annotated[Lang, typer.Option("--lang", help="Language of labels and messages.")]
+
+
+@app.command()
+def compute(
+    file: InputFile,
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    year: YearOption = None,
+    level: Annotated[
+        list[str] | None,
+        typer.Option("--level", "-l", help="Only these levels (repeatable): street, 社区, park, …"),
+    ] = None,
+    sheet: SheetOption = None,
+    keep_going: Annotated[
+        bool,
+        typer.Option("--keep-going", help="Compute despite data errors; bad cells count as missing."),
+    ] = False,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """Compute every indicator for every unit, and for parents derived from their children."""
+    from chuangye_metrics import render
+    from chuangye_metrics.catalog import load_catalog
+    from chuangye_metrics.compute import compute_return
+
+    _refuse_overwrite(file, output)
+    catalog = load_catalog()
+    levels = _parse_levels(level, catalog)
+    language = _language(lang)
+    outcome = compute_return(
+        file,
+        catalog,
+        sheet=sheet,
+        year=year,
+        levels=levels,
+        keep_going=keep_going,
+        language=language,
+    )
+    _report_findings(outcome.findings, language)
+    if outcome.result is None:
+        raise typer.Exit(ExitCode.DATA_ERROR)
+    if output_format is OutputFormat.json:
+        _emit(render.render_json(outcome.result), output)
+    elif output_format is OutputFormat.csv:
+        _emit(render.render_csv(outcome.result, catalog), output, bom=output is not None)
+    else:
+        _emit(render.table_text(outcome.result, catalog, language), output)
+    if outcome.has_errors:
+        raise typer.Exit(ExitCode.DATA_ERROR)
+
+
+@app.command()
+def validate(
+    file: InputFile,
+    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.table,
+    year: YearOption = None,
+    sheet: SheetOption = None,
+    max_errors: Annotated[int, typer.Option("--max-errors", min=1, help="Report at most this many findings.")] = 1000,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """Check a return and report every fault with its sheet, Excel row, column and field."""
+    from chuangye_metrics.catalog import load_catalog
+    from chuangye_metrics.report import render_report, validation_report
+
+    catalog = load_catalog()
+    language = _language(lang)
+    report = validation_report(file, catalog, sheet=sheet, year=year, max_findings=max_errors, language=language)
+    typer.echo(render_report(report, output_format.value, language), nl=False)
+    if report.errors:
+        raise typer.Exit(ExitCode.DATA_ERROR)
+
+
+@app.command()
+def schema(
+    which: Annotated[
+        str,
+        typer.Argument(help="compute (the JSON output), validate (its report) or row (one return row)."),
+    ] = "compute",
+) -> None:
+    """Print a JSON Schema: of compute's JSON output, of validate's report, or of a return row."""
+    import json
+
+    from chuangye_metrics.schemas import SCHEMAS, json_schema
+
+    if which not in SCHEMAS:
+        raise UsageError(f"unknown schema {which!r}; choose one of: {', '.join(SCHEMAS)}")
+    typer.echo(json.dumps(json_schema(which), ensure_ascii=False, indent=2))
+
+
+def _language(lang: Lang) -> Language:
+    return "en" if lang is Lang.en else "zh"
+
+
+def _parse_levels(labels: list[str] | None, catalog: Any) -> list[str] | None:
+    if not labels:
+        return None
+    levels = []
+    for label in labels:
+        for part in label.split(","):
+            level = catalog.level_id(part)
+            if level is None:
+                known = ", ".join(catalog.levels)
+                raise UsageError(f"unknown level {part!r}; use one of: {known} (or their Chinese names)")
+            levels.append(level)
+    return levels
+
+
+def _report_findings(findings: list[Any], language: str) -> None:
+    if not findings:
+        return
+    from rich.console import Console
+
+    from chuangye_metrics.render import findings_table
+
+    console = Console(stderr=True)
+    errors = sum(1 for finding in findings if finding.severity == "error")
+    warnings = len(findings) - errors
+    console.print(findings_table(findings, language))  # type: ignore[arg-type]
+    summary = f"{errors} 个错误，{warnings} 个警告" if language == "zh" else f"{errors} error(s), {warnings} warning(s)"
+    console.print(summary, style="red" if errors else "yellow")
+
+
+def _refuse_overwrite(source: Path, output: Path | None) -> None:
+    if output is not None and output.exists() and output.resolve() == source.resolve():
+        raise UsageError(f"--output {output} is the input file; the input is never overwritten")
+
+
+def _emit(text: str, output: Path | None, bom: bool = False) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    try:
+        output.write_text(text, encoding="utf-8-sig" if bom else "utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror or error}") from error
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

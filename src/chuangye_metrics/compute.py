@@ -1,0 +1,180 @@
+"""Indicators from counts, for every unit of a return and every derived parent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from chuangye_metrics import expressions
+from chuangye_metrics.catalog import Catalog, IndicatorDef
+from chuangye_metrics.findings import Finding, Language, message_template
+from chuangye_metrics.hierarchy import DERIVED, add_derived_units
+from chuangye_metrics.models import ComputeResult, IndicatorValue, Source, UnitResult
+from chuangye_metrics.reader import ROW, read_return
+from chuangye_metrics.validate import INVALID, Validated, validate_return
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass
+class ComputeOutcome:
+    """What ``compute`` produced: the result (None when errors stopped it) and every finding."""
+
+    result: ComputeResult | None
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(finding.severity == "error" for finding in self.findings)
+
+
+def compute_return(
+    path: Path,
+    catalog: Catalog,
+    *,
+    sheet: str | None = None,
+    year: int | None = None,
+    levels: Iterable[str] | None = None,
+    keep_going: bool = False,
+    language: Language = "zh",
+) -> ComputeOutcome:
+    """Read, validate and compute a return; with data errors and no ``keep_going``, compute nothing."""
+    validated = validate_return(read_return(path, catalog, sheet=sheet), catalog, year=year)
+    findings = [finding.localised(language) for finding in validated.findings]
+    if validated.errors and not keep_going:
+        return ComputeOutcome(result=None, findings=findings)
+    result = compute(validated, catalog, language=language, levels=levels, file_label=str(path))
+    return ComputeOutcome(result=result, findings=findings)
+
+
+def indicator_frame(
+    frame: pd.DataFrame, indicator: IndicatorDef, catalog: Catalog, language: Language = "zh"
+) -> pd.DataFrame:
+    """Numerator, denominator, value and reason of one indicator for every row, vectorised."""
+    import numpy as np
+    import pandas as pd
+
+    rows = len(frame)
+    values = {name: frame[name].to_numpy(dtype="float64") for name in indicator.field_names}
+    numerator = np.broadcast_to(expressions.evaluate(indicator.numerator_expr, values), (rows,))
+    denominator = np.broadcast_to(expressions.evaluate(indicator.denominator_expr, values), (rows,))
+    usable = ~np.isnan(numerator) & ~np.isnan(denominator) & (denominator > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(usable, numerator / denominator * indicator.scale, np.nan)
+
+    reason = np.full(rows, None, dtype=object)
+    absent = {name: np.isnan(values[name]) for name in indicator.field_names}
+    any_absent = np.logical_or.reduce(list(absent.values())) if absent else np.zeros(rows, dtype=bool)
+    if any_absent.any():
+        separator = "、" if language == "zh" else ", "
+        labels = {name: catalog.fields[name].header if language == "zh" else name for name in absent}
+        template = message_template("reason-missing", language)
+        for position in np.flatnonzero(any_absent):
+            names = separator.join(labels[name] for name, mask in absent.items() if mask[position])
+            reason[position] = template.format(fields=names)
+    for code, mask in (
+        ("reason-zero-denominator", ~any_absent & (denominator == 0)),
+        ("reason-negative-denominator", ~any_absent & (denominator < 0)),
+        ("reason-undefined", ~any_absent & ~usable & ~(denominator <= 0)),
+    ):
+        reason[mask] = message_template(code, language).format(denominator=indicator.denominator)
+    return pd.DataFrame(
+        {"numerator": numerator, "denominator": denominator, "value": value, "reason": reason},
+        index=frame.index,
+    )
+
+
+def compute(
+    validated: Validated,
+    catalog: Catalog,
+    *,
+    language: Language = "zh",
+    levels: Iterable[str] | None = None,
+    file_label: str | None = None,
+) -> ComputeResult:
+    """Indicators for every placeable unit and every derived parent of a validated return."""
+    frame = validated.frame
+    placeable = frame.loc[frame["unit_code"].notna() & frame["level"].notna()]
+    placeable = placeable.drop_duplicates(subset=["unit_code", "year"], keep="first")
+    full = _ordered(add_derived_units(placeable, catalog), catalog)
+    if levels:
+        full = full.loc[full["level"].isin(set(levels))]
+    results = {
+        indicator.id: indicator_frame(full, indicator, catalog, language) for indicator in catalog.indicators.values()
+    }
+    errors_by_row: dict[int, set[str]] = {}
+    for finding in validated.errors:
+        if finding.row is not None:
+            errors_by_row.setdefault(finding.row, set()).add(finding.code)
+    counts = catalog.count_fields
+    units: list[UnitResult] = []
+    for index, unit in full.iterrows():
+        row = None if unit[DERIVED] else _int(unit.get(ROW))
+        units.append(
+            UnitResult(
+                unit_code=str(unit["unit_code"]),
+                unit_name=_text(unit.get("unit_name")),
+                level=str(unit["level"]),
+                parent_code=_text(unit.get("parent_code")),
+                year=_int(unit.get("year")),
+                derived=bool(unit[DERIVED]),
+                row=row,
+                fields={name: _number(unit[name]) for name in counts},
+                indicators={
+                    indicator_id: IndicatorValue(
+                        value=_float(result.at[index, "value"]),
+                        unit=catalog.indicators[indicator_id].unit,
+                        numerator=_number(result.at[index, "numerator"]),
+                        denominator=_number(result.at[index, "denominator"]),
+                        reason=_text(result.at[index, "reason"]),
+                    )
+                    for indicator_id, result in results.items()
+                },
+                errors=sorted(errors_by_row.get(row, set()))
+                if row is not None and bool(unit.get(INVALID, False))
+                else [],
+            )
+        )
+    table = validated.table
+    return ComputeResult(
+        source=Source(file=file_label or str(table.path), sheet=table.sheet, sha256=table.sha256),
+        units=units,
+        findings=[finding.localised(language) for finding in validated.findings],
+    )
+
+
+def _ordered(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """Year, then territorial units in code order (a parent before its children), then parks."""
+    is_park = ~frame["level"].isin(catalog.territorial_levels)
+    return (
+        frame.assign(_park=is_park, _year=frame["year"].fillna(-1))
+        .sort_values(["_year", "_park", "unit_code"], kind="stable")
+        .drop(columns=["_park", "_year"])
+        .reset_index(drop=True)
+    )
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
+def _float(value: Any) -> float | None:
+    return None if _missing(value) else float(value)
+
+
+def _number(value: Any) -> int | float | None:
+    if _missing(value):
+        return None
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
+def _int(value: Any) -> int | None:
+    return None if _missing(value) else int(value)
+
+
+def _text(value: Any) -> str | None:
+    return None if _missing(value) else str(value)

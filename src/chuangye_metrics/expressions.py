@@ -1,0 +1,170 @@
+"""Safe arithmetic expressions over field ids: parsed into a tree, never passed to eval."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Union
+
+import numpy as np
+
+_TOKEN = re.compile(r"\s*(?:(?P<number>\d+(?:\.\d*)?|\.\d+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>[-+*/()]))")
+
+
+class ExpressionError(ValueError):
+    """The text is not a valid expression."""
+
+
+@dataclass(frozen=True)
+class Number:
+    value: float
+
+    def __str__(self) -> str:
+        return f"{self.value:g}"
+
+
+@dataclass(frozen=True)
+class FieldRef:
+    name: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class Negate:
+    operand: Expr
+
+    def __str__(self) -> str:
+        return f"-{_wrap(self.operand)}"
+
+
+@dataclass(frozen=True)
+class Binary:
+    op: str
+    left: Expr
+    right: Expr
+
+    def __str__(self) -> str:
+        return f"{_wrap(self.left)} {self.op} {_wrap(self.right)}"
+
+
+Expr = Union[Number, FieldRef, Negate, Binary]  # noqa: UP007 - used at run time by dataclasses
+
+_BINARY: dict[str, Callable[[Any, Any], Any]] = {
+    "+": lambda a, b: a + b,
+    "-": lambda a, b: a - b,
+    "*": lambda a, b: a * b,
+    "/": lambda a, b: a / b,
+}
+
+
+def _wrap(expr: Expr) -> str:
+    return f"({expr})" if isinstance(expr, Binary) else str(expr)
+
+
+def _tokenize(text: str) -> list[tuple[str, str]]:
+    tokens: list[tuple[str, str]] = []
+    position = 0
+    stripped = text.rstrip()
+    while position < len(stripped):
+        match = _TOKEN.match(stripped, position)
+        if match is None or match.end() == position:
+            raise ExpressionError(
+                f"unexpected character {stripped[position:].strip()[:1]!r} at position {position + 1}"
+            )
+        kind = match.lastgroup
+        assert kind is not None
+        tokens.append((kind, match.group(kind)))
+        position = match.end()
+    return tokens
+
+
+class _Parser:
+    """Recursive descent: sum := term (('+'|'-') term)*; term := factor (('*'|'/') factor)*."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = _tokenize(text)
+        self.index = 0
+
+    def parse(self) -> Expr:
+        if not self.tokens:
+            raise ExpressionError("empty expression")
+        expr = self._sum()
+        if self.index != len(self.tokens):
+            raise ExpressionError(f"unexpected {self.tokens[self.index][1]!r}")
+        return expr
+
+    def _peek(self) -> str | None:
+        return self.tokens[self.index][1] if self.index < len(self.tokens) else None
+
+    def _sum(self) -> Expr:
+        expr = self._term()
+        while self._peek() in ("+", "-"):
+            op = self.tokens[self.index][1]
+            self.index += 1
+            expr = Binary(op, expr, self._term())
+        return expr
+
+    def _term(self) -> Expr:
+        expr = self._factor()
+        while self._peek() in ("*", "/"):
+            op = self.tokens[self.index][1]
+            self.index += 1
+            expr = Binary(op, expr, self._factor())
+        return expr
+
+    def _factor(self) -> Expr:
+        if self.index >= len(self.tokens):
+            raise ExpressionError("expression ends too early")
+        kind, value = self.tokens[self.index]
+        self.index += 1
+        if kind == "number":
+            return Number(float(value))
+        if kind == "name":
+            return FieldRef(value)
+        if value == "-":
+            return Negate(self._factor())
+        if value == "+":
+            return self._factor()
+        if value == "(":
+            expr = self._sum()
+            if self._peek() != ")":
+                raise ExpressionError("missing ')'")
+            self.index += 1
+            return expr
+        raise ExpressionError(f"unexpected {value!r}")
+
+
+def parse(text: str) -> Expr:
+    """Parse an expression such as ``(entrepreneurs + startup_jobs) / labour_force``."""
+    return _Parser(str(text)).parse()
+
+
+def field_names(expr: Expr) -> list[str]:
+    """The field ids an expression reads, in order of first appearance."""
+    if isinstance(expr, FieldRef):
+        return [expr.name]
+    if isinstance(expr, Negate):
+        return field_names(expr.operand)
+    if isinstance(expr, Binary):
+        names = field_names(expr.left)
+        return names + [name for name in field_names(expr.right) if name not in names]
+    return []
+
+
+def evaluate(expr: Expr, values: Mapping[str, Any]) -> Any:
+    """Evaluate over scalars or numpy arrays; NaN (missing) propagates, x/0 gives NaN."""
+    if isinstance(expr, Number):
+        return np.float64(expr.value)
+    if isinstance(expr, FieldRef):
+        return values[expr.name]
+    if isinstance(expr, Negate):
+        return -evaluate(expr.operand, values)
+    left = evaluate(expr.left, values)
+    right = evaluate(expr.right, values)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result = _BINARY[expr.op](np.asarray(left, dtype="float64"), np.asarray(right, dtype="float64"))
+    return np.where(np.isinf(result), np.nan, result) if expr.op == "/" else result

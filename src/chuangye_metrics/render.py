@@ -1,0 +1,150 @@
+"""Rendering of results and findings: rich tables for people, JSON and CSV for programs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Iterable
+
+from rich.console import Console
+from rich.table import Table
+
+from chuangye_metrics.catalog import Catalog
+from chuangye_metrics.findings import Finding, Language
+from chuangye_metrics.models import ComputeResult, IndicatorValue
+
+MISSING = "—"
+
+
+def format_indicator(indicator: IndicatorValue) -> str:
+    """30.64 -> "30.6%"; a ratio of 6.2 -> "1:6.2"; null -> "—"."""
+    if indicator.value is None:
+        return MISSING
+    if indicator.unit == "ratio":
+        return f"1:{indicator.value:.1f}"
+    return f"{indicator.value:.1f}%"
+
+
+def level_label(level: str, catalog: Catalog, language: Language) -> str:
+    definition = catalog.levels.get(level)
+    if definition is None:
+        return level
+    return definition.name if language == "zh" else definition.name_en
+
+
+def compute_table(result: ComputeResult, catalog: Catalog, language: Language = "zh") -> Table:
+    zh = language == "zh"
+    title = f"{result.source.file}" + (f" · {result.source.sheet}" if result.source.sheet else "")
+    table = Table(title=title, show_lines=False, header_style="bold")
+    years = {unit.year for unit in result.units}
+    table.add_column("单位代码" if zh else "Code", no_wrap=True)
+    table.add_column("单位名称" if zh else "Name")
+    table.add_column("层级" if zh else "Level", no_wrap=True)
+    if len(years) > 1:
+        table.add_column("年度" if zh else "Year", no_wrap=True)
+    for indicator in catalog.indicators.values():
+        table.add_column(indicator.name if zh else (indicator.name_en or indicator.id), justify="right")
+    for unit in result.units:
+        name = unit.unit_name or ("（下级汇总）" if zh else "(sum of children)")
+        if unit.derived:
+            name = f"[italic]{name}[/italic]"
+        cells = [unit.unit_code, name, level_label(unit.level, catalog, language)]
+        if len(years) > 1:
+            cells.append("" if unit.year is None else str(unit.year))
+        cells.extend(format_indicator(unit.indicators[i]) for i in catalog.indicators)
+        table.add_row(*cells)
+    return table
+
+
+def render_table(result: ComputeResult, catalog: Catalog, console: Console, language: Language = "zh") -> None:
+    console.print(compute_table(result, catalog, language))
+    if any(unit.derived for unit in result.units):
+        note = (
+            "斜体为文件中无本行、由直接下级汇总计数后计算的单位；园区不计入任何辖区汇总。"
+            if language == "zh"
+            else "Italic units have no row of their own: their counts sum their direct children. "
+            "Parks are never summed."
+        )
+        console.print(note, style="dim")
+
+
+def table_text(result: ComputeResult, catalog: Catalog, language: Language = "zh") -> str:
+    """The table as text: coloured for a terminal, plain when piped or written to a file."""
+    terminal = sys.stdout.isatty()
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=terminal, width=None if terminal else 240)
+    if terminal:
+        console.width = Console().width
+    render_table(result, catalog, console, language)
+    return buffer.getvalue()
+
+
+def render_json(result: ComputeResult) -> str:
+    return result.model_dump_json(indent=2) + "\n"
+
+
+def render_csv(result: ComputeResult, catalog: Catalog) -> str:
+    """One row per unit: identity, counts, then each indicator's unrounded value and its reason."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    counts = catalog.count_fields
+    indicators = list(catalog.indicators)
+    writer.writerow(
+        [
+            "unit_code",
+            "unit_name",
+            "level",
+            "parent_code",
+            "year",
+            "derived",
+            "row",
+            *counts,
+            *indicators,
+            *(f"{i}_reason" for i in indicators),
+        ]
+    )
+    for unit in result.units:
+        writer.writerow(
+            [
+                unit.unit_code,
+                unit.unit_name or "",
+                unit.level,
+                unit.parent_code or "",
+                "" if unit.year is None else unit.year,
+                "true" if unit.derived else "false",
+                "" if unit.row is None else unit.row,
+                *("" if unit.fields[name] is None else unit.fields[name] for name in counts),
+                *(_plain(unit.indicators[i].value) for i in indicators),
+                *(unit.indicators[i].reason or "" for i in indicators),
+            ]
+        )
+    return buffer.getvalue()
+
+
+def _plain(value: float | None) -> str:
+    return "" if value is None else repr(value)
+
+
+def findings_table(findings: Iterable[Finding], language: Language = "zh") -> Table:
+    zh = language == "zh"
+    table = Table(header_style="bold", show_lines=False)
+    for label in (
+        ("级别", "工作表", "行", "列", "字段", "值", "说明")
+        if zh
+        else ("Severity", "Sheet", "Row", "Column", "Field", "Value", "Message")
+    ):
+        table.add_column(label)
+    for finding in findings:
+        severity = ("错误" if zh else "error") if finding.severity == "error" else ("警告" if zh else "warning")
+        style = "red" if finding.severity == "error" else "yellow"
+        table.add_row(
+            f"[{style}]{severity}[/{style}]",
+            finding.sheet or "",
+            "" if finding.row is None else str(finding.row),
+            finding.column or "",
+            finding.field or "",
+            finding.value or "",
+            finding.message,
+        )
+    return table

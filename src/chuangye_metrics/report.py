@@ -1,0 +1,88 @@
+"""The validation report of ``chuangye validate``: findings with counts, in table, JSON or GitHub form."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from rich.console import Console
+
+from chuangye_metrics.catalog import Catalog
+from chuangye_metrics.findings import Finding, Language
+from chuangye_metrics.models import Source
+from chuangye_metrics.reader import read_return
+from chuangye_metrics.render import findings_table
+from chuangye_metrics.validate import validate_return
+
+
+class ValidationReport(BaseModel):
+    source: Source
+    valid: bool = Field(description="true when the return has no errors (warnings allowed)")
+    errors: int = Field(description="number of errors found, including any left out of findings")
+    warnings: int
+    findings: list[Finding]
+    left_out: int = Field(description="findings not listed because of --max-errors")
+
+
+def validation_report(
+    path: Path,
+    catalog: Catalog,
+    *,
+    sheet: str | None = None,
+    year: int | None = None,
+    max_findings: int = 1000,
+    language: Language = "zh",
+) -> ValidationReport:
+    """Validate a return and collect every finding, errors first, up to ``max_findings``."""
+    table = read_return(path, catalog, sheet=sheet)
+    validated = validate_return(table, catalog, year=year)
+    ordered = sorted(
+        validated.findings,
+        key=lambda f: (f.severity != "error", f.row if f.row is not None else 0, f.column or ""),
+    )
+    errors = sum(1 for finding in ordered if finding.severity == "error")
+    return ValidationReport(
+        source=Source(file=str(path), sheet=table.sheet, sha256=table.sha256),
+        valid=errors == 0,
+        errors=errors,
+        warnings=len(ordered) - errors,
+        findings=[finding.localised(language) for finding in ordered[:max_findings]],
+        left_out=max(0, len(ordered) - max_findings),
+    )
+
+
+def render_report(report: ValidationReport, output_format: str, language: Language) -> str:
+    if output_format == "json":
+        return report.model_dump_json(indent=2) + "\n"
+    if output_format == "github":
+        return "".join(_annotation(report.source.file, finding) for finding in report.findings)
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=200)
+    if report.findings:
+        console.print(findings_table(report.findings, language))
+    zh = language == "zh"
+    if report.left_out:
+        console.print(
+            f"另有 {report.left_out} 条未列出（--max-errors）"
+            if zh
+            else f"{report.left_out} more not listed (--max-errors)"
+        )
+    status = ("通过" if zh else "valid") if report.valid else ("未通过" if zh else "invalid")
+    console.print(
+        f"{report.source.file}: {status} · {report.errors} 个错误，{report.warnings} 个警告"
+        if zh
+        else f"{report.source.file}: {status} · {report.errors} error(s), {report.warnings} warning(s)"
+    )
+    return buffer.getvalue()
+
+
+def _annotation(file: str, finding: Finding) -> str:
+    kind = "error" if finding.severity == "error" else "warning"
+    place = f"file={file}"
+    if finding.row is not None:
+        place += f",line={finding.row}"
+    where = " ".join(part for part in (finding.sheet, f"{finding.column or ''}{finding.row or ''}") if part)
+    title = f"{finding.code} {where}".strip()
+    message = finding.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return f"::{kind} {place},title={title}::{message}\n"

@@ -1,0 +1,71 @@
+"""Read YAML configuration into pydantic models, naming the file and line of any mistake."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from chuangye_metrics.errors import ConfigError
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class YamlDocument:
+    """A parsed YAML file that remembers where each value stands."""
+
+    def __init__(self, path: Path, text: str | None = None) -> None:
+        self.path = path
+        try:
+            source = path.read_text(encoding="utf-8") if text is None else text
+        except OSError as error:
+            raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from error
+        except UnicodeDecodeError as error:
+            raise ConfigError(f"{path}: not UTF-8 text: {error.reason}") from error
+        try:
+            self.node = yaml.compose(source, Loader=yaml.SafeLoader)
+            self.data: Any = yaml.safe_load(source)
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            line = f":{mark.line + 1}" if mark is not None else ""
+            raise ConfigError(f"{path}{line}: YAML syntax error: {error.problem or error}") from error
+        except yaml.YAMLError as error:
+            raise ConfigError(f"{path}: YAML error: {error}") from error
+
+    def line_of(self, location: Sequence[str | int]) -> int | None:
+        """The 1-based line of the value at ``location`` (keys and list indexes), or its nearest parent."""
+        node = self.node
+        line = node.start_mark.line + 1 if node is not None else None
+        for step in location:
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                child = next((value for key, value in node.value if key.value == str(step)), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+                child = node.value[step]
+            if child is None:
+                break
+            node = child
+            line = node.start_mark.line + 1
+        return line
+
+    def error(self, location: Sequence[str | int], message: str) -> ConfigError:
+        line = self.line_of(location)
+        where = f"{self.path}:{line}" if line else str(self.path)
+        return ConfigError(f"{where}: {message}")
+
+    def parse(self, model: type[ModelT], location: Sequence[str | int] = ()) -> ModelT:
+        """Validate the document (or the part at ``location``) as ``model``."""
+        data = self.data
+        for step in location:
+            data = data[step]
+        try:
+            return model.model_validate(data)
+        except ValidationError as error:
+            first = error.errors()[0]
+            place = ".".join(str(part) for part in first["loc"])
+            detail = f"{place}: {first['msg']}" if place else first["msg"]
+            more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
+            raise self.error([*location, *first["loc"]], detail + more) from error

@@ -1,0 +1,110 @@
+"""Shared fixtures: a CLI runner and workbooks built in tmp_path."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+from typer.testing import CliRunner
+
+from chuangye_metrics.catalog import Catalog, load_catalog
+from chuangye_metrics.cli import app
+
+CANONICAL_HEADERS = {
+    "unit_code": "单位代码",
+    "unit_name": "单位名称",
+    "level": "单位层级",
+    "parent_code": "上级单位代码",
+    "year": "统计年度",
+    "labour_force": "劳动年龄人口数",
+    "entrepreneurs": "创业人员实有数",
+    "new_entrepreneurs": "当年新增创业人数",
+    "startup_entities": "当年新创办创业实体数",
+    "startup_jobs": "创业带动就业人数",
+    "new_urban_jobs": "城镇新增就业人数",
+    "trainees": "参加创业培训人数",
+    "trainees_certified": "创业培训合格人数",
+    "trainees_started": "培训后成功创业人数",
+    "cohort_births": "三年前新创办创业实体数",
+    "cohort_survivors": "三年前新创办实体存活数",
+    "graduate_entrepreneurs": "大学生创业人数",
+    "eligible_applicants": "符合扶持政策条件人数",
+    "supported_applicants": "享受扶持政策人数",
+    "survey_respondents": "满意度调查有效样本数",
+    "survey_satisfied": "满意度调查满意人数",
+}
+COUNT_FIELDS = list(CANONICAL_HEADERS)[5:]
+
+
+class Invoker:
+    """Runs the CLI in-process; stdout and stderr are kept apart."""
+
+    def __init__(self) -> None:
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str | Path) -> Any:
+        return self.runner.invoke(app, [str(arg) for arg in args], catch_exceptions=False)
+
+
+@pytest.fixture
+def cli() -> Invoker:
+    return Invoker()
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+def write_workbook(
+    path: Path,
+    rows: Sequence[dict[str, Any]],
+    fields: Sequence[str] | None = None,
+    sheet: str = "数据",
+) -> Path:
+    """A tidy return: one header row of canonical headers, then one row per dict (missing key = blank)."""
+    fields = list(fields or CANONICAL_HEADERS)
+    workbook = Workbook()
+    worksheet = workbook.active
+    worksheet.title = sheet
+    worksheet.append([CANONICAL_HEADERS[name] for name in fields])
+    for row in rows:
+        worksheet.append([row.get(name) for name in fields])
+    workbook.save(path)
+    return path
+
+
+@pytest.fixture
+def make_return(tmp_path: Path) -> Callable[..., Path]:
+    counter = iter(range(1_000_000))
+
+    def make(rows: Sequence[dict[str, Any]], fields: Sequence[str] | None = None, name: str | None = None) -> Path:
+        return write_workbook(tmp_path / (name or f"return_{next(counter)}.xlsx"), rows, fields)
+
+    return make
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def table_from_rows(rows: Sequence[dict[str, Any]], catalog: Catalog) -> Any:
+    """A ReturnTable as the reader would give it for a tidy sheet, without writing a file."""
+    import pandas as pd
+
+    from chuangye_metrics.reader import ROW, Column, ReturnTable
+
+    fields = list(CANONICAL_HEADERS)
+    frame = pd.DataFrame([{name: row.get(name) for name in fields} for row in rows], columns=fields)
+    for name in fields:
+        kind = catalog.fields[name].type
+        frame[name] = frame[name].astype("float64") if kind in ("count", "year") else frame[name].astype(object)
+    frame[ROW] = range(2, 2 + len(frame))
+    columns = {
+        name: Column(field=name, index=index, header=CANONICAL_HEADERS[name]) for index, name in enumerate(fields)
+    }
+    return ReturnTable(path=Path("memory.xlsx"), sheet="数据", sha256="0" * 64, frame=frame, columns=columns)

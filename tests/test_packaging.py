@@ -1,0 +1,69 @@
+"""A non-editable install, run from another folder, finds its formulas and computes the sample."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (built,) = out.glob("*.whl")
+    return built
+
+
+def test_wheel_ships_the_formulas(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    for name in ("fields.yaml", "indicators.yaml", "levels.yaml", "messages.yaml"):
+        assert f"chuangye_metrics/_data/formulas/{name}" in names
+
+
+def test_installed_wheel_runs_from_another_folder(wheel: Path, tmp_path: Path) -> None:
+    environment = tmp_path / "venv"
+    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(environment)
+    python = environment / "bin" / "python"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--quiet", str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    probe = subprocess.run(
+        [str(python), "-c", "import chuangye_metrics.resources as r; print(r.formulas_dir())"],
+        cwd=elsewhere,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    assert str(environment) in probe.stdout
+    completed = subprocess.run(
+        [
+            str(environment / "bin" / "chuangye"),
+            "compute",
+            str(ROOT / "sample_data" / "jiangning_2016.xlsx"),
+            "--format",
+            "json",
+        ],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    units = json.loads(completed.stdout)["units"]
+    assert any(unit["unit_name"] == "东山街道" for unit in units)

@@ -1,0 +1,64 @@
+"""The published JSON Schemas: in step with the models, and met by real output."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from chuangye_metrics.schemas import SCHEMAS, json_schema
+from tests.test_compute import STREET
+
+SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
+
+
+@pytest.mark.parametrize("which", SCHEMAS)
+def test_published_schema_is_current(which: str) -> None:
+    published = json.loads((SCHEMA_DIR / f"{which}.schema.json").read_text(encoding="utf-8"))
+    assert published == json_schema(which), f"regenerate with: chuangye schema {which} > schemas/{which}.schema.json"
+
+
+def test_compute_json_validates_against_the_published_schema(cli: Any, make_return: Callable[..., Path]) -> None:
+    schema = json.loads((SCHEMA_DIR / "compute.schema.json").read_text(encoding="utf-8"))
+    rows = [
+        STREET,
+        {**STREET, "unit_code": "320115001001", "level": "社区", "labour_force": None},
+        {
+            **STREET,
+            "unit_code": "P1",
+            "level": "园区",
+            "parent_code": "320115001000",
+            "trainees": 0,
+            "trainees_certified": 0,
+            "trainees_started": 0,
+        },
+    ]
+    result = cli("compute", make_return(rows), "--format", "json")
+    assert result.exit_code == 0
+    jsonschema.validate(json.loads(result.stdout), schema)
+
+
+def test_schema_rejects_a_broken_document() -> None:
+    schema = json.loads((SCHEMA_DIR / "compute.schema.json").read_text(encoding="utf-8"))
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"source": {"file": "x"}, "units": []}, schema)
+
+
+def test_validate_json_validates_against_its_schema(cli: Any, make_return: Callable[..., Path]) -> None:
+    schema = json.loads((SCHEMA_DIR / "validate.schema.json").read_text(encoding="utf-8"))
+    result = cli("validate", make_return([{**STREET, "trainees": -1}]), "--format", "json")
+    assert result.exit_code == 1
+    jsonschema.validate(json.loads(result.stdout), schema)
+
+
+def test_row_schema_accepts_a_row_and_refuses_a_negative_count() -> None:
+    schema = json_schema("row")
+    good = {key: value for key, value in STREET.items()}
+    good["level"] = "街道"
+    jsonschema.validate(good, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**good, "trainees": -1}, schema)

@@ -1,0 +1,125 @@
+"""Faults in a tidy return: each reported with its sheet, Excel row, column and field; exit code 1."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import CANONICAL_HEADERS, sha256
+from tests.test_compute import STREET
+
+COLUMN = {name: chr(ord("A") + index) for index, name in enumerate(CANONICAL_HEADERS)}
+
+
+def findings(cli: Any, path: Path, *options: str) -> tuple[int, list[dict[str, Any]]]:
+    result = cli("validate", path, "--format", "json", *options)
+    document = json.loads(result.stdout)
+    return result.exit_code, document["findings"]
+
+
+def errors_of(found: list[dict[str, Any]]) -> list[tuple[str, int | None, str | None, str | None, str | None]]:
+    return [(f["code"], f["row"], f["column"], f["field"], f["value"]) for f in found if f["severity"] == "error"]
+
+
+def test_clean_return_is_valid(cli: Any, make_return: Callable[..., Path]) -> None:
+    code, found = findings(cli, make_return([STREET]))
+    assert code == 0
+    assert errors_of(found) == []
+
+
+def test_text_in_a_count_cell(cli: Any, make_return: Callable[..., Path]) -> None:
+    path = make_return([STREET, {**STREET, "unit_code": "320115001001", "level": "社区", "startup_jobs": "约300"}])
+    before = sha256(path)
+    code, found = findings(cli, path)
+    assert code == 1
+    assert errors_of(found) == [("not-a-number", 3, COLUMN["startup_jobs"], "startup_jobs", "约300")]
+    assert found[0]["sheet"] == "数据"
+    assert found[0]["header"] == "创业带动就业人数"
+    assert "约300" in found[0]["message"]
+    assert sha256(path) == before
+
+
+def test_numbers_typed_as_text_are_read(cli: Any, make_return: Callable[..., Path]) -> None:
+    row = {**STREET, "labour_force": "52,000", "new_entrepreneurs": "４２０", "survey_satisfied": "—"}
+    result = cli("compute", make_return([row]), "--format", "json", "--level", "street")
+    assert result.exit_code == 0, result.stderr
+    (unit,) = json.loads(result.stdout)["units"]
+    assert unit["fields"]["labour_force"] == 52000
+    assert unit["fields"]["new_entrepreneurs"] == 420
+    assert unit["fields"]["survey_satisfied"] is None
+
+
+def test_negative_and_fractional_counts(cli: Any, make_return: Callable[..., Path]) -> None:
+    path = make_return(
+        [STREET, {**STREET, "unit_code": "320115001001", "level": "社区", "trainees": -5, "cohort_births": 12.5}]
+    )
+    code, found = findings(cli, path)
+    assert code == 1
+    assert sorted(errors_of(found)) == [
+        ("constraint-ge", 3, COLUMN["trainees"], "trainees", "-5"),
+        ("constraint-multiple_of", 3, COLUMN["cohort_births"], "cohort_births", "12.5"),
+    ]
+
+
+def test_unknown_level_duplicate_code_and_blank_name(cli: Any, make_return: Callable[..., Path]) -> None:
+    rows = [
+        STREET,
+        {**STREET, "unit_code": "320115001001", "level": "星系"},
+        {**STREET, "unit_name": None},
+    ]
+    code, found = findings(cli, make_return(rows))
+    assert code == 1
+    assert sorted(errors_of(found)) == [
+        ("duplicate-code", 4, COLUMN["unit_code"], "unit_code", "320115001000"),
+        ("missing-value", 4, COLUMN["unit_name"], "unit_name", None),
+        ("unknown-level", 3, COLUMN["level"], "level", "星系"),
+    ]
+    duplicate = next(f for f in found if f["code"] == "duplicate-code")
+    assert "第 2 行" in duplicate["message"]
+
+
+def test_park_must_name_its_parent(cli: Any, make_return: Callable[..., Path]) -> None:
+    code, found = findings(cli, make_return([STREET, {**STREET, "unit_code": "P1", "level": "园区"}]))
+    assert code == 1
+    assert errors_of(found) == [("park-without-parent", 3, COLUMN["parent_code"], "parent_code", None)]
+
+
+def test_missing_required_column(cli: Any, make_return: Callable[..., Path]) -> None:
+    fields = [name for name in CANONICAL_HEADERS if name != "level"]
+    code, found = findings(cli, make_return([STREET], fields=fields))
+    assert code == 1
+    assert errors_of(found) == [("missing-column", None, None, "level", None)]
+
+
+def test_compute_refuses_bad_data_unless_keep_going(cli: Any, make_return: Callable[..., Path]) -> None:
+    path = make_return([STREET, {**STREET, "unit_code": "320115001001", "level": "社区", "labour_force": "n/a"}])
+    refused = cli("compute", path, "--format", "json")
+    assert refused.exit_code == 1
+    assert refused.stdout == ""
+    assert "n/a" in refused.stderr
+    kept = cli("compute", path, "--format", "json", "--keep-going")
+    assert kept.exit_code == 1
+    units = {unit["unit_code"]: unit for unit in json.loads(kept.stdout)["units"]}
+    assert units["320115001001"]["errors"] == ["not-a-number"]
+    assert units["320115001001"]["fields"]["labour_force"] is None
+    assert units["320115001000"]["errors"] == []
+
+
+def test_github_annotations(cli: Any, make_return: Callable[..., Path]) -> None:
+    path = make_return([{**STREET, "trainees": -1}])
+    result = cli("validate", path, "--format", "github", "--lang", "en")
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"::error file={path},line=2,")
+    assert "must be at least 0" in result.stdout
+
+
+def test_max_errors_counts_what_was_left_out(cli: Any, make_return: Callable[..., Path]) -> None:
+    rows = [{**STREET, "unit_code": f"32011500{index:04d}", "level": "社区", "trainees": -1} for index in range(1, 6)]
+    result = cli("validate", make_return(rows), "--format", "json", "--max-errors", "2")
+    document = json.loads(result.stdout)
+    assert result.exit_code == 1
+    assert len(document["findings"]) == 2
+    assert document["errors"] == 5
+    assert document["left_out"] == 3
