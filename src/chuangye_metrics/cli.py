@@ -114,97 +114,11 @@ YearOption = Annotated[
 LangOption = Annotated[Lang, typer.Option("--lang", help="Language of labels and messages.")]
 
 
-@app.command()
-def compute(
-    file: InputFile,
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
-    year: YearOption = None,
-    level: Annotated[
-        list[str] | None,
-        typer.Option("--level", "-l", help="Only these levels (repeatable): street, 社区, park, …"),
-    ] = None,
-    sheet: SheetOption = None,
-    keep_going: Annotated[
-        bool,
-        typer.Option("--keep-going", help="Compute despite data errors; bad cells count as missing."),
-    ] = False,
-    lang: LangOption = Lang.zh,
-) -> None:
-    """Compute every indicator for every unit, and for parents derived from their children."""
-    from chuangye_metrics import render
-    from chuangye_metrics.catalog import load_catalog
-    from chuangye_metrics.compute import compute_return
-
-    _refuse_overwrite(file, output)
-    catalog = load_catalog()
-    levels = _parse_levels(level, catalog)
-    language = _language(lang)
-    outcome = compute_return(
-        file,
-        catalog,
-        sheet=sheet,
-        year=year,
-        levels=levels,
-        keep_going=keep_going,
-        language=language,
-    )
-    _report_findings(outcome.findings, language)
-    if outcome.result is None:
-        raise typer.Exit(ExitCode.DATA_ERROR)
-    if output_format is OutputFormat.json:
-        _emit(render.render_json(outcome.result), output)
-    elif output_format is OutputFormat.csv:
-        _emit(render.render_csv(outcome.result, catalog), output, bom=output is not None)
-    else:
-        _emit(render.table_text(outcome.result, catalog, language), output)
-    if outcome.has_errors:
-        raise typer.Exit(ExitCode.DATA_ERROR)
-
-
-@app.command()
-def validate(
-    file: InputFile,
-    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.table,
-    year: YearOption = None,
-    sheet: SheetOption = None,
-    max_errors: Annotated[int, typer.Option("--max-errors", min=1, help="Report at most this many findings.")] = 1000,
-    lang: LangOption = Lang.zh,
-) -> None:
-    """Check a return and report every fault with its sheet, Excel row, column and field."""
-    from chuangye_metrics.catalog import load_catalog
-    from chuangye_metrics.report import render_report, validation_report
-
-    catalog = load_catalog()
-    language = _language(lang)
-    report = validation_report(file, catalog, sheet=sheet, year=year, max_findings=max_errors, language=language)
-    typer.echo(render_report(report, output_format.value, language), nl=False)
-    if report.errors:
-        raise typer.Exit(ExitCode.DATA_ERROR)
-
-
-@app.command()
-def schema(
-    which: Annotated[
-        str,
-        typer.Argument(help="compute (the JSON output), validate (its report) or row (one return row)."),
-    ] = "compute",
-) -> None:
-    """Print a JSON Schema: of compute's JSON output, of validate's report, or of a return row."""
-    import json
-
-    from chuangye_metrics.schemas import SCHEMAS, json_schema
-
-    if which not in SCHEMAS:
-        raise UsageError(f"unknown schema {which!r}; choose one of: {', '.join(SCHEMAS)}")
-    typer.echo(json.dumps(json_schema(which), ensure_ascii=False, indent=2))
-
-
-def _language(lang: Lang) -> Language:
+def language_of(lang: Lang) -> Language:
     return "en" if lang is Lang.en else "zh"
 
 
-def _parse_levels(labels: list[str] | None, catalog: Any) -> list[str] | None:
+def parse_levels(labels: list[str] | None, catalog: Any) -> list[str] | None:
     if not labels:
         return None
     levels = []
@@ -218,7 +132,7 @@ def _parse_levels(labels: list[str] | None, catalog: Any) -> list[str] | None:
     return levels
 
 
-def _report_findings(findings: list[Any], language: str) -> None:
+def report_findings(findings: list[Any], language: str) -> None:
     if not findings:
         return
     from rich.console import Console
@@ -233,12 +147,12 @@ def _report_findings(findings: list[Any], language: str) -> None:
     console.print(summary, style="red" if errors else "yellow")
 
 
-def _refuse_overwrite(source: Path, output: Path | None) -> None:
+def refuse_overwrite(source: Path, output: Path | None) -> None:
     if output is not None and output.exists() and output.resolve() == source.resolve():
         raise UsageError(f"--output {output} is the input file; the input is never overwritten")
 
 
-def _emit(text: str, output: Path | None, bom: bool = False) -> None:
+def emit(text: str, output: Path | None, bom: bool = False) -> None:
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -249,6 +163,24 @@ def _emit(text: str, output: Path | None, bom: bool = False) -> None:
         raise UsageError(f"cannot write {output}: {error.strerror or error}") from error
 
 
+def _load_commands() -> None:
+    """Import every module of chuangye_metrics.commands; each adds its commands to ``app``."""
+    import importlib
+    import pkgutil
+
+    from chuangye_metrics import commands
+
+    names = sorted(
+        (module.name for module in pkgutil.iter_modules(commands.__path__)),
+        key=lambda name: (commands.ORDER.index(name) if name in commands.ORDER else len(commands.ORDER), name),
+    )
+    for name in names:
+        importlib.import_module(f"{commands.__name__}.{name}")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+_load_commands()

@@ -1,0 +1,72 @@
+"""`chuangye compute`: indicators for every unit of a return."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from chuangye_metrics.cli import (
+    InputFile,
+    Lang,
+    LangOption,
+    OutputFormat,
+    SheetOption,
+    YearOption,
+    app,
+    emit,
+    language_of,
+    parse_levels,
+    refuse_overwrite,
+    report_findings,
+)
+from chuangye_metrics.errors import ExitCode
+
+
+@app.command()
+def compute(
+    file: InputFile,
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    year: YearOption = None,
+    level: Annotated[
+        list[str] | None,
+        typer.Option("--level", "-l", help="Only these levels (repeatable): street, 社区, park, …"),
+    ] = None,
+    sheet: SheetOption = None,
+    keep_going: Annotated[
+        bool,
+        typer.Option("--keep-going", help="Compute despite data errors; bad cells count as missing."),
+    ] = False,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """Compute every indicator for every unit, and for parents derived from their children."""
+    from chuangye_metrics import render
+    from chuangye_metrics.catalog import load_catalog
+    from chuangye_metrics.compute import compute_return
+
+    refuse_overwrite(file, output)
+    catalog = load_catalog()
+    levels = parse_levels(level, catalog)
+    language = language_of(lang)
+    outcome = compute_return(
+        file,
+        catalog,
+        sheet=sheet,
+        year=year,
+        levels=levels,
+        keep_going=keep_going,
+        language=language,
+    )
+    report_findings(outcome.findings, language)
+    if outcome.result is None:
+        raise typer.Exit(ExitCode.DATA_ERROR)
+    if output_format is OutputFormat.json:
+        emit(render.render_json(outcome.result), output)
+    elif output_format is OutputFormat.csv:
+        emit(render.render_csv(outcome.result, catalog), output, bom=output is not None)
+    else:
+        emit(render.table_text(outcome.result, catalog, language), output)
+    if outcome.has_errors:
+        raise typer.Exit(ExitCode.DATA_ERROR)

@@ -1,0 +1,40 @@
+"""`chuangye validate`: every fault of a return, pinned to its cell."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from chuangye_metrics.cli import (
+    InputFile,
+    Lang,
+    LangOption,
+    ReportFormat,
+    SheetOption,
+    YearOption,
+    app,
+    language_of,
+)
+from chuangye_metrics.errors import ExitCode
+
+
+@app.command()
+def validate(
+    file: InputFile,
+    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.table,
+    year: YearOption = None,
+    sheet: SheetOption = None,
+    max_errors: Annotated[int, typer.Option("--max-errors", min=1, help="Report at most this many findings.")] = 1000,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """Check a return and report every fault with its sheet, Excel row, column and field."""
+    from chuangye_metrics.catalog import load_catalog
+    from chuangye_metrics.report import render_report, validation_report
+
+    catalog = load_catalog()
+    language = language_of(lang)
+    report = validation_report(file, catalog, sheet=sheet, year=year, max_findings=max_errors, language=language)
+    typer.echo(render_report(report, output_format.value, language), nl=False)
+    if report.errors:
+        raise typer.Exit(ExitCode.DATA_ERROR)
