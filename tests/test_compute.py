@@ -132,7 +132,9 @@ def test_reasons_in_english(cli: Any, make_return: Callable[..., Path]) -> None:
 
 
 def counts(**values: int | None) -> dict[str, int | None]:
+    """Ten of everything, with room above for the parts: entrepreneurs ≥ new entrepreneurs etc."""
     base = dict.fromkeys(STREET.keys() - {"unit_code", "unit_name", "level", "year"}, 10)
+    base.update(entrepreneurs=100_000, labour_force=1_000_000, survey_respondents=1000)
     base.update(values)
     return base
 

@@ -90,7 +90,7 @@ def test_missing_required_column(cli: Any, make_return: Callable[..., Path]) -> 
     fields = [name for name in CANONICAL_HEADERS if name != "level"]
     code, found = findings(cli, make_return([STREET], fields=fields))
     assert code == 1
-    assert errors_of(found) == [("missing-column", None, None, "level", None)]
+    assert errors_of(found) == [("missing-column", 1, None, "level", None)]
 
 
 def test_compute_refuses_bad_data_unless_keep_going(cli: Any, make_return: Callable[..., Path]) -> None:
@@ -116,7 +116,7 @@ def test_github_annotations(cli: Any, make_return: Callable[..., Path]) -> None:
 
 
 def test_max_errors_counts_what_was_left_out(cli: Any, make_return: Callable[..., Path]) -> None:
-    rows = [{**STREET, "unit_code": f"32011500{index:04d}", "level": "社区", "trainees": -1} for index in range(1, 6)]
+    rows = [{**STREET, "unit_code": f"320115001{index:03d}", "level": "社区", "trainees": -1} for index in range(1, 6)]
     result = cli("validate", make_return(rows), "--format", "json", "--max-errors", "2")
     document = json.loads(result.stdout)
     assert result.exit_code == 1

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 from chuangye_metrics import expressions
 from chuangye_metrics.catalog import Catalog, IndicatorDef
 from chuangye_metrics.findings import Finding, Language, message_template
-from chuangye_metrics.hierarchy import DERIVED, add_derived_units
+from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.models import ComputeResult, IndicatorValue, Source, UnitResult
 from chuangye_metrics.reader import ROW, read_return
-from chuangye_metrics.validate import INVALID, Validated, validate_return
+from chuangye_metrics.validate import Validated, hierarchy_of, validate_return
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -96,10 +96,7 @@ def compute(
     file_label: str | None = None,
 ) -> ComputeResult:
     """Indicators for every placeable unit and every derived parent of a validated return."""
-    frame = validated.frame
-    placeable = frame.loc[frame["unit_code"].notna() & frame["level"].notna()]
-    placeable = placeable.drop_duplicates(subset=["unit_code", "year"], keep="first")
-    full = _ordered(add_derived_units(placeable, catalog), catalog)
+    full = _ordered(hierarchy_of(validated.frame, catalog), catalog)
     if levels:
         full = full.loc[full["level"].isin(set(levels))]
     results = {
@@ -133,9 +130,7 @@ def compute(
                     )
                     for indicator_id, result in results.items()
                 },
-                errors=sorted(errors_by_row.get(row, set()))
-                if row is not None and bool(unit.get(INVALID, False))
-                else [],
+                errors=sorted(errors_by_row.get(row, set())) if row is not None else [],
             )
         )
     table = validated.table

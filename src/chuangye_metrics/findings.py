@@ -28,6 +28,11 @@ def _messages() -> dict[str, MessageText]:
     return YamlDocument(formulas_dir() / "messages.yaml").parse(MessagesFile).messages
 
 
+def register_messages(texts: dict[str, MessageText]) -> None:
+    """Add the texts of rules that carry their own message (user rule files)."""
+    _messages().update(texts)
+
+
 def message_template(code: str, language: Language) -> str:
     """The text of message ``code`` in ``language``, with {placeholders} to fill in."""
     text = _messages()[code]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from chuangye_metrics.catalog import Catalog
 from chuangye_metrics.errors import InputError, UsageError
 from chuangye_metrics.findings import Finding, excel_column
+from chuangye_metrics.layout import Layout, find_layout
 from chuangye_metrics.text import normalise_label
 
 if TYPE_CHECKING:
@@ -21,6 +23,11 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 CSV_SUFFIXES = {".csv", ".txt"}
 HEAD_ROWS = 40
 ROW = "_row"
+_FOOTER = re.compile(
+    r"^(单位负责人|统计负责人|填表人|制表人|审核人|负责人|报出日期|填报日期|联系电话|填表说明|说明|注)[:：]?"
+)
+_HINT = r"计|負|负|填|报|報|日期|电话|電話|说明|說明|注"
+_TOTAL = re.compile(r"^(全[省市县区镇乡]|本[市县区])?(合计|总计|总合计)$")
 NOT_APPLICABLE = {"-", "—", "–", "——", "--", "/", "…", "……", "－", "─"}
 
 
@@ -47,6 +54,9 @@ class ReturnTable:
     frame: pd.DataFrame
     columns: dict[str, Column]
     findings: list[Finding] = field(default_factory=list)
+    totals: pd.DataFrame | None = None
+    title_year: int | None = None
+    header_row: int | None = None
 
 
 def file_sha256(path: Path) -> str:
@@ -57,32 +67,50 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_return(path: Path, catalog: Catalog, sheet: str | None = None) -> ReturnTable:
-    """Find the data sheet and its header, then read every data row into canonical fields."""
+def read_return(
+    path: Path, catalog: Catalog, sheet: str | None = None, mapping: dict[str, str] | None = None
+) -> ReturnTable:
+    """Find the data sheet, its header block and first data row, then read every row into canonical fields.
+
+    ``mapping`` maps header texts to field ids, ahead of the names and aliases in formulas/.
+    """
     if not path.exists():
         raise UsageError(f"{path}: no such file")
     if path.is_dir():
         raise UsageError(f"{path}: is a folder, not a return")
     if path.stat().st_size == 0:
         raise InputError(f"{path}: the file is empty")
+    lookup = {**catalog.header_lookup, **{normalise_label(text): name for text, name in (mapping or {}).items()}}
     suffix = path.suffix.lower()
     source: _Source = _CsvSource(path) if suffix in CSV_SUFFIXES else _ExcelSource(path)
-    sheet_name, head = _choose_sheet(source, catalog, sheet)
-    header_index, columns = _locate_header(head, catalog)
-    findings = _header_findings(head, header_index, columns, catalog, sheet_name)
-    frame, cell_findings = source.read_body(sheet_name, header_index + 1, columns, catalog)
+    sheet_name, _head, layout = _choose_sheet(source, lookup, sheet)
+    label = sheet_name if isinstance(source, _ExcelSource) else None
+    if layout is None:
+        empty = _empty_frame()
+        return ReturnTable(path=path, sheet=label, sha256=file_sha256(path), frame=empty, columns={})
+    columns = {cell.field: Column(field=cell.field, index=cell.index, header=cell.text) for cell in layout.columns}
+    findings = _header_findings(layout, columns, label)
+    frame, cell_findings = source.read_body(sheet_name, layout.first_data_row, columns, catalog)
+    frame, totals = _split_rows(frame, columns)
+    findings += cell_findings
+    findings += source.formula_findings(sheet_name, layout.first_data_row, columns, label)
     return ReturnTable(
         path=path,
-        sheet=sheet_name if isinstance(source, _ExcelSource) else None,
+        sheet=label,
         sha256=file_sha256(path),
         frame=frame,
         columns=columns,
-        findings=findings + cell_findings,
+        findings=findings,
+        totals=totals,
+        title_year=layout.title_year,
+        header_row=layout.header_bottom + 1,
     )
 
 
 class _Source:
     """A file with one or more sheets of cells."""
+
+    path: Path
 
     def sheet_names(self) -> list[str]:
         raise NotImplementedError
@@ -96,6 +124,12 @@ class _Source:
     ) -> tuple[pd.DataFrame, list[Finding]]:
         """Rows from 0-based ``first_row`` on, one column per field, with the Excel row in ROW."""
         raise NotImplementedError
+
+    def formula_findings(
+        self, sheet: str, first_row: int, columns: dict[str, Column], label: str | None
+    ) -> list[Finding]:
+        """Cells holding a formula with no saved value (never opened in Excel or WPS)."""
+        return []
 
 
 class _ExcelSource(_Source):
@@ -183,6 +217,32 @@ class _ExcelSource(_Source):
                 )
         return findings
 
+    def formula_findings(
+        self, sheet: str, first_row: int, columns: dict[str, Column], label: str | None
+    ) -> list[Finding]:
+        if self.path.suffix.lower() not in (".xlsx", ".xlsm"):
+            return []
+        from chuangye_metrics.xlsx import formulas_without_value
+
+        by_index = {column.index: column for column in columns.values()}
+        findings = []
+        for row, index in formulas_without_value(self.path, sheet):
+            column = by_index.get(index)
+            if column is None or row <= first_row:
+                continue
+            findings.append(
+                Finding(
+                    severity="error",
+                    code="formula-without-value",
+                    sheet=label,
+                    row=row,
+                    column=column.letter,
+                    header=column.header,
+                    field=column.field,
+                )
+            )
+        return findings
+
 
 class _CsvSource(_Source):
     ENCODINGS = ("utf-8-sig", "gb18030")
@@ -192,7 +252,8 @@ class _CsvSource(_Source):
 
         self.path = path
         raw = path.read_bytes()
-        for encoding in self.ENCODINGS:
+        encodings = ("utf-16",) if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else self.ENCODINGS
+        for encoding in encodings:
             try:
                 text = raw.decode(encoding)
                 break
@@ -202,19 +263,15 @@ class _CsvSource(_Source):
             raise InputError(f"{path}: not text in UTF-8 or GB18030")
         if "\x00" in text:
             raise InputError(f"{path}: not a CSV text file")
+        sample = text[:20000]
+        delimiter = max((",", "\t", ";"), key=sample.count)
         try:
-            self.cells = pd.read_csv(
-                io.StringIO(text),
-                header=None,
-                dtype=str,
-                keep_default_na=False,
-                skip_blank_lines=False,
-                sep=None,
-                engine="python",
-            )
-        except (pd.errors.ParserError, csv.Error) as error:
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        except csv.Error as error:
             raise InputError(f"{path}: not a readable CSV file ({_first_line(error)})") from error
-        self.cells = self.cells.replace("", None)
+        width = max((len(row) for row in rows), default=0)
+        padded = [[cell if cell.strip() else None for cell in row] + [None] * (width - len(row)) for row in rows]
+        self.cells = pd.DataFrame(padded, columns=range(width), dtype=object)
 
     def sheet_names(self) -> list[str]:
         return [self.path.stem]
@@ -284,89 +341,80 @@ def _finish(frame: pd.DataFrame, columns: dict[str, Column], catalog: Catalog) -
     return frame.loc[~empty].reset_index(drop=True)
 
 
-def _choose_sheet(source: _Source, catalog: Catalog, sheet: str | None) -> tuple[str, list[list[str | None]]]:
+def _choose_sheet(
+    source: _Source, lookup: dict[str, str], sheet: str | None
+) -> tuple[str, list[list[str | None]], Layout | None]:
+    """The named sheet, or the first whose header names three fields or more, or else the best one."""
     names = source.sheet_names()
+    if not names:
+        raise InputError(f"{source.path}: the workbook has no sheets")
     if sheet is not None:
-        if sheet in names:
-            return sheet, source.head(sheet)
-        if sheet.isdigit() and 1 <= int(sheet) <= len(names):
-            chosen = names[int(sheet) - 1]
-            return chosen, source.head(chosen)
-        raise UsageError(f"no sheet {sheet!r} in {source_name(source)}; sheets: {', '.join(names)}")
-    best: tuple[int, str, list[list[str | None]]] | None = None
+        if sheet not in names and sheet.isdigit() and 1 <= int(sheet) <= len(names):
+            sheet = names[int(sheet) - 1]
+        if sheet not in names:
+            raise UsageError(f"no sheet {sheet!r} in {source.path}; sheets: {', '.join(names)}")
+        head = source.head(sheet)
+        return sheet, head, find_layout(head, lookup)
+    best: tuple[int, str, list[list[str | None]], Layout | None] | None = None
     for name in names:
         head = source.head(name)
-        score = max((_header_score(row, catalog) for row in head), default=0)
+        layout = find_layout(head, lookup)
+        score = len(layout.columns) if layout else 0
         if score >= 3:
-            return name, head
+            return name, head, layout
         if best is None or score > best[0]:
-            best = (score, name, head)
-    if best is None:
-        raise InputError(f"{source_name(source)}: the workbook has no sheets")
-    return best[1], best[2]
+            best = (score, name, head, layout)
+    assert best is not None
+    return best[1], best[2], best[3]
 
 
-def source_name(source: _Source) -> str:
-    return str(getattr(source, "path", "input"))
-
-
-def _header_score(row: list[str | None], catalog: Catalog) -> int:
-    return len({catalog.header_lookup.get(normalise_label(cell)) for cell in row if cell} - {None})
-
-
-def _locate_header(head: list[list[str | None]], catalog: Catalog) -> tuple[int, dict[str, Column]]:
-    """The header row is the first of the best-matching rows; columns map to the first header naming a field."""
-    scores = [_header_score(row, catalog) for row in head]
-    if not scores or max(scores) == 0:
-        return 0, {}
-    header_index = scores.index(max(scores))
-    columns: dict[str, Column] = {}
-    for index, cell in enumerate(head[header_index]):
-        name = catalog.header_lookup.get(normalise_label(cell)) if cell else None
-        if name is not None and name not in columns:
-            columns[name] = Column(field=name, index=index, header=str(cell).strip())
-    return header_index, columns
-
-
-def _header_findings(
-    head: list[list[str | None]],
-    header_index: int,
-    columns: dict[str, Column],
-    catalog: Catalog,
-    sheet: str,
-) -> list[Finding]:
+def _header_findings(layout: Layout, columns: dict[str, Column], sheet: str | None) -> list[Finding]:
     findings: list[Finding] = []
-    row = head[header_index] if head else []
-    used = {column.index for column in columns.values()}
-    for index, cell in enumerate(row):
-        if not cell or index in used:
-            continue
-        name = catalog.header_lookup.get(normalise_label(cell))
-        if name is not None:
-            findings.append(
-                Finding(
-                    severity="warning",
-                    code="duplicate-header",
-                    sheet=sheet,
-                    row=header_index + 1,
-                    column=excel_column(index),
-                    header=str(cell),
-                    field=name,
-                    params={"other": columns[name].letter},
-                )
+    for index, text in layout.unknown:
+        findings.append(
+            Finding(
+                severity="warning",
+                code="unknown-header",
+                sheet=sheet,
+                row=layout.header_top + 1,
+                column=excel_column(index),
+                header=text,
             )
-        else:
-            findings.append(
-                Finding(
-                    severity="warning",
-                    code="unknown-header",
-                    sheet=sheet,
-                    row=header_index + 1,
-                    column=excel_column(index),
-                    header=str(cell),
-                )
-            )
+        )
     return findings
+
+
+def _empty_frame() -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame({ROW: pd.Series(dtype="int64")})
+
+
+def _split_rows(frame: pd.DataFrame, columns: dict[str, Column]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Drop footer rows (单位负责人, 填表人, 报出日期 …) and set 合计/总计 rows apart from the units."""
+    labels = [name for name in ("unit_code", "unit_name", "level", "parent_code") if name in columns]
+    if not labels or frame.empty:
+        return frame, frame.iloc[0:0]
+    texts = frame[labels]
+    hinted = texts.apply(lambda column: column.astype("string").str.contains(_HINT, na=False)).any(axis=1)
+    candidates = texts.loc[hinted]
+    footer = (
+        candidates.apply(lambda column: column.map(_is_footer_text)).any(axis=1).reindex(frame.index, fill_value=False)
+    )
+    total = (
+        candidates.apply(lambda column: column.map(_is_total_text)).any(axis=1).reindex(frame.index, fill_value=False)
+    )
+    total &= ~footer
+    units = frame.loc[~footer & ~total].reset_index(drop=True)
+    return units, frame.loc[total].reset_index(drop=True)
+
+
+def _is_footer_text(value: object) -> bool:
+    return isinstance(value, str) and _FOOTER.match(normalise_label(value)) is not None
+
+
+def _is_total_text(value: object) -> bool:
+    return isinstance(value, str) and _TOTAL.match(normalise_label(value)) is not None
 
 
 def _first_line(error: BaseException) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chuangye_metrics.catalog import Catalog
 from chuangye_metrics.findings import Finding, format_value
@@ -14,12 +15,13 @@ if TYPE_CHECKING:
     import pandas as pd
 
 REQUIRED = ("unit_code", "unit_name", "level")
-INVALID = "_invalid"
+TEXT_FIELDS = ("unit_code", "unit_name", "level", "parent_code")
+LEVEL_LABEL = "_level_label"
 
 
 @dataclass
 class Validated:
-    """A return after validation: the typed frame (level ids, invalid cells blanked) and the findings."""
+    """A return after validation: the typed frame (level ids, parent codes, bad cells blanked) and the findings."""
 
     table: ReturnTable
     frame: pd.DataFrame
@@ -30,17 +32,23 @@ class Validated:
         return [finding for finding in self.findings if finding.severity == "error"]
 
 
-def validate_return(table: ReturnTable, catalog: Catalog, year: int | None = None) -> Validated:
-    """Check the table against the row model and the return's rules; never raises on bad data."""
-    import numpy as np
+def validate_return(
+    table: ReturnTable, catalog: Catalog, year: int | None = None, rules: Sequence[Any] | None = None
+) -> Validated:
+    """Check the table against the row model and the rules (shipped ones when ``rules`` is None).
 
-    frame = table.frame.copy()
-    findings = list(table.findings)
+    Never raises on bad data: every fault becomes a Finding, and a cell that breaks a constraint is
+    set to missing so that ``compute --keep-going`` can go on without it.
+    """
+    from chuangye_metrics.rules import Context, apply_rules, load_rules
+
     sheet = table.sheet
     columns = table.columns
-    frame[INVALID] = False
+    findings = list(table.findings)
+    frame = _complete(table.frame, catalog)
+    totals = _complete(table.totals, catalog) if table.totals is not None else None
 
-    def cell_finding(code: str, name: str, rows: pd.Series, values: pd.Series | None = None, **params: object) -> None:
+    def cell_findings(code: str, name: str, rows: pd.Series, values: pd.Series | None = None, **params: Any) -> None:
         column = columns.get(name)
         for index in rows[rows].index:
             value = None if values is None else values.at[index]
@@ -53,11 +61,10 @@ def validate_return(table: ReturnTable, catalog: Catalog, year: int | None = Non
                     column=column.letter if column else None,
                     header=column.header if column else catalog.fields[name].header,
                     field=name,
-                    value=None if value is None or _is_missing(value) else format_value(value),
-                    params=dict(params),
+                    value=None if _is_missing(value) else format_value(value),
+                    params={key: format_value(item) for key, item in params.items()},
                 )
             )
-        frame.loc[rows, INVALID] = True
 
     for name in REQUIRED:
         if name not in columns:
@@ -66,6 +73,7 @@ def validate_return(table: ReturnTable, catalog: Catalog, year: int | None = Non
                     severity="error",
                     code="missing-column",
                     sheet=sheet,
+                    row=table.header_row,
                     header=catalog.fields[name].header,
                     field=name,
                 )
@@ -78,24 +86,17 @@ def validate_return(table: ReturnTable, catalog: Catalog, year: int | None = Non
                     severity="warning",
                     code="missing-count-column",
                     sheet=sheet,
+                    row=table.header_row,
                     header=catalog.fields[name].header,
                     field=name,
                     params={"indicators": ", ".join(affected) or "-"},
                 )
             )
-        frame[name] = frame[name].astype("float64") if name in frame else np.nan
-    for name in ("unit_code", "unit_name", "level", "parent_code"):
-        if name not in frame:
-            frame[name] = None
     if any(finding.code == "missing-column" for finding in findings):
         return Validated(table=table, frame=frame.iloc[0:0], findings=findings)
 
-    for finding in table.findings:
-        if finding.code == "not-a-number" and finding.row is not None:
-            frame.loc[frame[ROW] == finding.row, INVALID] = True
-
     for name in REQUIRED:
-        cell_finding("missing-value", name, frame[name].isna())
+        cell_findings("missing-value", name, frame[name].isna())
 
     model = row_model(catalog)
     for name in [*catalog.count_fields, "year"]:
@@ -105,53 +106,86 @@ def validate_return(table: ReturnTable, catalog: Catalog, year: int | None = Non
         for constraint, bound, holds in column_checks(model, name):
             broken = values.notna() & ~holds(values)
             if broken.any():
-                cell_finding(
-                    f"constraint-{constraint}",
-                    name,
-                    broken,
-                    values,
-                    bound=format_value(float(bound)),
-                )
-                frame.loc[broken, name] = np.nan
+                cell_findings(f"constraint-{constraint}", name, broken, values, bound=float(bound))
+                frame.loc[broken, name] = float("nan")
 
-    level_ids = frame["level"].map(lambda label: catalog.level_id(label) if isinstance(label, str) else None)
-    cell_finding("unknown-level", "level", frame["level"].notna() & level_ids.isna(), frame["level"])
-    frame["level"] = level_ids
+    labels = frame["level"].dropna().unique()
+    level_ids = {label: catalog.level_id(str(label)) for label in labels}
+    unknown = frame["level"].map(lambda label: label is not None and level_ids.get(label) is None)
+    cell_findings("unknown-level", "level", unknown.astype(bool), frame["level"])
+    frame[LEVEL_LABEL] = frame["level"]
+    frame["level"] = frame["level"].map(level_ids).astype(object)
 
-    if "year" in frame:
-        frame["year"] = frame["year"].fillna(year) if year is not None else frame["year"]
-        if year is not None:
-            if not frame["year"].eq(year).any():
-                findings.append(
-                    Finding(
-                        severity="error",
-                        code="year-mismatch",
-                        sheet=sheet,
-                        field="year",
-                        header=columns["year"].header,
-                        params={"year": year},
-                    )
-                )
-            frame = frame.loc[frame["year"] == year].reset_index(drop=True)
-    else:
-        frame["year"] = np.nan if year is None else float(year)
+    default_year = year if year is not None else table.title_year
+    for part in (frame, totals):
+        if part is not None and default_year is not None:
+            part["year"] = part["year"].fillna(float(default_year))
+    if year is not None:
+        if not frame["year"].eq(year).any():
+            findings.append(
+                Finding(severity="error", code="year-mismatch", sheet=sheet, field="year", params={"year": year})
+            )
+        frame = frame.loc[frame["year"] == year].reset_index(drop=True)
+        if totals is not None:
+            totals = totals.loc[totals["year"].isna() | (totals["year"] == year)].reset_index(drop=True)
 
     parks = frame["level"].eq("park")
-    cell_finding("park-without-parent", "parent_code", parks & frame["parent_code"].isna())
+    cell_findings("park-without-parent", "parent_code", parks & frame["parent_code"].isna())
 
     coded = frame["unit_code"].notna()
     duplicate = coded & frame.duplicated(subset=["unit_code", "year"], keep="first")
     if duplicate.any():
         first_rows = frame.groupby(["unit_code", "year"], dropna=False)[ROW].transform("min")
         for index in duplicate[duplicate].index:
-            cell_finding(
+            cell_findings(
                 "duplicate-code",
                 "unit_code",
                 frame.index.to_series() == index,
                 frame["unit_code"],
                 other=int(first_rows.to_numpy()[frame.index.get_loc(index)]),
             )
+
+    frame = _fill_parent_codes(frame, catalog)
+    context = Context(
+        frame=frame,
+        hierarchy=hierarchy_of(frame, catalog),
+        totals=totals,
+        columns=columns,
+        catalog=catalog,
+        sheet=sheet,
+    )
+    findings += apply_rules(load_rules(catalog) if rules is None else rules, context)
     return Validated(table=table, frame=frame, findings=findings)
+
+
+def hierarchy_of(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """The units that can be placed (a code and a known level, first of duplicates) with derived parents."""
+    from chuangye_metrics.hierarchy import add_derived_units
+
+    placeable = frame.loc[frame["unit_code"].notna() & frame["level"].notna()]
+    return add_derived_units(placeable.drop_duplicates(subset=["unit_code", "year"], keep="first"), catalog)
+
+
+def _complete(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """Every field as a column: counts and year float64 (NaN = missing), texts as objects."""
+    frame = frame.copy()
+    for name in [*catalog.count_fields, "year"]:
+        frame[name] = frame[name].astype("float64") if name in frame else float("nan")
+    for name in TEXT_FIELDS:
+        if name not in frame:
+            frame[name] = None
+    return frame
+
+
+def _fill_parent_codes(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """A territorial unit with a blank parent code gets the one its division code implies."""
+    from chuangye_metrics.hierarchy import parent_code
+
+    widths = catalog.code_segment_widths
+    blank = frame["parent_code"].isna() & frame["level"].isin(catalog.territorial_levels) & frame["unit_code"].notna()
+    if blank.any():
+        frame.loc[blank, "parent_code"] = frame.loc[blank, "unit_code"].map(lambda code: parent_code(str(code), widths))
+    return frame
 
 
 def _is_missing(value: object) -> bool:
