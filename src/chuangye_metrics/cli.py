@@ -112,6 +112,28 @@ YearOption = Annotated[
     typer.Option("--year", min=1949, max=2100, help="Reporting year: fills blanks, selects one year."),
 ]
 LangOption = Annotated[Lang, typer.Option("--lang", help="Language of labels and messages.")]
+MappingOption = Annotated[
+    Path | None,
+    typer.Option("--mapping", exists=True, dir_okay=False, help="YAML mapping your headers to field ids."),
+]
+RulesOption = Annotated[
+    list[Path] | None,
+    typer.Option("--rules", exists=True, dir_okay=False, help="Extra validation rules (YAML, repeatable)."),
+]
+
+
+def read_options(mapping: Path | None, rules: list[Path] | None) -> dict[str, Any]:
+    """The reader and validation settings given by --mapping and --rules, loaded and checked."""
+    from chuangye_metrics.catalog import load_catalog
+    from chuangye_metrics.mapping import load_mapping
+    from chuangye_metrics.rules import load_rules
+
+    catalog = load_catalog()
+    return {
+        "catalog": catalog,
+        "mapping": load_mapping(mapping, catalog) if mapping else None,
+        "rules": load_rules(catalog, rules or []),
+    }
 
 
 def language_of(lang: Lang) -> Language:

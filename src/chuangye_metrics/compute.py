@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,9 +40,12 @@ def compute_return(
     levels: Iterable[str] | None = None,
     keep_going: bool = False,
     language: Language = "zh",
+    mapping: dict[str, str] | None = None,
+    rules: Sequence[Any] | None = None,
 ) -> ComputeOutcome:
     """Read, validate and compute a return; with data errors and no ``keep_going``, compute nothing."""
-    validated = validate_return(read_return(path, catalog, sheet=sheet), catalog, year=year)
+    table = read_return(path, catalog, sheet=sheet, mapping=mapping)
+    validated = validate_return(table, catalog, year=year, rules=rules)
     findings = [finding.localised(language) for finding in validated.findings]
     if validated.errors and not keep_going:
         return ComputeOutcome(result=None, findings=findings)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field
 from rich.console import Console
@@ -33,10 +35,12 @@ def validation_report(
     year: int | None = None,
     max_findings: int = 1000,
     language: Language = "zh",
+    mapping: dict[str, str] | None = None,
+    rules: Sequence[Any] | None = None,
 ) -> ValidationReport:
     """Validate a return and collect every finding, errors first, up to ``max_findings``."""
-    table = read_return(path, catalog, sheet=sheet)
-    validated = validate_return(table, catalog, year=year)
+    table = read_return(path, catalog, sheet=sheet, mapping=mapping)
+    validated = validate_return(table, catalog, year=year, rules=rules)
     ordered = sorted(
         validated.findings,
         key=lambda f: (f.severity != "error", f.row if f.row is not None else 0, f.column or ""),

@@ -11,13 +11,16 @@ from chuangye_metrics.cli import (
     InputFile,
     Lang,
     LangOption,
+    MappingOption,
     OutputFormat,
+    RulesOption,
     SheetOption,
     YearOption,
     app,
     emit,
     language_of,
     parse_levels,
+    read_options,
     refuse_overwrite,
     report_findings,
 )
@@ -39,25 +42,27 @@ def compute(
         bool,
         typer.Option("--keep-going", help="Compute despite data errors; bad cells count as missing."),
     ] = False,
+    mapping: MappingOption = None,
+    rules: RulesOption = None,
     lang: LangOption = Lang.zh,
 ) -> None:
     """Compute every indicator for every unit, and for parents derived from their children."""
     from chuangye_metrics import render
-    from chuangye_metrics.catalog import load_catalog
     from chuangye_metrics.compute import compute_return
 
     refuse_overwrite(file, output)
-    catalog = load_catalog()
+    options = read_options(mapping, rules)
+    catalog = options["catalog"]
     levels = parse_levels(level, catalog)
     language = language_of(lang)
     outcome = compute_return(
         file,
-        catalog,
         sheet=sheet,
         year=year,
         levels=levels,
         keep_going=keep_going,
         language=language,
+        **options,
     )
     report_findings(outcome.findings, language)
     if outcome.result is None:

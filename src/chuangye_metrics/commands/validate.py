@@ -10,11 +10,14 @@ from chuangye_metrics.cli import (
     InputFile,
     Lang,
     LangOption,
+    MappingOption,
     ReportFormat,
+    RulesOption,
     SheetOption,
     YearOption,
     app,
     language_of,
+    read_options,
 )
 from chuangye_metrics.errors import ExitCode
 
@@ -26,15 +29,16 @@ def validate(
     year: YearOption = None,
     sheet: SheetOption = None,
     max_errors: Annotated[int, typer.Option("--max-errors", min=1, help="Report at most this many findings.")] = 1000,
+    mapping: MappingOption = None,
+    rules: RulesOption = None,
     lang: LangOption = Lang.zh,
 ) -> None:
     """Check a return and report every fault with its sheet, Excel row, column and field."""
-    from chuangye_metrics.catalog import load_catalog
     from chuangye_metrics.report import render_report, validation_report
 
-    catalog = load_catalog()
+    options = read_options(mapping, rules)
     language = language_of(lang)
-    report = validation_report(file, catalog, sheet=sheet, year=year, max_findings=max_errors, language=language)
+    report = validation_report(file, sheet=sheet, year=year, max_findings=max_errors, language=language, **options)
     typer.echo(render_report(report, output_format.value, language), nl=False)
     if report.errors:
         raise typer.Exit(ExitCode.DATA_ERROR)
