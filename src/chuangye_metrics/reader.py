@@ -26,7 +26,7 @@ ROW = "_row"
 _FOOTER = re.compile(
     r"^(单位负责人|统计负责人|填表人|制表人|审核人|负责人|报出日期|填报日期|联系电话|填表说明|说明|注)[:：]?"
 )
-_HINT = r"计|負|负|填|报|報|日期|电话|電話|说明|說明|注"
+_HINT = r"计|計|负|負|填|报|報|日期|电话|電話|说明|說明|注|註"
 _TOTAL = re.compile(r"^(全[省市县区镇乡]|本[市县区])?(合计|总计|总合计)$")
 NOT_APPLICABLE = {"-", "—", "–", "——", "--", "/", "…", "……", "－", "─"}
 
@@ -171,13 +171,13 @@ class _ExcelSource(_Source):
         loaded = self.reader.load_sheet(sheet, header_row=None, skip_rows=first_row, use_columns=indexes, dtypes=dtypes)
         batch, cell_errors = loaded.to_arrow_with_errors()
         by_index = {
-            info.absolute_index: values for info, values in zip(loaded.available_columns(), batch.columns, strict=True)
+            info.absolute_index: values for info, values in zip(loaded.selected_columns, batch.columns, strict=True)
         }
         frame = pd.DataFrame({name: by_index[column.index].to_pandas() for name, column in columns.items()})
         frame[ROW] = range(first_row + 1, first_row + 1 + len(frame))
         findings: list[Finding] = []
         if cell_errors is not None and cell_errors.errors:
-            selected = [info.absolute_index for info in loaded.available_columns()]
+            selected = [info.absolute_index for info in loaded.selected_columns]
             refused_columns = sorted({selected[error.offset_position[1]] for error in cell_errors.errors})
             findings = self._reparse_cells(sheet, first_row, columns, frame, refused_columns)
         return _finish(frame, columns, catalog), findings
@@ -202,6 +202,7 @@ class _ExcelSource(_Source):
             numbers, invalid = parse_numbers(text)
             refused = frame[name].isna() & text.notna()
             frame.loc[refused, name] = numbers[refused]
+            invalid &= ~text.map(_is_footer_text).astype(bool)
             for row_index in (invalid & refused)[lambda mask: mask].index:
                 findings.append(
                     Finding(
@@ -292,6 +293,7 @@ class _CsvSource(_Source):
             if catalog.fields[name].type not in ("count", "year"):
                 continue
             numbers, invalid = parse_numbers(frame[name])
+            invalid &= ~frame[name].map(_is_footer_text).astype(bool)
             for row_index in invalid[invalid].index:
                 findings.append(
                     Finding(

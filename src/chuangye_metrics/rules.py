@@ -49,6 +49,11 @@ class CompareRule(_Rule):
     op: Operator
     right: str
 
+    @field_validator("left", "right", mode="before")
+    @classmethod
+    def _number_as_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
     @field_validator("left", "right")
     @classmethod
     def _parses(cls, text: str) -> str:
