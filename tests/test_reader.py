@@ -28,13 +28,14 @@ def by_code(units: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 WRITERS: dict[str, Callable[[Grid, Path], Path]] = {
     "xlsx": write_xlsx,
+    "xlsm": write_xlsx,
     "xls": write_xls,
     "ods": write_ods,
     "csv-gb18030": lambda grid, path: write_csv(grid, path, "gb18030"),
     "csv-utf8": lambda grid, path: write_csv(grid, path, "utf-8"),
     "csv-utf8-bom": lambda grid, path: write_csv(grid, path, "utf-8-sig"),
 }
-SUFFIX = {"xlsx": ".xlsx", "xls": ".xls", "ods": ".ods"}
+SUFFIX = {"xlsx": ".xlsx", "xlsm": ".xlsm", "xls": ".xls", "ods": ".ods"}
 
 
 @pytest.fixture(scope="module")
@@ -209,3 +210,23 @@ def test_unknown_header_is_a_warning(cli: Any, make_return: Callable[..., Path],
     assert result.exit_code == 0
     unknown = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "unknown-header"]
     assert [(f["row"], f["column"], f["header"], f["severity"]) for f in unknown] == [(1, "E", "备注", "warning")]
+
+
+def test_a_header_given_twice_is_a_warning_and_the_first_column_counts(cli: Any, tmp_path: Path) -> None:
+    rows = [
+        ["单位代码", "单位名称", "单位层级", "劳动年龄人口数", "劳动年龄人口数"],
+        ["320115001000", "东山街道", "街道", 52000, 99],
+    ]
+    path = write_xlsx(Grid(rows=rows), tmp_path / "twice.xlsx", before=())
+    result = cli("validate", path, "--format", "json", "--lang", "en")
+    assert result.exit_code == 0
+    (finding,) = [f for f in json.loads(result.stdout)["findings"] if f["code"] != "missing-count-column"]
+    assert (finding["code"], finding["row"], finding["column"], finding["field"]) == (
+        "duplicate-header",
+        1,
+        "E",
+        "labour_force",
+    )
+    assert "column D" in finding["message"]
+    (unit,) = [u for u in compute_units(cli, path) if not u["derived"]]
+    assert unit["fields"]["labour_force"] == 52000

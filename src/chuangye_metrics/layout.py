@@ -33,7 +33,8 @@ class Layout:
     header_bottom: int
     first_data_row: int
     columns: list[HeaderCell]
-    unknown: list[tuple[int, str]]
+    unknown: list[tuple[int, str, str | None]]
+    """Columns whose header names no field: (index, text, the field it repeats or None)."""
     title_year: int | None
 
 
@@ -58,11 +59,15 @@ def find_layout(head: Head, lookup: dict[str, str]) -> Layout | None:
     while first_data < len(head) and (_is_code_row(head[first_data]) or not any(head[first_data])):
         first_data += 1
     used = {cell.index for cell in cells}
-    unknown = [
-        (index, _column_text(head, top, bottom, index))
-        for index in range(max((len(row) for row in head[top : bottom + 1]), default=0))
-        if index not in used and _column_text(head, top, bottom, index)
-    ]
+    unknown = []
+    for index in range(max((len(row) for row in head[top : bottom + 1]), default=0)):
+        text = _column_text(head, top, bottom, index)
+        if index not in used and text:
+            own = [
+                head[row][index] for row in range(bottom, top - 1, -1) if index < len(head[row]) and head[row][index]
+            ]
+            repeated = next((lookup[key] for key in map(normalise_label, own) if key in lookup), None)
+            unknown.append((index, text, repeated))
     return Layout(top, bottom, first_data, cells, unknown, _title_year(head[:top]))
 
 

@@ -372,15 +372,17 @@ def _choose_sheet(
 
 def _header_findings(layout: Layout, columns: dict[str, Column], sheet: str | None) -> list[Finding]:
     findings: list[Finding] = []
-    for index, text in layout.unknown:
+    for index, text, repeated in layout.unknown:
         findings.append(
             Finding(
                 severity="warning",
-                code="unknown-header",
+                code="duplicate-header" if repeated else "unknown-header",
                 sheet=sheet,
                 row=layout.header_top + 1,
                 column=excel_column(index),
                 header=text,
+                field=repeated,
+                params={"other": columns[repeated].letter} if repeated else {},
             )
         )
     return findings
