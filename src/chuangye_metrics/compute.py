@@ -99,7 +99,8 @@ def compute(
     file_label: str | None = None,
 ) -> ComputeResult:
     """Indicators for every placeable unit and every derived parent of a validated return."""
-    full = _ordered(hierarchy_of(validated.frame, catalog), catalog)
+    hierarchy = validated.hierarchy if validated.hierarchy is not None else hierarchy_of(validated.frame, catalog)
+    full = _ordered(hierarchy, catalog)
     if levels:
         full = full.loc[full["level"].isin(set(levels))]
     results = {

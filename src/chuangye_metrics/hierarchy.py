@@ -7,51 +7,69 @@ from typing import TYPE_CHECKING
 from chuangye_metrics.catalog import Catalog
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 DERIVED = "derived"
 
 
-def code_segments(code: str, widths: list[int]) -> list[str] | None:
-    """Split a 统计用区划代码 into its segments, or None when it is not one."""
-    if len(code) != sum(widths) or not code.isdigit():
-        return None
-    segments, start = [], 0
+def _code_points(codes: pd.Series, length: int) -> np.ndarray:
+    """Codes as an (n, length + 1) matrix of code points; a longer code leaves its last column non-zero."""
+    import numpy as np
+
+    values = codes.to_numpy(dtype=object)
+    text = np.array([value if isinstance(value, str) else "" for value in values], dtype=f"U{length + 1}")
+    return text.view(np.uint32).reshape(len(text), length + 1)
+
+
+def _segments(codes: pd.Series, widths: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The code-point matrix and the count of leading non-zero segments (-1 for a non-division code)."""
+    import numpy as np
+
+    total = sum(widths)
+    points = _code_points(codes, total)
+    digits = points[:, :total]
+    valid = ((digits >= ord("0")) & (digits <= ord("9"))).all(axis=1) & (points[:, total] == 0)
+    filled = np.zeros(len(points), dtype=np.int64)
+    still = np.ones(len(points), dtype=bool)
+    start = 0
     for width in widths:
-        segments.append(code[start : start + width])
+        still &= (digits[:, start : start + width] != ord("0")).any(axis=1)
+        filled += still
         start += width
-    return segments
+    return points, np.where(valid, filled, -1)
 
 
-def filled_segments(code: str, widths: list[int]) -> int | None:
-    """How many leading segments are not all zeros: 2 for a city code such as 320100000000."""
-    segments = code_segments(code, widths)
-    if segments is None:
-        return None
-    filled = 0
-    for segment in segments:
-        if int(segment) == 0:
-            break
-        filled += 1
-    return filled
+def filled_segments_of(codes: pd.Series, widths: list[int]) -> pd.Series:
+    """How many leading segments of each code are not all zeros (2 for 320100000000); NaN for a non-division code."""
+    import numpy as np
+    import pandas as pd
+
+    _, filled = _segments(codes, widths)
+    return pd.Series(np.where(filled >= 0, filled, np.nan), index=codes.index, dtype="float64")
 
 
-def parent_code(code: str, widths: list[int]) -> str | None:
-    """320115001002 -> 320115001000 -> 320115000000 -> 320100000000 -> 320000000000 -> None."""
-    filled = filled_segments(code, widths)
-    if not filled or filled <= 1:
-        return None
-    keep = sum(widths[: filled - 1])
-    return code[:keep] + "0" * (len(code) - keep)
+def parent_codes_of(codes: pd.Series, widths: list[int]) -> pd.Series:
+    """320115001002 -> 320115001000 -> 320115000000 -> 320100000000 -> 320000000000 -> None, per code."""
+    import numpy as np
+    import pandas as pd
+
+    points, filled = _segments(codes, widths)
+    total = sum(widths)
+    parents = np.ascontiguousarray(points[:, :total])
+    has_parent = filled >= 2
+    for count in range(2, len(widths) + 1):
+        rows = filled == count
+        parents[rows, sum(widths[: count - 1]) :] = ord("0")
+    text = parents.view(f"U{total}").reshape(len(parents)).astype(object)
+    text[~has_parent] = None
+    return pd.Series(text, index=codes.index, dtype="object")
 
 
-def level_of_code(code: str, catalog: Catalog) -> str | None:
-    """The territorial level a division code denotes, from how many segments it fills."""
-    filled = filled_segments(code, catalog.code_segment_widths)
-    for level in catalog.levels.values():
-        if level.territorial and level.code_segments == filled:
-            return level.id
-    return None
+def levels_of_codes(codes: pd.Series, catalog: Catalog) -> pd.Series:
+    """The territorial level each division code denotes, from how many segments it fills."""
+    by_segments = {level.code_segments: level.id for level in catalog.levels.values() if level.territorial}
+    return filled_segments_of(codes, catalog.code_segment_widths).map(by_segments).astype(object)
 
 
 def level_above(level: str, catalog: Catalog) -> str | None:
@@ -79,9 +97,7 @@ def add_derived_units(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     for year, units in frame.loc[territorial].groupby("year", dropna=False, sort=False):
         units = units.copy()
         missing_parent = units["parent_code"].isna()
-        units.loc[missing_parent, "parent_code"] = units.loc[missing_parent, "unit_code"].map(
-            lambda code: parent_code(code, widths)
-        )
+        units.loc[missing_parent, "parent_code"] = parent_codes_of(units.loc[missing_parent, "unit_code"], widths)
         frame.loc[units.index, "parent_code"] = units["parent_code"]
         known = set(units["unit_code"])
         created: list[pd.DataFrame] = []
@@ -97,10 +113,10 @@ def add_derived_units(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
             incomplete = orphans[counts].isna().groupby(orphans["parent_code"]).any()
             sums = sums.mask(incomplete)
             parents = sums.reset_index().rename(columns={"parent_code": "unit_code"})
-            parents["level"] = [
-                level_of_code(code, catalog) or level_above(level, catalog) or level for code in parents["unit_code"]
-            ]
-            parents["parent_code"] = parents["unit_code"].map(lambda code: parent_code(code, widths))
+            parents["level"] = levels_of_codes(parents["unit_code"], catalog).fillna(
+                level_above(level, catalog) or level
+            )
+            parents["parent_code"] = parent_codes_of(parents["unit_code"], widths)
             parents["unit_name"] = None
             parents["year"] = year
             parents[DERIVED] = True

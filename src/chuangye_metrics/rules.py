@@ -212,20 +212,22 @@ def _children_sum(rule: ChildrenSumRule, context: Context) -> list[Finding]:
     children = territorial.loc[territorial["parent_code"].isin(set(rows["unit_code"]))]
     if children.empty:
         return []
-    key = [children["parent_code"], children["year"].fillna(-1)]
     counts = [name for name in context.catalog.count_fields if name in context.columns]
-    sums = children[counts].groupby(key).sum(min_count=1)
-    sizes = children.groupby(key).size()
+    keys = ["parent_code", "_year"]
+    grouped = children.assign(_year=children["year"].fillna(-1)).groupby(keys)
+    sums = grouped[counts].sum(min_count=1).join(grouped.size().rename("_children"))
+    parents = rows.assign(parent_code=rows["unit_code"], _year=rows["year"].fillna(-1)).merge(
+        sums, left_on=keys, right_index=True, suffixes=("", "_sum")
+    )
     findings = []
-    for _, parent in rows.iterrows():
-        group = (parent["unit_code"], -1 if parent["year"] != parent["year"] else parent["year"])
-        if group not in sums.index:
-            continue
-        for name in counts:
-            total = float(sums.loc[group, name])
-            value = float(parent[name])
-            if value == value and total == total and value < total:
-                findings.append(context.finding(rule, name, parent[ROW], value, sum=total, children=sizes.at[group]))
+    for name in counts:
+        broken = parents[name].notna() & parents[f"{name}_sum"].notna() & (parents[name] < parents[f"{name}_sum"])
+        for _, parent in parents.loc[broken].iterrows():
+            findings.append(
+                context.finding(
+                    rule, name, parent[ROW], parent[name], sum=parent[f"{name}_sum"], children=parent["_children"]
+                )
+            )
     return findings
 
 
@@ -356,37 +358,39 @@ def _outlier(rule: OutlierRule, context: Context) -> list[Finding]:
 
 
 def _unknown_parent(rule: UnknownParentRule, context: Context) -> list[Finding]:
-    from chuangye_metrics.hierarchy import code_segments
+    from chuangye_metrics.hierarchy import filled_segments_of
 
     frame = context.frame
     known = set(context.hierarchy["unit_code"])
-    widths = context.catalog.code_segment_widths
     given = frame["parent_code"].notna() & ~frame["parent_code"].isin(known)
-    findings = []
-    for index in given[given].index:
-        code = str(frame.at[index, "parent_code"])
-        if frame.at[index, "level"] == "park" or code_segments(code, widths) is None:
-            findings.append(context.finding(rule, "parent_code", frame.at[index, ROW], code))
-    return findings
+    not_division = filled_segments_of(frame["parent_code"].where(given), context.catalog.code_segment_widths).isna()
+    broken = given & ((frame["level"] == "park") | not_division)
+    return [
+        context.finding(rule, "parent_code", frame.at[index, ROW], str(frame.at[index, "parent_code"]))
+        for index in broken[broken].index
+    ]
 
 
 def _level_code(rule: LevelCodeRule, context: Context) -> list[Finding]:
-    from chuangye_metrics.hierarchy import level_of_code
+    from chuangye_metrics.hierarchy import levels_of_codes
 
     frame = context.frame
     territorial = frame["level"].isin(context.catalog.territorial_levels) & frame["unit_code"].notna()
-    findings = []
-    for index in territorial[territorial].index:
-        code = str(frame.at[index, "unit_code"])
-        expected = level_of_code(code, context.catalog)
-        level = str(frame.at[index, "level"])
-        if expected is not None and expected != level:
-            names = context.catalog.levels
-            label = frame.at[index, "_level_label"] if "_level_label" in frame else names[level].name
-            findings.append(
-                context.finding(rule, "level", frame.at[index, ROW], label, code=code, expected=names[expected].name)
-            )
-    return findings
+    expected = levels_of_codes(frame["unit_code"].where(territorial), context.catalog)
+    broken = territorial & expected.notna() & (expected != frame["level"])
+    names = context.catalog.levels
+    labels = frame["_level_label"] if "_level_label" in frame else frame["level"]
+    return [
+        context.finding(
+            rule,
+            "level",
+            frame.at[index, ROW],
+            labels[index],
+            code=frame.at[index, "unit_code"],
+            expected=names[str(expected[index])].name,
+        )
+        for index in broken[broken].index
+    ]
 
 
 def _shown(value: float, unit: str) -> str:

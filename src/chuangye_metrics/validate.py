@@ -26,6 +26,7 @@ class Validated:
     table: ReturnTable
     frame: pd.DataFrame
     findings: list[Finding] = field(default_factory=list)
+    hierarchy: pd.DataFrame | None = None
 
     @property
     def errors(self) -> list[Finding]:
@@ -146,16 +147,17 @@ def validate_return(
             )
 
     frame = _fill_parent_codes(frame, catalog)
+    hierarchy = hierarchy_of(frame, catalog)
     context = Context(
         frame=frame,
-        hierarchy=hierarchy_of(frame, catalog),
+        hierarchy=hierarchy,
         totals=totals,
         columns=columns,
         catalog=catalog,
         sheet=sheet,
     )
     findings += apply_rules(load_rules(catalog) if rules is None else rules, context)
-    return Validated(table=table, frame=frame, findings=findings)
+    return Validated(table=table, frame=frame, findings=findings, hierarchy=hierarchy)
 
 
 def hierarchy_of(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
@@ -179,12 +181,11 @@ def _complete(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
 
 def _fill_parent_codes(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     """A territorial unit with a blank parent code gets the one its division code implies."""
-    from chuangye_metrics.hierarchy import parent_code
+    from chuangye_metrics.hierarchy import parent_codes_of
 
-    widths = catalog.code_segment_widths
     blank = frame["parent_code"].isna() & frame["level"].isin(catalog.territorial_levels) & frame["unit_code"].notna()
     if blank.any():
-        frame.loc[blank, "parent_code"] = frame.loc[blank, "unit_code"].map(lambda code: parent_code(str(code), widths))
+        frame.loc[blank, "parent_code"] = parent_codes_of(frame.loc[blank, "unit_code"], catalog.code_segment_widths)
     return frame
 
 

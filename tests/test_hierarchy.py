@@ -1,0 +1,41 @@
+"""Parents and levels derived from 统计用区划代码."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from chuangye_metrics.catalog import Catalog
+from chuangye_metrics.hierarchy import filled_segments_of, levels_of_codes, parent_codes_of
+
+WIDTHS = [2, 2, 2, 3, 3]
+
+
+def test_parent_chain_of_a_community() -> None:
+    codes = pd.Series(["320115001002", "320115001000", "320115000000", "320100000000", "320000000000"])
+    assert parent_codes_of(codes, WIDTHS).tolist() == [
+        "320115001000",
+        "320115000000",
+        "320100000000",
+        "320000000000",
+        None,
+    ]
+
+
+def test_codes_that_are_not_division_codes_have_no_parent_and_no_level(catalog: Catalog) -> None:
+    codes = pd.Series([None, "3201150010021", "32011500100a", "P-001", "32011500100"], index=[7, 8, 9, 10, 11])
+    assert parent_codes_of(codes, WIDTHS).tolist() == [None] * 5
+    assert all(math.isnan(value) for value in filled_segments_of(codes, WIDTHS))
+    assert levels_of_codes(codes, catalog).isna().all()
+
+
+def test_levels_follow_the_filled_segments(catalog: Catalog) -> None:
+    codes = pd.Series(["320115001002", "320115001000", "320115000000", "320100000000", "320000000000"])
+    assert levels_of_codes(codes, catalog).tolist() == ["community", "street", "county", "city", "province"]
+    assert filled_segments_of(codes, WIDTHS).tolist() == [5, 4, 3, 2, 1]
+
+
+def test_index_is_kept() -> None:
+    codes = pd.Series(["320115001002", "320115001000"], index=[40, 3])
+    assert parent_codes_of(codes, WIDTHS).to_dict() == {40: "320115001000", 3: "320115000000"}
