@@ -125,10 +125,11 @@ def rows_for(total: int, seed: int = 2016) -> tuple[list[str], list[str], list[s
     street_codes = []
     for street in range(streets):
         county = street // streets_per_county
-        province, rest = divmod(county, 10_000)
-        city, county_in_city = divmod(rest, 100)
+        # two digits each for province, city and county (01-99), so 99 counties to a city, 99 cities to a province
+        province, rest = divmod(county, 99 * 99)
+        city, county_in_city = divmod(rest, 99)
         street_codes.append(
-            f"{11 + province:02d}{1 + city % 99:02d}{1 + county_in_city:02d}{1 + street % streets_per_county:03d}000"
+            f"{11 + province:02d}{1 + city:02d}{1 + county_in_city:02d}{1 + street % streets_per_county:03d}000"
         )
     community_index = np.arange(communities)
     position = community_index - np.searchsorted(street_of, street_of)

@@ -36,8 +36,13 @@ CANONICAL_HEADERS = {
     "supported_applicants": "享受扶持政策人数",
     "survey_respondents": "满意度调查有效样本数",
     "survey_satisfied": "满意度调查满意人数",
+    "active_entities": "创业实体实有数",
+    "active_entities_base": "三年前创业实体实有数",
+    "active_entity_years": "创业实体累计经营年数",
+    "incubated_entities": "在孵创业实体数",
+    "park_type": "园区类型",
 }
-COUNT_FIELDS = list(CANONICAL_HEADERS)[5:]
+COUNT_FIELDS = [name for name in list(CANONICAL_HEADERS)[5:] if name != "park_type"]
 
 
 class Invoker:

@@ -32,6 +32,10 @@ STREET = {
     "supported_applicants": 297,
     "survey_respondents": 400,
     "survey_satisfied": 366,
+    "active_entities": 1331,
+    "active_entities_base": 1000,
+    "active_entity_years": 7986,
+    "incubated_entities": 40,
 }
 
 # Worked by hand from STREET's counts with the definitions of the indicators.
@@ -47,6 +51,8 @@ EXPECTED_STREET = {
     "graduate_share": 96 / 420 * 100,  # 22.86 %
     "policy_coverage": 297 / 310 * 100,  # 95.81 %
     "satisfaction_rate": 91.5,  # 366 / 400
+    "entity_growth_rate": 10.0,  # (1331 / 1000)^(1/3) - 1 = 1.1 - 1
+    "mean_entity_age": 6.0,  # 7986 / 1331
 }
 
 

@@ -24,7 +24,7 @@ def test_every_shipped_yaml_loads() -> None:
     for path in files:
         assert YamlDocument(path).data, path
     catalog = load_catalog()
-    assert len(catalog.indicators) == 11
+    assert len(catalog.indicators) == 13
     for indicator in catalog.indicators.values():
         assert indicator.name and indicator.definition and indicator.source, indicator.id
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from chuangye_metrics import expressions
 from chuangye_metrics.resources import formulas_dir
@@ -15,6 +16,22 @@ from chuangye_metrics.yamlio import YamlDocument
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 ConstraintName = Literal["ge", "gt", "le", "lt", "multiple_of"]
+
+
+MISSING = "—"
+
+
+def format_measure(value: float | None, unit: str, language: str = "zh") -> str:
+    """30.64 percent -> "30.6%"; a ratio of 6.2 -> "1:6.2"; 5.25 years -> "5.3 年"; null -> "—"."""
+    if value is None or value != value:
+        return MISSING
+    if unit == "ratio":
+        return f"1:{value:.1f}"
+    if unit == "years":
+        return f"{value:.1f} 年" if language == "zh" else f"{value:.1f} years"
+    if unit == "percent":
+        return f"{value:.1f}%"
+    return f"{value:g}"
 
 
 class _Strict(BaseModel):
@@ -32,7 +49,14 @@ class FieldDef(_Strict):
     aliases: list[str] = []
     type: Literal["code", "text", "level", "year", "count"]
     required: bool = False
+    core: bool = Field(
+        default=True,
+        description="part of every return: a missing core count column is warned about; others only some standards use",
+    )
     part_of: Identifier | None = None
+    unit: Literal["person", "entity", "year"] | None = Field(
+        default=None, description="what a count counts: people, entities or years"
+    )
     description: str = ""
 
 
@@ -42,7 +66,12 @@ class IndicatorDef(_Strict):
     name_en: str = ""
     numerator: str
     denominator: str
-    unit: Literal["percent", "ratio"]
+    unit: Literal["percent", "ratio", "years"]
+    growth_periods: int | None = Field(
+        default=None,
+        ge=1,
+        description="when set, the value is the yearly growth rate (numerator / denominator)^(1/periods) - 1",
+    )
     definition: str = ""
     source: str = ""
     note: str = ""
@@ -64,10 +93,29 @@ class IndicatorDef(_Strict):
     def denominator_expr(self) -> expressions.Expr:
         return expressions.parse(self.denominator)
 
+    @model_validator(mode="after")
+    def _growth_is_a_percentage(self) -> IndicatorDef:
+        if self.growth_periods is not None and self.unit != "percent":
+            raise ValueError("an indicator with growth_periods must have unit: percent")
+        return self
+
     @property
     def scale(self) -> float:
         """Multiplier applied to the quotient: 100 for percentages."""
         return 100.0 if self.unit == "percent" else 1.0
+
+    def value_of(self, numerator: Any, denominator: Any) -> Any:
+        """The indicator's value from its numerator and denominator (arrays or numbers; NaN where undefined)."""
+        import numpy as np
+
+        numerator = np.asarray(numerator, dtype="float64")
+        denominator = np.asarray(denominator, dtype="float64")
+        usable = ~np.isnan(numerator) & ~np.isnan(denominator) & (denominator > 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            quotient = np.where(usable, numerator / denominator, np.nan)
+            if self.growth_periods is not None:
+                quotient = np.where(quotient >= 0, np.power(quotient, 1.0 / self.growth_periods) - 1.0, np.nan)
+        return quotient * self.scale
 
     @property
     def field_names(self) -> list[str]:
@@ -91,6 +139,13 @@ class FieldsFile(_Strict):
 
 class IndicatorsFile(_Strict):
     indicators: list[IndicatorDef]
+
+
+class ExtraFormulasFile(_Strict):
+    """A user's --formulas file: fields and indicators in the shape of the shipped ones."""
+
+    fields: list[FieldDef] = []
+    indicators: list[IndicatorDef] = []
 
 
 class LevelsFile(_Strict):
@@ -143,8 +198,11 @@ class Catalog(BaseModel):
         return self.level_lookup.get(normalise_label(label).lower())
 
 
-def load_catalog(folder: Path | None = None) -> Catalog:
-    """Load fields.yaml, levels.yaml and indicators.yaml and check they agree with each other."""
+def load_catalog(folder: Path | None = None, extra: Sequence[Path] = ()) -> Catalog:
+    """Load fields.yaml, levels.yaml and indicators.yaml, then any --formulas files, and check they agree.
+
+    An extra file adds fields (a new id each) and indicators (a known id replaces the shipped definition).
+    """
     folder = folder or formulas_dir()
     fields_doc = YamlDocument(folder / "fields.yaml")
     levels_doc = YamlDocument(folder / "levels.yaml")
@@ -154,15 +212,31 @@ def load_catalog(folder: Path | None = None) -> Catalog:
     indicators_file = indicators_doc.parse(IndicatorsFile)
 
     fields: dict[str, FieldDef] = {}
-    for index, field in enumerate(fields_file.fields):
+    field_places: list[tuple[FieldDef, YamlDocument, list[str | int]]] = [
+        (field, fields_doc, ["fields", index]) for index, field in enumerate(fields_file.fields)
+    ]
+    indicator_places: list[tuple[IndicatorDef, YamlDocument, list[str | int]]] = [
+        (indicator, indicators_doc, ["indicators", index]) for index, indicator in enumerate(indicators_file.indicators)
+    ]
+    for path in extra:
+        document = YamlDocument(path)
+        if document.data is None:
+            continue
+        extra_file = document.parse(ExtraFormulasFile)
+        field_places += [(field, document, ["fields", index]) for index, field in enumerate(extra_file.fields)]
+        indicator_places += [
+            (indicator, document, ["indicators", index]) for index, indicator in enumerate(extra_file.indicators)
+        ]
+
+    for field, document, place in field_places:
         if field.id in fields:
-            raise fields_doc.error(["fields", index, "id"], f"field {field.id!r} is defined twice")
+            raise document.error([*place, "id"], f"field {field.id!r} is defined twice")
         if field.type not in fields_file.field_types:
-            raise fields_doc.error(["fields", index, "type"], f"unknown field type {field.type!r}")
+            raise document.error([*place, "type"], f"unknown field type {field.type!r}")
         fields[field.id] = field
-    for index, field in enumerate(fields_file.fields):
+    for field, document, place in field_places:
         if field.part_of is not None and fields.get(field.part_of, field).type != "count":
-            raise fields_doc.error(["fields", index, "part_of"], f"part_of names no count field: {field.part_of!r}")
+            raise document.error([*place, "part_of"], f"part_of names no count field: {field.part_of!r}")
     for required in ("unit_code", "unit_name", "level", "parent_code", "year"):
         if required not in fields:
             raise fields_doc.error(["fields"], f"the field {required!r} must be defined")
@@ -176,15 +250,16 @@ def load_catalog(folder: Path | None = None) -> Catalog:
         levels[level.id] = level
 
     indicators: dict[str, IndicatorDef] = {}
-    for index, indicator in enumerate(indicators_file.indicators):
-        if indicator.id in indicators:
-            raise indicators_doc.error(["indicators", index, "id"], f"indicator {indicator.id!r} is defined twice")
+    shipped = len(indicators_file.indicators)
+    for position, (indicator, document, place) in enumerate(indicator_places):
+        if indicator.id in indicators and position < shipped:
+            raise document.error([*place, "id"], f"indicator {indicator.id!r} is defined twice")
         for part in ("numerator", "denominator"):
             expr = indicator.numerator_expr if part == "numerator" else indicator.denominator_expr
             for name in expressions.field_names(expr):
                 if name not in fields or fields[name].type != "count":
-                    raise indicators_doc.error(
-                        ["indicators", index, part],
+                    raise document.error(
+                        [*place, part],
                         f"indicator {indicator.id!r}: {name!r} is not a count field",
                     )
         indicators[indicator.id] = indicator

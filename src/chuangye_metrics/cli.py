@@ -154,18 +154,36 @@ def parse_levels(labels: list[str] | None, catalog: Any) -> list[str] | None:
     return levels
 
 
+FINDINGS_SHOWN = 50
+
+
 def report_findings(findings: list[Any], language: str) -> None:
+    """Findings on stderr: a table on a terminal, one line each in a log; at most FINDINGS_SHOWN of them."""
     if not findings:
         return
     from rich.console import Console
 
-    from chuangye_metrics.render import findings_table
+    from chuangye_metrics.render import finding_line, findings_table
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, highlight=False)
+    zh = language == "zh"
     errors = sum(1 for finding in findings if finding.severity == "error")
     warnings = len(findings) - errors
-    console.print(findings_table(findings, language))  # type: ignore[arg-type]
-    summary = f"{errors} 个错误，{warnings} 个警告" if language == "zh" else f"{errors} error(s), {warnings} warning(s)"
+    shown = findings[:FINDINGS_SHOWN]
+    if console.is_terminal:
+        console.print(findings_table(shown, language))  # type: ignore[arg-type]
+    else:
+        for finding in shown:
+            console.print(finding_line(finding, language), markup=False, soft_wrap=True)  # type: ignore[arg-type]
+    if len(findings) > len(shown):
+        left = len(findings) - len(shown)
+        console.print(
+            f"……另有 {left} 条未列出（完整清单：chuangye validate --format json）"
+            if zh
+            else f"... and {left} more (all of them: chuangye validate --format json)",
+            markup=False,
+        )
+    summary = f"{errors} 个错误，{warnings} 个警告" if zh else f"{errors} error(s), {warnings} warning(s)"
     console.print(summary, style="red" if errors else "yellow")
 
 

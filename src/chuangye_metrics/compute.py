@@ -64,9 +64,7 @@ def indicator_frame(
     values = {name: frame[name].to_numpy(dtype="float64") for name in indicator.field_names}
     numerator = np.broadcast_to(expressions.evaluate(indicator.numerator_expr, values), (rows,))
     denominator = np.broadcast_to(expressions.evaluate(indicator.denominator_expr, values), (rows,))
-    usable = ~np.isnan(numerator) & ~np.isnan(denominator) & (denominator > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = np.where(usable, numerator / denominator * indicator.scale, np.nan)
+    value = indicator.value_of(numerator, denominator)
 
     reason = np.full(rows, None, dtype=object)
     absent = {name: np.isnan(values[name]) for name in indicator.field_names}
@@ -81,7 +79,7 @@ def indicator_frame(
     for code, mask in (
         ("reason-zero-denominator", ~any_absent & (denominator == 0)),
         ("reason-negative-denominator", ~any_absent & (denominator < 0)),
-        ("reason-undefined", ~any_absent & ~usable & ~(denominator <= 0)),
+        ("reason-undefined", ~any_absent & np.isnan(value) & ~(denominator <= 0)),
     ):
         reason[mask] = message_template(code, language).format(denominator=indicator.denominator)
     return pd.DataFrame(

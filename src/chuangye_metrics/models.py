@@ -19,7 +19,7 @@ class Source(BaseModel):
 
 class IndicatorValue(BaseModel):
     value: float | None = Field(description="unrounded; percent values are percentages (30.6 means 30.6 %)")
-    unit: Literal["percent", "ratio"]
+    unit: Literal["percent", "ratio", "years"]
     numerator: Number | None
     denominator: Number | None
     reason: str | None = Field(description="why the value is null; null when it is not")

@@ -10,20 +10,14 @@ from collections.abc import Iterable
 from rich.console import Console
 from rich.table import Table
 
-from chuangye_metrics.catalog import Catalog
+from chuangye_metrics.catalog import Catalog, format_measure
 from chuangye_metrics.findings import Finding, Language
 from chuangye_metrics.models import ComputeResult, IndicatorValue
 
-MISSING = "—"
 
-
-def format_indicator(indicator: IndicatorValue) -> str:
+def format_indicator(indicator: IndicatorValue, language: Language = "zh") -> str:
     """30.64 -> "30.6%"; a ratio of 6.2 -> "1:6.2"; null -> "—"."""
-    if indicator.value is None:
-        return MISSING
-    if indicator.unit == "ratio":
-        return f"1:{indicator.value:.1f}"
-    return f"{indicator.value:.1f}%"
+    return format_measure(indicator.value, indicator.unit, language)
 
 
 def level_label(level: str, catalog: Catalog, language: Language) -> str:
@@ -52,7 +46,7 @@ def compute_table(result: ComputeResult, catalog: Catalog, language: Language = 
         cells = [unit.unit_code, name, level_label(unit.level, catalog, language)]
         if len(years) > 1:
             cells.append("" if unit.year is None else str(unit.year))
-        cells.extend(format_indicator(unit.indicators[i]) for i in catalog.indicators)
+        cells.extend(format_indicator(unit.indicators[i], language) for i in catalog.indicators)
         table.add_row(*cells)
     return table
 
@@ -124,6 +118,24 @@ def render_csv(result: ComputeResult, catalog: Catalog) -> str:
 
 def _plain(value: float | None) -> str:
     return "" if value is None else repr(value)
+
+
+def finding_line(finding: Finding, language: Language = "zh") -> str:
+    """One finding on one line for logs: severity, place (sheet, row, column, field) and message."""
+    zh = language == "zh"
+    severity = ("错误" if zh else "error") if finding.severity == "error" else ("警告" if zh else "warning")
+    place = []
+    if finding.sheet:
+        place.append(f"{'工作表' if zh else 'sheet'} {finding.sheet}")
+    if finding.row is not None:
+        place.append(f"{'第' if zh else 'row '}{finding.row}{'行' if zh else ''}")
+    if finding.column:
+        place.append(f"{finding.column}列" if zh else f"column {finding.column}")
+    if finding.field:
+        place.append(finding.field)
+    where = f" [{', '.join(place)}]" if place else ""
+    value = f" ({'值' if zh else 'value'}: {finding.value})" if finding.value else ""
+    return f"{severity}{where}: {finding.message}{value}"
 
 
 def findings_table(findings: Iterable[Finding], language: Language = "zh") -> Table:

@@ -394,7 +394,9 @@ def _level_code(rule: LevelCodeRule, context: Context) -> list[Finding]:
 
 
 def _shown(value: float, unit: str) -> str:
-    return f"1:{value:.1f}" if unit == "ratio" else f"{value:.1f}%"
+    from chuangye_metrics.catalog import format_measure
+
+    return format_measure(value, unit)
 
 
 _MECHANISMS: dict[str, Callable[[Any, Context], list[Finding]]] = {

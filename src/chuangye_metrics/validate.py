@@ -80,7 +80,7 @@ def validate_return(
                 )
             )
     for name in catalog.count_fields:
-        if name not in columns:
+        if name not in columns and catalog.fields[name].core:
             affected = [i.id for i in catalog.indicators.values() if name in i.field_names]
             findings.append(
                 Finding(
@@ -173,7 +173,7 @@ def _complete(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     frame = frame.copy()
     for name in [*catalog.count_fields, "year"]:
         frame[name] = frame[name].astype("float64") if name in frame else float("nan")
-    for name in TEXT_FIELDS:
+    for name in [*TEXT_FIELDS, *(f.id for f in catalog.fields.values() if f.type in ("text", "code"))]:
         if name not in frame:
             frame[name] = None
     return frame
