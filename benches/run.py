@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import importlib.metadata
-import importlib.util
 import os
 import platform
+import resource
 import shlex
+import signal
 import statistics
 import subprocess
 import sys
@@ -18,7 +20,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 
 BENCHES = Path(__file__).resolve().parent
 REPO = BENCHES.parent
@@ -28,6 +29,12 @@ TARGET_SIZE = 600_000  # the size the ratio targets are set for
 PACKAGES = ("chuangye-metrics", "fastexcel", "pandas", "pyarrow")
 TITLE_ROWS = 7  # rows above the first unit in make_returns' layout: title block, two-row header, code row, 合计 row
 
+# The generator runs in a process of its own: Linux carries a parent's peak RSS over into the ru_maxrss of the
+# children it forks and execs, so this process must stay small for the children's peaks to be their own.
+GENERATE = (
+    "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); "
+    "from make_returns import write_xlsx; write_xlsx(Path(sys.argv[3]), int(sys.argv[2]))"
+)
 # What the bare read does; it prints the number of rows it got, so the benchmark can check it read the whole sheet.
 BARE_READ = (
     "import sys, fastexcel; r = fastexcel.read_excel(sys.argv[1]); "
@@ -137,15 +144,6 @@ TARGETS = [
 ]
 
 
-def load_generator() -> ModuleType:
-    """benches/make_returns.py, imported by path."""
-    spec = importlib.util.spec_from_file_location("make_returns", BENCHES / "make_returns.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def run_once(command: Sequence[str], env: dict[str, str], timeout: float | None, stdout: Path | None = None) -> Run:
     """Run a command as a process, wall-clock timed; its own peak RSS comes from os.wait4."""
     timed_out = threading.Event()
@@ -155,9 +153,10 @@ def run_once(command: Sequence[str], env: dict[str, str], timeout: float | None,
         timer = None
         if timeout is not None:
 
-            def kill() -> None:
+            def kill() -> None:  # os.kill, not Popen.kill: that would poll, and could reap the child before wait4
                 timed_out.set()
-                process.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(process.pid, signal.SIGKILL)
 
             timer = threading.Timer(timeout, kill)
             timer.start()
@@ -224,18 +223,19 @@ def time_measure(measure: Measure, env: dict[str, str], timeout: float | None, s
 
 def bench_size(
     rows: int, folder: Path, scratch: Path, runs: int, cache: bool, env: dict[str, str], timeout: float | None
-) -> SizeResult:
-    """Generate a return of ``rows`` units into ``folder`` and time every command on it."""
-    generator = load_generator()
+) -> SizeResult | None:
+    """Generate a return of ``rows`` units into ``folder`` and time every command on it; None if generating fails."""
     path = folder / f"returns_{rows}.xlsx"
     print(f"\n== {rows:,} rows: generating {path} ...", file=sys.stderr)
-    start = time.perf_counter()
-    generator.write_xlsx(path, rows)
-    generated = time.perf_counter() - start
+    made = run_once([sys.executable, "-c", GENERATE, str(BENCHES), str(rows), str(path)], env, None)
+    if made.exit_code != 0:
+        print(f"   !! generating failed (exit code {made.exit_code}); stderr tail:", file=sys.stderr)
+        print("\n".join(f"   | {line}" for line in made.stderr_tail.splitlines()), file=sys.stderr)
+        return None
     file_mib = path.stat().st_size / 2**20
-    print(f"   generated in {generated:.2f} s ({file_mib:.1f} MiB)", file=sys.stderr)
+    print(f"   generated in {made.seconds:.2f} s ({file_mib:.1f} MiB)", file=sys.stderr)
 
-    result = SizeResult(rows, file_mib, generated, measures_for(path, cache))
+    result = SizeResult(rows, file_mib, made.seconds, measures_for(path, cache))
     measures = result.measures
     bare_out = scratch / f"bare_{rows}.out"
     if cache:  # warm the cache once; the timed cached runs follow
@@ -403,6 +403,11 @@ def commands_timed(cache: bool) -> list[tuple[str, str, str]]:
     ]
 
 
+def own_peak_mib() -> float:
+    """This process's peak RSS: Linux reports no child's peak below it (fork and exec carry it over)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def text_machine(info: list[tuple[str, str]]) -> str:
     return "\n".join(["Machine:", *(f"  {key:<8} {value}" for key, value in info)])
 
@@ -417,6 +422,7 @@ def text_summary(results: list[SizeResult]) -> str:
     out = ["", f"Targets ({where}):"]
     out += [f"  {target.name:<30} {target.describe():<9} met: {target.met(chosen)}" for target in TARGETS]
     out += ["", "Times: wall clock of the whole process. Peak MiB: the process's own max RSS (os.wait4)."]
+    out += [f"The benchmark's own peak RSS, a floor under every figure: {own_peak_mib():.1f} MiB."]
     return "\n".join(out)
 
 
@@ -431,7 +437,10 @@ def markdown_report(
     out += [
         "",
         f"Each command runs as a whole process {runs} time(s) per size (round-robin); the tables give the median, "
-        "min and max wall-clock seconds and the largest peak RSS (MiB, from `os.wait4`) of the process itself.",
+        "min and max wall-clock seconds and the largest peak RSS (MiB, from `os.wait4`) of the process itself. "
+        "Returns come from `benches/make_returns.py`, run in a process of its own so the benchmark stays small: "
+        "Linux carries a parent's peak RSS over into its children's, so the benchmark's own peak "
+        f"({own_peak_mib():.1f} MiB) is a floor under every figure.",
         "",
     ]
     for result in results:
@@ -484,11 +493,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"chuangye: {CHUANGYE}; compute offers --no-cache: {'yes' if cache else 'no'}", flush=True)
         results: list[SizeResult] = []
         for rows in arguments.sizes:
-            results.append(bench_size(rows, folder, Path(scratch), arguments.runs, cache, env, arguments.timeout))
-            print(text_size(results[-1]), flush=True)
+            result = bench_size(rows, folder, Path(scratch), arguments.runs, cache, env, arguments.timeout)
+            if result is None:
+                continue
+            results.append(result)
+            print(text_size(result), flush=True)
             if arguments.markdown:  # rewritten after each size, so a long run that dies keeps what it measured
                 report = markdown_report(results, info, cache, arguments.runs, command)
                 arguments.markdown.write_text(report, "utf-8")
+    if not results:
+        print("Nothing measured: every return failed to generate.")
+        return 1
     print(text_summary(results))
     if arguments.markdown:
         print(f"\nMarkdown written to {arguments.markdown}")

@@ -121,14 +121,19 @@ RulesOption = Annotated[
     typer.Option("--rules", exists=True, dir_okay=False, help="Extra validation rules (YAML, repeatable)."),
 ]
 
+FormulasOption = Annotated[
+    list[Path] | None,
+    typer.Option("--formulas", exists=True, dir_okay=False, help="Extra fields and indicators (YAML, repeatable)."),
+]
 
-def read_options(mapping: Path | None, rules: list[Path] | None) -> dict[str, Any]:
-    """The reader and validation settings given by --mapping and --rules, loaded and checked."""
+
+def read_options(mapping: Path | None, rules: list[Path] | None, formulas: list[Path] | None = None) -> dict[str, Any]:
+    """The reader and validation settings given by --mapping, --rules and --formulas, loaded and checked."""
     from chuangye_metrics.catalog import load_catalog
     from chuangye_metrics.mapping import load_mapping
     from chuangye_metrics.rules import load_rules
 
-    catalog = load_catalog()
+    catalog = load_catalog(extra=formulas or [])
     return {
         "catalog": catalog,
         "mapping": load_mapping(mapping, catalog) if mapping else None,
@@ -157,7 +162,7 @@ def parse_levels(labels: list[str] | None, catalog: Any) -> list[str] | None:
 FINDINGS_SHOWN = 50
 
 
-def report_findings(findings: list[Any], language: str) -> None:
+def report_findings(findings: list[Any], language: Language) -> None:
     """Findings on stderr: a table on a terminal, one line each in a log; at most FINDINGS_SHOWN of them."""
     if not findings:
         return
@@ -171,10 +176,10 @@ def report_findings(findings: list[Any], language: str) -> None:
     warnings = len(findings) - errors
     shown = findings[:FINDINGS_SHOWN]
     if console.is_terminal:
-        console.print(findings_table(shown, language))  # type: ignore[arg-type]
+        console.print(findings_table(shown, language))
     else:
         for finding in shown:
-            console.print(finding_line(finding, language), markup=False, soft_wrap=True)  # type: ignore[arg-type]
+            console.print(finding_line(finding, language), markup=False, soft_wrap=True)
     if len(findings) > len(shown):
         left = len(findings) - len(shown)
         console.print(

@@ -88,6 +88,30 @@ def indicator_frame(
     )
 
 
+@dataclass
+class UnitTable:
+    """Every unit (rows and derived parents, ordered) with each indicator's numerator, denominator and value."""
+
+    frame: pd.DataFrame
+    indicators: dict[str, pd.DataFrame]
+
+
+def unit_table(
+    validated: Validated, catalog: Catalog, *, language: Language = "zh", levels: Iterable[str] | None = None
+) -> UnitTable:
+    hierarchy = validated.hierarchy if validated.hierarchy is not None else hierarchy_of(validated.frame, catalog)
+    full = _ordered(hierarchy, catalog)
+    if levels:
+        full = full.loc[full["level"].isin(set(levels))]
+    return UnitTable(
+        frame=full,
+        indicators={
+            indicator.id: indicator_frame(full, indicator, catalog, language)
+            for indicator in catalog.indicators.values()
+        },
+    )
+
+
 def compute(
     validated: Validated,
     catalog: Catalog,
@@ -97,20 +121,28 @@ def compute(
     file_label: str | None = None,
 ) -> ComputeResult:
     """Indicators for every placeable unit and every derived parent of a validated return."""
-    hierarchy = validated.hierarchy if validated.hierarchy is not None else hierarchy_of(validated.frame, catalog)
-    full = _ordered(hierarchy, catalog)
-    if levels:
-        full = full.loc[full["level"].isin(set(levels))]
-    results = {
-        indicator.id: indicator_frame(full, indicator, catalog, language) for indicator in catalog.indicators.values()
-    }
+    table = unit_table(validated, catalog, language=language, levels=levels)
+    return ComputeResult(
+        source=source_of(validated, file_label),
+        units=unit_results(table, validated, catalog),
+        findings=[finding.localised(language) for finding in validated.findings],
+    )
+
+
+def source_of(validated: Validated, file_label: str | None = None) -> Source:
+    table = validated.table
+    return Source(file=file_label or str(table.path), sheet=table.sheet, sha256=table.sha256)
+
+
+def unit_results(table: UnitTable, validated: Validated, catalog: Catalog) -> list[UnitResult]:
+    """One result model per unit of the table, in its order."""
     errors_by_row: dict[int, set[str]] = {}
     for finding in validated.errors:
         if finding.row is not None:
             errors_by_row.setdefault(finding.row, set()).add(finding.code)
     counts = catalog.count_fields
     units: list[UnitResult] = []
-    for index, unit in full.iterrows():
+    for index, unit in table.frame.iterrows():
         row = None if unit[DERIVED] else _int(unit.get(ROW))
         units.append(
             UnitResult(
@@ -130,17 +162,12 @@ def compute(
                         denominator=_number(result.at[index, "denominator"]),
                         reason=_text(result.at[index, "reason"]),
                     )
-                    for indicator_id, result in results.items()
+                    for indicator_id, result in table.indicators.items()
                 },
                 errors=sorted(errors_by_row.get(row, set())) if row is not None else [],
             )
         )
-    table = validated.table
-    return ComputeResult(
-        source=Source(file=file_label or str(table.path), sheet=table.sheet, sha256=table.sha256),
-        units=units,
-        findings=[finding.localised(language) for finding in validated.findings],
-    )
+    return units
 
 
 def _ordered(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:

@@ -65,7 +65,23 @@ class YamlDocument:
             return model.model_validate(data)
         except ValidationError as error:
             first = error.errors()[0]
-            place = ".".join(str(part) for part in first["loc"])
+            steps = _steps_in(data, list(first["loc"]))
+            place = ".".join(str(part) for part in steps)
             detail = f"{place}: {first['msg']}" if place else first["msg"]
             more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
-            raise self.error([*location, *first["loc"]], detail + more) from error
+            raise self.error([*location, *steps], detail + more) from error
+
+
+def _steps_in(data: Any, loc: list[str | int]) -> list[str | int]:
+    """The steps of a validation error's location that exist in the data (dropping union tags), and the last."""
+    steps: list[str | int] = []
+    for position, step in enumerate(loc):
+        inside = (isinstance(data, dict) and step in data) or (
+            isinstance(data, list) and isinstance(step, int) and step < len(data)
+        )
+        if inside:
+            data = data[step]
+        elif position < len(loc) - 1:
+            continue
+        steps.append(step)
+    return steps

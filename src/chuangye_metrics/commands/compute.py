@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from chuangye_metrics.cli import (
+    FormulasOption,
     InputFile,
     Lang,
     LangOption,
@@ -44,6 +45,7 @@ def compute(
     ] = False,
     mapping: MappingOption = None,
     rules: RulesOption = None,
+    formulas: FormulasOption = None,
     lang: LangOption = Lang.zh,
 ) -> None:
     """Compute every indicator for every unit, and for parents derived from their children."""
@@ -51,7 +53,7 @@ def compute(
     from chuangye_metrics.compute import compute_return
 
     refuse_overwrite(file, output)
-    options = read_options(mapping, rules)
+    options = read_options(mapping, rules, formulas)
     catalog = options["catalog"]
     levels = parse_levels(level, catalog)
     language = language_of(lang)

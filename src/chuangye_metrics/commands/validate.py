@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from chuangye_metrics.cli import (
+    FormulasOption,
     InputFile,
     Lang,
     LangOption,
@@ -31,12 +32,13 @@ def validate(
     max_errors: Annotated[int, typer.Option("--max-errors", min=1, help="Report at most this many findings.")] = 1000,
     mapping: MappingOption = None,
     rules: RulesOption = None,
+    formulas: FormulasOption = None,
     lang: LangOption = Lang.zh,
 ) -> None:
     """Check a return and report every fault with its sheet, Excel row, column and field."""
     from chuangye_metrics.report import render_report, validation_report
 
-    options = read_options(mapping, rules)
+    options = read_options(mapping, rules, formulas)
     language = language_of(lang)
     report = validation_report(file, sheet=sheet, year=year, max_findings=max_errors, language=language, **options)
     typer.echo(render_report(report, output_format.value, language), nl=False)

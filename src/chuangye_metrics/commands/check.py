@@ -1,0 +1,110 @@
+"""`chuangye check`: every unit against a certification standard, with gaps and coverage."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from chuangye_metrics.cli import (
+    FormulasOption,
+    InputFile,
+    Lang,
+    LangOption,
+    MappingOption,
+    OutputFormat,
+    RulesOption,
+    SheetOption,
+    YearOption,
+    app,
+    emit,
+    language_of,
+    read_options,
+    refuse_overwrite,
+    report_findings,
+)
+from chuangye_metrics.errors import ExitCode
+
+
+class FailOn(StrEnum):
+    unit = "unit"
+    coverage = "coverage"
+    never = "never"
+
+
+@app.command()
+def check(
+    file: InputFile,
+    standard: Annotated[
+        str,
+        typer.Option(
+            "--standard", "-s", help="A shipped standard's id (see 'chuangye standards list') or a YAML file."
+        ),
+    ],
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    register: Annotated[
+        Path | None,
+        typer.Option(
+            "--register",
+            exists=True,
+            dir_okay=False,
+            help="Every unit of the jurisdiction (codes in a text file, or a workbook): units without a return fail.",
+        ),
+    ] = None,
+    fail_on: Annotated[
+        FailOn,
+        typer.Option(
+            "--fail-on",
+            help="Exit 3 when: unit = a unit fails or a coverage target is missed; coverage = a target is missed.",
+        ),
+    ] = FailOn.unit,
+    year: YearOption = None,
+    sheet: SheetOption = None,
+    keep_going: Annotated[
+        bool, typer.Option("--keep-going", help="Check despite data errors; bad cells count as missing.")
+    ] = False,
+    mapping: MappingOption = None,
+    rules: RulesOption = None,
+    formulas: FormulasOption = None,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """Judge every unit against a standard: value, threshold, gap, shortfall; and coverage per level."""
+    from chuangye_metrics import render_check
+    from chuangye_metrics.check import check_return, load_register
+    from chuangye_metrics.standards import load_standard
+
+    refuse_overwrite(file, output)
+    options = read_options(mapping, rules, formulas)
+    catalog = options["catalog"]
+    language = language_of(lang)
+    loaded = load_standard(standard, catalog)
+    units = load_register(register, catalog) if register else []
+    outcome = check_return(
+        file,
+        standard=loaded,
+        sheet=sheet,
+        year=year,
+        keep_going=keep_going,
+        language=language,
+        register=units,
+        **options,
+    )
+    report_findings(outcome.findings, language)
+    if outcome.result is None:
+        raise typer.Exit(ExitCode.DATA_ERROR)
+    if output_format is OutputFormat.json:
+        emit(render_check.check_json(outcome.result), output)
+    elif output_format is OutputFormat.csv:
+        emit(render_check.check_csv(outcome.result), output, bom=output is not None)
+    else:
+        emit(render_check.check_text(outcome.result, catalog, language), output)
+    banner = render_check.provisional_banner(outcome.result, language)
+    if banner and output_format is not OutputFormat.table:
+        typer.echo(banner, err=True)
+    if outcome.has_errors:
+        raise typer.Exit(ExitCode.DATA_ERROR)
+    if outcome.fails(fail_on.value):
+        raise typer.Exit(ExitCode.CHECK_FAILED)

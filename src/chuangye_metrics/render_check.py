@@ -1,0 +1,211 @@
+"""Rendering of a check: a table per level with each rule's outcome, coverage, and CSV with a row per rule."""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+
+from rich.console import Console
+from rich.table import Table
+
+from chuangye_metrics.catalog import Catalog
+from chuangye_metrics.check import describe_check, describe_rule
+from chuangye_metrics.findings import Language
+from chuangye_metrics.models import AssessedUnit, CheckResult, LevelCoverage, RuleCheck
+from chuangye_metrics.render import level_label
+
+STATUS_STYLE = {"pass": "green", "fail": "red", "incomplete": "yellow"}
+STATUS_ZH = {"pass": "达标", "fail": "未达标", "incomplete": "数据不全"}
+
+
+def provisional_banner(result: CheckResult, language: Language = "zh") -> str | None:
+    """The warning every output of a provisional standard carries."""
+    if not result.standard.provisional:
+        return None
+    if language == "zh":
+        return f"注意：标准 {result.standard.id} 含暂定门槛（标 * 者），不是官方数值，结果仅供参考。"
+    return (
+        f"Note: standard {result.standard.id} has provisional thresholds (marked *), not official values; "
+        "treat the results as indicative."
+    )
+
+
+def status_label(status: str, language: Language) -> str:
+    return STATUS_ZH.get(status, status) if language == "zh" else status
+
+
+def _rules_of(units: list[AssessedUnit]) -> list[RuleCheck]:
+    """The distinct rules met by the units of one level, in order of first appearance."""
+    seen: dict[tuple[str | None, str | None, str, float], RuleCheck] = {}
+    for unit in units:
+        for check in unit.assessment.checks if unit.assessment else []:
+            seen.setdefault((check.indicator, check.field, check.op, check.threshold), check)
+    return list(seen.values())
+
+
+def check_tables(result: CheckResult, catalog: Catalog, language: Language = "zh") -> list[Table]:
+    zh = language == "zh"
+    tables: list[Table] = []
+    levels = [entry.level for entry in result.coverage]
+    for level in dict.fromkeys(levels):
+        units = [unit for unit in result.units if unit.level == level and unit.assessment is not None]
+        if not units:
+            continue
+        rules = _rules_of(units)
+        years = {unit.year for unit in units}
+        title = f"{level_label(level, catalog, language)} · {result.standard.id}"
+        table = Table(title=title, header_style="bold")
+        table.add_column("单位代码" if zh else "Code", no_wrap=True)
+        table.add_column("单位名称" if zh else "Name")
+        if len(years) > 1:
+            table.add_column("年度" if zh else "Year")
+        table.add_column("结果" if zh else "Status", no_wrap=True)
+        for rule in rules:
+            table.add_column(describe_rule(rule, language) + ("*" if rule.provisional else ""), justify="right")
+        for unit in units:
+            assert unit.assessment is not None
+            by_rule = {(c.indicator, c.field, c.op, c.threshold): c for c in unit.assessment.checks}
+            style = STATUS_STYLE[unit.assessment.status]
+            cells = [unit.unit_code, unit.unit_name or ("（下级汇总）" if zh else "(sum of children)")]
+            if len(years) > 1:
+                cells.append("" if unit.year is None else str(unit.year))
+            cells.append(f"[{style}]{status_label(unit.assessment.status, language)}[/{style}]")
+            for rule in rules:
+                check = by_rule.get((rule.indicator, rule.field, rule.op, rule.threshold))
+                if check is None:
+                    cells.append("")
+                else:
+                    colour = {"pass": "green", "fail": "red", "missing": "yellow"}[check.status]
+                    cells.append(f"[{colour}]{describe_check(check, language)}[/{colour}]")
+            table.add_row(*cells)
+        tables.append(table)
+    return tables
+
+
+def coverage_table(coverage: list[LevelCoverage], catalog: Catalog, language: Language = "zh") -> Table:
+    zh = language == "zh"
+    table = Table(title="达标覆盖率" if zh else "Coverage", header_style="bold")
+    headings = (
+        ("层级", "年度", "参评", "达标", "未达标", "数据不全", "未报送", "达标比例", "目标", "结论")
+        if zh
+        else ("Level", "Year", "Assessed", "Pass", "Fail", "Incomplete", "No return", "Share", "Target", "Met")
+    )
+    for heading in headings:
+        table.add_column(heading, justify="left" if heading in ("层级", "Level") else "right")
+    for entry in coverage:
+        met = "—" if entry.met is None else ("[green]达到[/green]" if zh else "[green]yes[/green]")
+        if entry.met is False:
+            met = "[red]未达到[/red]" if zh else "[red]no[/red]"
+        table.add_row(
+            level_label(entry.level, catalog, language),
+            "" if entry.year is None else str(entry.year),
+            str(entry.assessed),
+            str(entry.passed),
+            str(entry.failed),
+            str(entry.incomplete),
+            str(entry.no_return),
+            "—" if entry.share is None else f"{entry.share:.1f}%",
+            "—" if entry.target is None else f"{entry.target:g}%",
+            met,
+        )
+    return table
+
+
+def check_text(result: CheckResult, catalog: Catalog, language: Language = "zh") -> str:
+    """The check as text: coloured for a terminal, plain when piped or written to a file."""
+    terminal = sys.stdout.isatty()
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=terminal, width=None if terminal else 240)
+    if terminal:
+        console.width = Console().width
+    zh = language == "zh"
+    standard = result.standard
+    console.print(
+        f"[bold]{standard.name}[/bold]（{standard.id}）" if zh else f"[bold]{standard.name}[/bold] ({standard.id})"
+    )
+    console.print(("依据：" if zh else "Source: ") + standard.source, markup=False)
+    banner = provisional_banner(result, language)
+    if banner:
+        console.print(banner, style="bold yellow", markup=False)
+    if standard.note:
+        console.print(standard.note, style="dim", markup=False)
+    for table in check_tables(result, catalog, language):
+        console.print(table)
+    console.print(coverage_table(result.coverage, catalog, language))
+    for entry in result.coverage:
+        if entry.missing_units:
+            names = "、".join(f"{unit.unit_code} {unit.unit_name or ''}".strip() for unit in entry.missing_units)
+            label = level_label(entry.level, catalog, language)
+            console.print(f"{label}未报送：{names}" if zh else f"{label} without a return: {names}", markup=False)
+    return buffer.getvalue()
+
+
+def check_json(result: CheckResult) -> str:
+    return result.model_dump_json(indent=2) + "\n"
+
+
+CSV_COLUMNS = [
+    "standard",
+    "provisional_standard",
+    "unit_code",
+    "unit_name",
+    "level",
+    "year",
+    "derived",
+    "unit_status",
+    "rule_set",
+    "indicator",
+    "field",
+    "op",
+    "threshold",
+    "value",
+    "status",
+    "gap",
+    "shortfall",
+    "shortfall_unit",
+    "provisional",
+    "reason",
+]
+
+
+def check_csv(result: CheckResult) -> str:
+    """One row per unit and rule (a unit with no rules that apply gets one row without a rule)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for unit in result.units:
+        assessment = unit.assessment
+        if assessment is None:
+            continue
+        head = [
+            result.standard.id,
+            "true" if result.standard.provisional else "false",
+            unit.unit_code,
+            unit.unit_name or "",
+            unit.level,
+            "" if unit.year is None else unit.year,
+            "true" if unit.derived else "false",
+            assessment.status,
+            assessment.rule_set or "",
+        ]
+        if not assessment.checks:
+            writer.writerow([*head, *[""] * 9, assessment.reason or ""])
+        for check in assessment.checks:
+            writer.writerow(
+                [
+                    *head,
+                    check.indicator or "",
+                    check.field or "",
+                    check.op,
+                    repr(check.threshold),
+                    "" if check.value is None else repr(check.value),
+                    check.status,
+                    "" if check.gap is None else repr(check.gap),
+                    "" if check.shortfall is None else check.shortfall,
+                    check.shortfall_unit or "",
+                    "true" if check.provisional else "false",
+                    check.reason or "",
+                ]
+            )
+    return buffer.getvalue()
