@@ -423,10 +423,23 @@ def describe_rule(check: RuleCheck, language: Language = "zh") -> str:
     return f"{check.name} {check.op.replace('>=', '≥').replace('<=', '≤')} {threshold}"
 
 
+def unit_word(unit: str | None, language: Language = "zh") -> str:
+    """What a shortfall counts: 人 / 个 / 年, or people / entities / years."""
+    words = (
+        {"person": "人", "entity": "个", "year": "年"}
+        if language == "zh"
+        else {
+            "person": "people",
+            "entity": "entities",
+            "year": "years",
+        }
+    )
+    return words.get(unit or "", "")
+
+
 def shortfall_text(shortfall: int, unit: str | None, language: Language = "zh") -> str:
-    if language == "zh":
-        return f"差 {shortfall} " + {"person": "人", "entity": "个", "year": "年"}.get(unit or "", "")
-    return f"short by {shortfall} " + {"person": "people", "entity": "entities", "year": "years"}.get(unit or "", "")
+    word = unit_word(unit, language)
+    return f"差 {shortfall} {word}".rstrip() if language == "zh" else f"short by {shortfall} {word}".rstrip()
 
 
 def _count(value: float | None) -> str:

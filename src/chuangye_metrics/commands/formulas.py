@@ -1,0 +1,99 @@
+"""`chuangye formulas list|explain`: the indicators, their formulas, fields and sources."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from chuangye_metrics.cli import FormulasOption, Lang, LangOption, OutputFormat, app, language_of
+
+formulas_app = typer.Typer(help="List the indicators and explain how each is computed.", no_args_is_help=True)
+app.add_typer(formulas_app, name="formulas")
+
+
+@formulas_app.command("list")
+def list_formulas(
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+    formulas: FormulasOption = None,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """Every indicator with its formula in words."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from chuangye_metrics.catalog import load_catalog
+    from chuangye_metrics.explain import indicator_details
+
+    catalog = load_catalog(extra=formulas or [])
+    language = language_of(lang)
+    details = [indicator_details(indicator, catalog, language) for indicator in catalog.indicators.values()]
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(details, ensure_ascii=False, indent=2))
+        return
+    if output_format is OutputFormat.csv:
+        import csv
+        import sys
+
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(["id", "name", "unit", "numerator", "denominator", "formula", "source"])
+        for item in details:
+            writer.writerow(
+                [item[key] for key in ("id", "name", "unit", "numerator", "denominator", "formula", "source")]
+            )
+        return
+    zh = language == "zh"
+    table = Table(header_style="bold")
+    for heading in ("指标", "名称", "公式", "依据") if zh else ("Indicator", "Name", "Formula", "Source"):
+        table.add_column(heading)
+    for item in details:
+        table.add_row(item["id"], item["name"] if zh else item["name_en"], item["formula"], item["source"])
+    Console(width=200 if not Console().is_terminal else None).print(table)
+
+
+@formulas_app.command("explain")
+def explain_formula(
+    indicator: Annotated[str, typer.Argument(help="An indicator id (see 'chuangye formulas list') or a field id.")],
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json.")] = OutputFormat.table,
+    formulas: FormulasOption = None,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """One indicator: formula, fields with their headers, definition, source and adopted reading."""
+    from chuangye_metrics.catalog import load_catalog
+    from chuangye_metrics.errors import UsageError
+    from chuangye_metrics.explain import indicator_details
+
+    catalog = load_catalog(extra=formulas or [])
+    language = language_of(lang)
+    zh = language == "zh"
+    if indicator in catalog.fields and indicator not in catalog.indicators:
+        definition = catalog.fields[indicator]
+        if output_format is OutputFormat.json:
+            typer.echo(definition.model_dump_json(indent=2))
+            return
+        typer.echo(f"{definition.id}  {definition.header}\n{definition.description}")
+        if definition.aliases:
+            typer.echo(("别名：" if zh else "Aliases: ") + "、".join(definition.aliases))
+        users = [i.id for i in catalog.indicators.values() if definition.id in i.field_names]
+        if users:
+            typer.echo(("用于指标：" if zh else "Used by: ") + ", ".join(users))
+        return
+    if indicator not in catalog.indicators:
+        known = ", ".join(catalog.indicators)
+        raise UsageError(f"no indicator or field {indicator!r}; indicators: {known}")
+    item = indicator_details(catalog.indicators[indicator], catalog, language)
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(item, ensure_ascii=False, indent=2))
+        return
+    labels = (
+        {"formula": "公式", "fields": "字段", "definition": "定义", "source": "依据", "note": "说明"}
+        if zh
+        else {"formula": "Formula", "fields": "Fields", "definition": "Definition", "source": "Source", "note": "Note"}
+    )
+    typer.echo(f"{item['id']}  {item['name']}" + (f" ({item['name_en']})" if item["name_en"] else ""))
+    typer.echo(f"{labels['formula']}: {item['formula']}")
+    typer.echo(f"{labels['fields']}: " + ", ".join(f"{name} = {header}" for name, header in item["fields"].items()))
+    for key in ("definition", "source", "note"):
+        if item[key]:
+            typer.echo(f"{labels[key]}: {item[key]}")
