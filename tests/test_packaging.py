@@ -29,8 +29,10 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_wheel_ships_the_formulas(wheel: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
-    for name in ("fields.yaml", "indicators.yaml", "levels.yaml", "messages.yaml"):
+    for name in ("fields.yaml", "indicators.yaml", "levels.yaml", "messages.yaml", "rules.yaml"):
         assert f"chuangye_metrics/_data/formulas/{name}" in names
+    for standard in ("jiangsu-2016", "jiangsu-2016-demo-base", "jiangsu-2017", "jiaxing-2013"):
+        assert f"chuangye_metrics/_data/formulas/standards/{standard}.yaml" in names
 
 
 def test_installed_wheel_runs_from_another_folder(wheel: Path, tmp_path: Path) -> None:
@@ -72,3 +74,22 @@ def test_installed_wheel_runs_from_another_folder(wheel: Path, tmp_path: Path) -
     assert completed.returncode == 0, completed.stderr
     units = json.loads(completed.stdout)["units"]
     assert any(unit["unit_name"] == "东山街道" for unit in units)
+    checked = subprocess.run(
+        [
+            str(environment / "bin" / "chuangye"),
+            "check",
+            str(ROOT / "sample_data" / "jiangning_2016.xlsx"),
+            "--standard",
+            "jiaxing-2013",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+        ],
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert json.loads(checked.stdout)["standard"]["id"] == "jiaxing-2013"

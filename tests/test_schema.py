@@ -62,3 +62,27 @@ def test_row_schema_accepts_a_row_and_refuses_a_negative_count() -> None:
     jsonschema.validate(good, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({**good, "trainees": -1}, schema)
+
+
+def test_check_json_validates_against_its_schema(cli: Any) -> None:
+    schema = json.loads((SCHEMA_DIR / "check.schema.json").read_text(encoding="utf-8"))
+    sample = Path(__file__).resolve().parents[1] / "sample_data" / "jiangning_2016.xlsx"
+    result = cli("check", sample, "--standard", "jiangsu-2016", "--format", "json")
+    assert result.exit_code == 3
+    document = json.loads(result.stdout)
+    jsonschema.validate(document, schema)
+    broken = {**document, "coverage": [{"level": "street"}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
+
+
+def test_shipped_standards_validate_against_the_standard_schema() -> None:
+    import yaml
+
+    from chuangye_metrics.standards import shipped_standards
+
+    schema = json.loads((SCHEMA_DIR / "standard.schema.json").read_text(encoding="utf-8"))
+    for path in shipped_standards().values():
+        jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"id": "x", "name": "x", "source": "x", "status": "draft", "levels": {}}, schema)

@@ -208,7 +208,12 @@ def _applicable(
         if isinstance(entry, Threshold):
             applies.append((entry, np.ones(count, dtype=bool)))
             continue
-        columns = {name: subset[name].tolist() if name in subset else [None] * count for name in entry.when}
+        columns = {
+            name: subset[name].astype(object).where(subset[name].notna(), None).tolist()
+            if name in subset
+            else [None] * count
+            for name in entry.when
+        }
         matches = np.zeros(count, dtype=bool)
         for offset in range(count):
             verdict = entry.matches({name: values[offset] for name, values in columns.items()})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SCHEMAS = ("compute", "validate", "row")
+SCHEMAS = ("compute", "validate", "check", "standard", "row")
 
 
 def json_schema(which: str) -> dict[str, Any]:
@@ -12,6 +12,14 @@ def json_schema(which: str) -> dict[str, Any]:
         from chuangye_metrics.models import ComputeResult
 
         return _with_id(ComputeResult.model_json_schema(), which)
+    if which == "check":
+        from chuangye_metrics.models import CheckResult
+
+        return _with_id(CheckResult.model_json_schema(), which)
+    if which == "standard":
+        from chuangye_metrics.standards import Standard
+
+        return _with_id(Standard.model_json_schema(), which)
     if which == "validate":
         from chuangye_metrics.report import ValidationReport
 

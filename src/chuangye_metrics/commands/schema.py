@@ -16,10 +16,13 @@ from chuangye_metrics.errors import UsageError
 def schema(
     which: Annotated[
         str,
-        typer.Argument(help="compute (the JSON output), validate (its report) or row (one return row)."),
+        typer.Argument(
+            help="compute (its JSON output), validate (its report), check (its JSON output), "
+            "standard (a standard YAML file) or row (one return row)."
+        ),
     ] = "compute",
 ) -> None:
-    """Print a JSON Schema: of compute's JSON output, of validate's report, or of a return row."""
+    """Print a JSON Schema: of compute's or check's JSON, of validate's report, of a standard file or a row."""
     import json
 
     from chuangye_metrics.schemas import SCHEMAS, json_schema
