@@ -9,7 +9,9 @@ import typer
 
 from chuangye_metrics.cli import FormulasOption, Lang, LangOption, OutputFormat, app, language_of
 
-formulas_app = typer.Typer(help="List the indicators and explain how each is computed.", no_args_is_help=True)
+formulas_app = typer.Typer(
+    help="List the indicators and explain how each is computed.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(formulas_app, name="formulas")
 
 

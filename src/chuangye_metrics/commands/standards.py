@@ -8,7 +8,9 @@ import typer
 
 from chuangye_metrics.cli import FormulasOption, Lang, LangOption, OutputFormat, app, language_of
 
-standards_app = typer.Typer(help="List the shipped standards and show one's rules.", no_args_is_help=True)
+standards_app = typer.Typer(
+    help="List the shipped standards and show one's rules.", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(standards_app, name="standards")
 
 
