@@ -509,3 +509,20 @@ def test_formulas_list_and_explain(cli: Any) -> None:
     assert explained.exit_code == 0
     assert "(创业人员实有数 + 创业带动就业人数) ÷ 劳动年龄人口数 × 100" in explained.stdout
     assert cli("formulas", "explain", "no_such_thing").exit_code == 2
+
+
+def test_missing_columns_are_warned_about_as_the_standard_needs(
+    cli: Any, make_return: Callable[..., Path], user_standard: Path
+) -> None:
+    fields = ["unit_code", "unit_name", "level", "year", "labour_force", "new_entrepreneurs"]
+    result = cli("check", make_return([STREET], fields=fields), "--standard", user_standard, "--format", "json")
+    warned = {f["field"] for f in json.loads(result.stdout)["findings"] if f["code"] == "missing-count-column"}
+    # the standard reads these; it does not read e.g. satisfaction survey counts
+    assert warned == {
+        "trainees_started",
+        "trainees_certified",
+        "startup_jobs",
+        "cohort_survivors",
+        "cohort_births",
+        "startup_entities",
+    }

@@ -16,16 +16,29 @@ from chuangye_metrics.cli import app
 from tests.conftest import sha256
 from tests.test_compute import STREET
 
-COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+
+def _command_paths(group: Any, prefix: tuple[str, ...] = ()) -> list[str]:
+    """Every command and subcommand, as the words typed after ``chuangye``."""
+    paths = []
+    for name, command in group.commands.items():
+        paths.append(" ".join((*prefix, name)))
+        if hasattr(command, "commands"):
+            paths.extend(_command_paths(command, (*prefix, name)))
+    return paths
+
+
+COMMANDS = sorted(_command_paths(typer.main.get_command(app)))
 
 
 def test_commands_are_listed() -> None:
-    assert {"compute", "validate", "schema"} <= set(COMMANDS)
+    expected = {"compute", "validate", "check", "explain", "schema", "template"}
+    expected |= {"standards list", "standards show", "formulas list", "formulas explain"}
+    assert expected <= set(COMMANDS)
 
 
 @pytest.mark.parametrize("command", ["", *COMMANDS])
 def test_every_command_has_help(cli: Any, command: str) -> None:
-    result = cli(*([command] if command else []), "--help")
+    result = cli(*command.split(), "--help")
     assert result.exit_code == 0
     assert "Usage" in result.stdout
     assert len(result.stdout.strip().splitlines()) > 3

@@ -123,3 +123,11 @@ def test_max_errors_counts_what_was_left_out(cli: Any, make_return: Callable[...
     assert len(document["findings"]) == 2
     assert document["errors"] == 5
     assert document["left_out"] == 3
+
+
+def test_a_park_under_a_division_code_not_in_the_file_is_placed(cli: Any, make_return: Callable[..., Path]) -> None:
+    park = {"unit_code": "P1", "unit_name": "园区", "level": "园区", "parent_code": "320115001000", "year": 2016}
+    stray = {**park, "unit_code": "P2", "parent_code": "ZONE-9"}
+    result = cli("validate", make_return([park, stray]), "--format", "json")
+    codes = [(finding["code"], finding["value"]) for finding in json.loads(result.stdout)["findings"]]
+    assert [entry for entry in codes if entry[0] == "unknown-parent"] == [("unknown-parent", "ZONE-9")]

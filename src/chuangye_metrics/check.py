@@ -21,7 +21,7 @@ from chuangye_metrics.models import (
 )
 from chuangye_metrics.reader import read_return
 from chuangye_metrics.standards import RuleSet, Standard, Threshold
-from chuangye_metrics.validate import validate_return
+from chuangye_metrics.validate import Validated, missing_count_column, validate_return
 
 if TYPE_CHECKING:
     import numpy as np
@@ -85,7 +85,7 @@ def check_return(
     """Read, validate and compute a return, then judge every unit of the levels the standard covers."""
     table = read_return(path, catalog, sheet=sheet, mapping=mapping)
     validated = validate_return(table, catalog, year=year, rules=rules)
-    findings = [finding.localised(language) for finding in validated.findings]
+    findings = [finding.localised(language) for finding in _columns_the_standard_needs(validated, standard, catalog)]
     if validated.errors and not keep_going:
         return CheckOutcome(result=None, findings=findings)
     units = unit_table(validated, catalog, language=language)
@@ -103,6 +103,19 @@ def check_return(
         findings=findings,
     )
     return CheckOutcome(result=result, findings=findings)
+
+
+def _columns_the_standard_needs(validated: Validated, standard: Standard, catalog: Catalog) -> list[Finding]:
+    """Missing-column warnings for the count columns the standard reads, not for those it does not."""
+    needed = set(standard.fields_needed(catalog))
+    findings = [
+        finding for finding in validated.findings if finding.code != "missing-count-column" or finding.field in needed
+    ]
+    warned = {finding.field for finding in findings if finding.code == "missing-count-column"}
+    for name in catalog.count_fields:
+        if name in needed and name not in warned and name not in validated.table.columns:
+            findings.append(missing_count_column(validated.table, catalog, name))
+    return findings
 
 
 def standard_info(standard: Standard) -> StandardInfo:

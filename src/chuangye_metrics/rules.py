@@ -364,7 +364,8 @@ def _unknown_parent(rule: UnknownParentRule, context: Context) -> list[Finding]:
     known = set(context.hierarchy["unit_code"])
     given = frame["parent_code"].notna() & ~frame["parent_code"].isin(known)
     not_division = filled_segments_of(frame["parent_code"].where(given), context.catalog.code_segment_widths).isna()
-    broken = given & ((frame["level"] == "park") | not_division)
+    # a division code places the unit even when its parent has no row; any other code must be in the file
+    broken = given & not_division
     return [
         context.finding(rule, "parent_code", frame.at[index, ROW], str(frame.at[index, "parent_code"]))
         for index in broken[broken].index

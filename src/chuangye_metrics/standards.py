@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -120,10 +120,10 @@ class Standard(_Strict):
     def has_provisional(self) -> bool:
         return any(self.is_provisional(rule) for level in self.levels for rule in self.rules_for(level))
 
-    def fields_needed(self, catalog: Catalog) -> list[str]:
-        """Fields the standard reads: those of its indicators, its raw-field rules and its conditions."""
+    def fields_needed(self, catalog: Catalog, levels: Sequence[str] | None = None) -> list[str]:
+        """Fields the standard reads (for some levels, or all): its indicators', raw-field rules' and conditions'."""
         names: list[str] = []
-        for level in self.levels:
+        for level in self.levels if levels is None else [level for level in levels if level in self.levels]:
             for entry in self.levels[level]:
                 if isinstance(entry, RuleSet):
                     names.extend(entry.when)

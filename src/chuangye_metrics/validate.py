@@ -81,18 +81,7 @@ def validate_return(
             )
     for name in catalog.count_fields:
         if name not in columns and catalog.fields[name].core:
-            affected = [i.id for i in catalog.indicators.values() if name in i.field_names]
-            findings.append(
-                Finding(
-                    severity="warning",
-                    code="missing-count-column",
-                    sheet=sheet,
-                    row=table.header_row,
-                    header=catalog.fields[name].header,
-                    field=name,
-                    params={"indicators": ", ".join(affected) or "-"},
-                )
-            )
+            findings.append(missing_count_column(table, catalog, name))
     if any(finding.code == "missing-column" for finding in findings):
         return Validated(table=table, frame=frame.iloc[0:0], findings=findings)
 
@@ -158,6 +147,20 @@ def validate_return(
     )
     findings += apply_rules(load_rules(catalog) if rules is None else rules, context)
     return Validated(table=table, frame=frame, findings=findings, hierarchy=hierarchy)
+
+
+def missing_count_column(table: ReturnTable, catalog: Catalog, name: str) -> Finding:
+    """The warning for a count column the return lacks, naming the indicators left null."""
+    affected = [i.id for i in catalog.indicators.values() if name in i.field_names]
+    return Finding(
+        severity="warning",
+        code="missing-count-column",
+        sheet=table.sheet,
+        row=table.header_row,
+        header=catalog.fields[name].header,
+        field=name,
+        params={"indicators": ", ".join(affected) or "-"},
+    )
 
 
 def hierarchy_of(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
