@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
 
 import typer
 from typer.core import TyperGroup
@@ -206,6 +208,20 @@ def emit(text: str, output: Path | None, bom: bool = False) -> None:
         return
     try:
         output.write_text(text, encoding="utf-8-sig" if bom else "utf-8")
+    except OSError as error:
+        raise UsageError(f"cannot write {output}: {error.strerror or error}") from error
+
+
+@contextmanager
+def open_output(output: Path | None) -> Iterator[TextIO]:
+    """stdout, or the --output file, for writing a result piece by piece."""
+    if output is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    try:
+        with output.open("w", encoding="utf-8") as stream:
+            yield stream
     except OSError as error:
         raise UsageError(f"cannot write {output}: {error.strerror or error}") from error
 

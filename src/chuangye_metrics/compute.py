@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,14 +22,30 @@ if TYPE_CHECKING:
 
 @dataclass
 class ComputeOutcome:
-    """What ``compute`` produced: the result (None when errors stopped it) and every finding."""
+    """What ``compute`` produced: the unit table (None when errors stopped it) and every finding.
 
-    result: ComputeResult | None
+    The result models are built only when asked for: JSON output is written from the table directly.
+    """
+
     findings: list[Finding] = field(default_factory=list)
+    validated: Validated | None = None
+    units: UnitTable | None = None
+    catalog: Catalog | None = None
+    file_label: str = ""
 
     @property
     def has_errors(self) -> bool:
         return any(finding.severity == "error" for finding in self.findings)
+
+    @cached_property
+    def result(self) -> ComputeResult | None:
+        if self.units is None or self.validated is None or self.catalog is None:
+            return None
+        return ComputeResult(
+            source=source_of(self.validated, self.file_label),
+            units=unit_results(self.units, self.validated, self.catalog),
+            findings=self.findings,
+        )
 
 
 def compute_return(
@@ -48,9 +65,9 @@ def compute_return(
     validated = validate_return(table, catalog, year=year, rules=rules)
     findings = [finding.localised(language) for finding in validated.findings]
     if validated.errors and not keep_going:
-        return ComputeOutcome(result=None, findings=findings)
-    result = compute(validated, catalog, language=language, levels=levels, file_label=str(path))
-    return ComputeOutcome(result=result, findings=findings)
+        return ComputeOutcome(findings=findings)
+    units = unit_table(validated, catalog, language=language, levels=levels)
+    return ComputeOutcome(findings=findings, validated=validated, units=units, catalog=catalog, file_label=str(path))
 
 
 def indicator_frame(
@@ -134,37 +151,61 @@ def source_of(validated: Validated, file_label: str | None = None) -> Source:
     return Source(file=file_label or str(table.path), sheet=table.sheet, sha256=table.sha256)
 
 
-def unit_results(table: UnitTable, validated: Validated, catalog: Catalog) -> list[UnitResult]:
-    """One result model per unit of the table, in its order."""
-    errors_by_row: dict[int, set[str]] = {}
+def errors_by_row(validated: Validated) -> dict[int, list[str]]:
+    """Codes of the data errors on each Excel row (reported with --keep-going)."""
+    found: dict[int, set[str]] = {}
     for finding in validated.errors:
         if finding.row is not None:
-            errors_by_row.setdefault(finding.row, set()).add(finding.code)
-    counts = catalog.count_fields
+            found.setdefault(finding.row, set()).add(finding.code)
+    return {row: sorted(codes) for row, codes in found.items()}
+
+
+def unit_results(table: UnitTable, validated: Validated, catalog: Catalog) -> list[UnitResult]:
+    """One result model per unit of the table, in its order; built from columns, without re-validation."""
+    frame = table.frame
+    count = len(frame)
+    errors = errors_by_row(validated)
+
+    def column(name: str) -> list[Any]:
+        return frame[name].tolist() if name in frame else [None] * count
+
+    codes, names, levels, parents = (column(name) for name in ("unit_code", "unit_name", "level", "parent_code"))
+    years, derived, rows = column("year"), column(DERIVED), column(ROW)
+    fields = {name: [_number(value) for value in column(name)] for name in catalog.count_fields}
+    indicators = {
+        indicator_id: (
+            catalog.indicators[indicator_id].unit,
+            [_float(value) for value in result["value"].tolist()],
+            [_number(value) for value in result["numerator"].tolist()],
+            [_number(value) for value in result["denominator"].tolist()],
+            [_text(value) for value in result["reason"].tolist()],
+        )
+        for indicator_id, result in table.indicators.items()
+    }
     units: list[UnitResult] = []
-    for index, unit in table.frame.iterrows():
-        row = None if unit[DERIVED] else _int(unit.get(ROW))
+    for position in range(count):
+        row = None if derived[position] else _int(rows[position])
         units.append(
-            UnitResult(
-                unit_code=str(unit["unit_code"]),
-                unit_name=_text(unit.get("unit_name")),
-                level=str(unit["level"]),
-                parent_code=_text(unit.get("parent_code")),
-                year=_int(unit.get("year")),
-                derived=bool(unit[DERIVED]),
+            UnitResult.model_construct(
+                unit_code=str(codes[position]),
+                unit_name=_text(names[position]),
+                level=str(levels[position]),
+                parent_code=_text(parents[position]),
+                year=_int(years[position]),
+                derived=bool(derived[position]),
                 row=row,
-                fields={name: _number(unit[name]) for name in counts},
+                fields={name: values[position] for name, values in fields.items()},
                 indicators={
-                    indicator_id: IndicatorValue(
-                        value=_float(result.at[index, "value"]),
-                        unit=catalog.indicators[indicator_id].unit,
-                        numerator=_number(result.at[index, "numerator"]),
-                        denominator=_number(result.at[index, "denominator"]),
-                        reason=_text(result.at[index, "reason"]),
+                    indicator_id: IndicatorValue.model_construct(
+                        value=value[position],
+                        unit=unit,
+                        numerator=numerator[position],
+                        denominator=denominator[position],
+                        reason=reason[position],
                     )
-                    for indicator_id, result in table.indicators.items()
+                    for indicator_id, (unit, value, numerator, denominator, reason) in indicators.items()
                 },
-                errors=sorted(errors_by_row.get(row, set())) if row is not None else [],
+                errors=errors.get(row, []) if row is not None else [],
             )
         )
     return units
@@ -182,7 +223,7 @@ def _ordered(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
 
 
 def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and value != value)
+    return value is None or (isinstance(value, float) and value != value) or type(value).__name__ == "NAType"
 
 
 def _float(value: Any) -> float | None:

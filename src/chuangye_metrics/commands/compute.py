@@ -20,6 +20,7 @@ from chuangye_metrics.cli import (
     app,
     emit,
     language_of,
+    open_output,
     parse_levels,
     read_options,
     refuse_overwrite,
@@ -67,13 +68,17 @@ def compute(
         **options,
     )
     report_findings(outcome.findings, language)
-    if outcome.result is None:
+    if outcome.units is None:
         raise typer.Exit(ExitCode.DATA_ERROR)
     if output_format is OutputFormat.json:
-        emit(render.render_json(outcome.result), output)
-    elif output_format is OutputFormat.csv:
-        emit(render.render_csv(outcome.result, catalog), output, bom=output is not None)
-    else:
-        emit(render.table_text(outcome.result, catalog, language), output)
+        from chuangye_metrics.jsonout import write_compute_outcome
+
+        with open_output(output) as stream:
+            write_compute_outcome(stream, outcome)
+    elif (result := outcome.result) is not None:
+        if output_format is OutputFormat.csv:
+            emit(render.render_csv(result, catalog), output, bom=output is not None)
+        else:
+            emit(render.table_text(result, catalog, language), output)
     if outcome.has_errors:
         raise typer.Exit(ExitCode.DATA_ERROR)

@@ -1,0 +1,155 @@
+"""compute's JSON written column by column with Arrow, in chunks: the shape of ComputeResult, at any size."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+from chuangye_metrics.catalog import Catalog
+from chuangye_metrics.compute import UnitTable, errors_by_row
+from chuangye_metrics.findings import Finding
+from chuangye_metrics.hierarchy import DERIVED
+from chuangye_metrics.models import Source
+from chuangye_metrics.reader import ROW
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+CHUNK = 50_000
+_CONTROL = r"[\x00-\x1f]"
+
+
+def write_compute_json(
+    out: TextIO,
+    units: UnitTable,
+    catalog: Catalog,
+    source: Source,
+    findings: Sequence[Finding],
+    errors: dict[int, list[str]] | None = None,
+    chunk: int = CHUNK,
+) -> None:
+    """The document ComputeResult describes: source, one unit per line, findings."""
+    from pydantic import TypeAdapter
+
+    out.write('{\n"source": ' + source.model_dump_json() + ',\n"units": [')
+    frame = units.frame
+    errors = errors or {}
+    first = True
+    for start in range(0, len(frame), chunk):
+        lines = unit_lines(frame.iloc[start : start + chunk], units, catalog, errors, start)
+        if lines:
+            out.write(("\n" if first else ",\n") + ",\n".join(lines))
+            first = False
+    found = TypeAdapter(list[Finding]).dump_json(list(findings)).decode("utf-8")
+    out.write(("\n" if not first else "") + '],\n"findings": ' + found + "\n}\n")
+
+
+def write_compute_outcome(out: TextIO, outcome: Any) -> None:
+    """Write a ComputeOutcome's JSON without building a model per unit."""
+    from chuangye_metrics.compute import source_of
+
+    write_compute_json(
+        out,
+        outcome.units,
+        outcome.catalog,
+        source_of(outcome.validated, outcome.file_label),
+        outcome.findings,
+        errors_by_row(outcome.validated),
+    )
+
+
+def unit_lines(
+    frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: dict[int, list[str]], offset: int = 0
+) -> list[str]:
+    """One compact JSON object per unit of the frame (a slice of the unit table)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    count = len(frame)
+    if count == 0:
+        return []
+    derived = frame[DERIVED].to_numpy(dtype=bool)
+    rows = frame[ROW].to_numpy(dtype="float64") if ROW in frame else np.full(count, np.nan)
+    rows = np.where(derived, np.nan, rows)
+    pieces: list[Any] = [
+        '{"unit_code":',
+        _strings(frame["unit_code"]),
+        ',"unit_name":',
+        _strings(frame["unit_name"]),
+        ',"level":',
+        _strings(frame["level"]),
+        ',"parent_code":',
+        _strings(frame["parent_code"]),
+        ',"year":',
+        _numbers(frame["year"].to_numpy(dtype="float64"), integral_only=True),
+        ',"derived":',
+        pc.if_else(pa.array(derived), "true", "false"),
+        ',"row":',
+        _numbers(rows, integral_only=True),
+        ',"fields":{',
+    ]
+    for position, name in enumerate(catalog.count_fields):
+        pieces += [("," if position else "") + json.dumps(name) + ":", _numbers(frame[name].to_numpy("float64"))]
+    pieces.append('},"indicators":{')
+    for position, (indicator_id, result) in enumerate(units.indicators.items()):
+        part = result.iloc[offset : offset + count]
+        unit = json.dumps(catalog.indicators[indicator_id].unit)
+        pieces += [
+            ("," if position else "") + json.dumps(indicator_id) + ':{"value":',
+            _numbers(part["value"].to_numpy("float64"), floats=True),
+            f',"unit":{unit},"numerator":',
+            _numbers(part["numerator"].to_numpy("float64")),
+            ',"denominator":',
+            _numbers(part["denominator"].to_numpy("float64")),
+            ',"reason":',
+            _strings(part["reason"]),
+            "}",
+        ]
+    error_lists = [json.dumps(errors.get(int(row), [])) if row == row and errors else "[]" for row in rows.tolist()]
+    pieces += ['},"errors":', pa.array(error_lists, type=pa.string()), "}"]
+    joined = pc.binary_join_element_wise(*pieces, "")
+    return list(joined.to_pylist())
+
+
+def _strings(values: pd.Series) -> pa.Array:
+    """JSON strings (quoted and escaped), "null" for a blank."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    objects = values.astype(object).where(values.notna(), None).tolist()
+    text = pa.array([None if value is None else str(value) for value in objects], type=pa.string())
+    if pc.any(pc.match_substring_regex(text, _CONTROL)).as_py():
+        quoted = pa.array(
+            [None if value is None else json.dumps(value, ensure_ascii=False) for value in text.to_pylist()]
+        )
+    else:
+        escaped = pc.replace_substring(pc.replace_substring(text, "\\", "\\\\"), '"', '\\"')
+        quoted = pc.binary_join_element_wise('"', escaped, '"', "")
+    return pc.fill_null(quoted, "null")
+
+
+def _numbers(values: np.ndarray, *, floats: bool = False, integral_only: bool = False) -> pa.Array:
+    """JSON numbers: whole values without a decimal point (unless ``floats``), "null" for NaN."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    missing = np.isnan(values)
+    if floats:
+        text = pc.cast(pa.array(values, mask=missing), pa.string())
+        # a whole float below 1e16 is written "52000.0", as Python and pydantic write it
+        whole = ~missing & (np.floor(values) == values) & (np.abs(values) < 1e16)
+        integers = pc.cast(pa.array(np.where(whole, values, 0).astype(np.int64)), pa.string())
+        text = pc.if_else(pa.array(whole), pc.binary_join_element_wise(integers, ".0", ""), text)
+        return pc.fill_null(text, "null")
+    whole = ~missing & (np.floor(values) == values) & (np.abs(values) < 2.0**53)
+    integers = pc.cast(pa.array(np.where(whole, values, 0).astype(np.int64)), pa.string())
+    if integral_only or whole.all():
+        text = integers
+    else:
+        text = pc.if_else(pa.array(whole), integers, pc.cast(pa.array(values), pa.string()))
+    return pc.fill_null(pc.if_else(pa.array(missing), pa.scalar(None, pa.string()), text), "null")

@@ -1,0 +1,69 @@
+"""The column-wise JSON writer gives the same document as the pydantic models, whatever the values."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chuangye_metrics.catalog import Catalog
+from chuangye_metrics.compute import compute_return
+from chuangye_metrics.jsonout import write_compute_json, write_compute_outcome
+from chuangye_metrics.models import ComputeResult, Source
+from tests.conftest import table_from_rows
+from tests.test_compute import STREET
+
+
+def both(path: Path, catalog: Catalog, **options: Any) -> tuple[Any, Any]:
+    outcome = compute_return(path, catalog, **options)
+    stream = io.StringIO()
+    write_compute_outcome(stream, outcome)
+    fast = json.loads(stream.getvalue())
+    assert outcome.result is not None
+    slow = json.loads(outcome.result.model_dump_json())
+    return fast, slow
+
+
+def test_the_fast_writer_matches_the_models(make_return: Callable[..., Path], catalog: Catalog) -> None:
+    rows = [
+        STREET | {"unit_name": '东山"街道"\\ 第一\t分区'},
+        STREET | {"unit_code": "320115001001", "level": "社区", "unit_name": "竹山\n社区", "labour_force": None},
+        STREET | {"unit_code": "320115001002", "level": "社区", "trainees": 0, "trainees_certified": 0},
+        STREET | {"unit_code": "P1", "level": "园区", "parent_code": "320115001000", "startup_jobs": -3},
+    ]
+    fast, slow = both(make_return(rows), catalog, keep_going=True)
+    assert fast == slow
+    assert any(unit["errors"] for unit in fast["units"])  # the bad cell under --keep-going
+    assert any(unit["derived"] for unit in fast["units"])
+    assert fast["units"][0]["indicators"]["survival_rate"]["value"] == 71.25
+
+
+def test_schema_of_the_fast_output(make_return: Callable[..., Path], catalog: Catalog) -> None:
+    fast, _ = both(make_return([STREET]), catalog)
+    ComputeResult.model_validate(fast)
+
+
+names = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
+counts = st.one_of(st.none(), st.integers(0, 10**9))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=names, labour=counts, new=counts, jobs=counts)
+def test_any_values_give_the_same_document(catalog: Catalog, name: str, labour: Any, new: Any, jobs: Any) -> None:
+    from chuangye_metrics.compute import compute, errors_by_row, unit_table
+    from chuangye_metrics.validate import validate_return
+
+    row = STREET | {"unit_name": name or "x", "labour_force": labour, "new_entrepreneurs": new, "startup_jobs": jobs}
+    validated = validate_return(table_from_rows([row], catalog), catalog)
+    units = unit_table(validated, catalog)
+    stream = io.StringIO()
+    source = Source(file="memory.xlsx", sheet="数据", sha256="0" * 64)
+    findings = [finding.localised("zh") for finding in validated.findings]
+    write_compute_json(stream, units, catalog, source, findings, errors_by_row(validated), chunk=1)
+    expected = compute(validated, catalog, file_label="memory.xlsx")
+    assert json.loads(stream.getvalue()) == json.loads(expected.model_dump_json())
