@@ -526,3 +526,23 @@ def test_missing_columns_are_warned_about_as_the_standard_needs(
         "cohort_births",
         "startup_entities",
     }
+
+
+def test_a_coverage_target_on_a_level_without_rules_has_a_row(
+    cli: Any, make_return: Callable[..., Path], tmp_path: Path
+) -> None:
+    standard = tmp_path / "minimal.yaml"
+    standard.write_text(
+        "id: minimal\nname: 最小\nsource: 测试\nstatus: provisional\n"
+        "levels:\n  street:\n    - {indicator: participation_rate, op: '>=', value: 0.5}\n"
+        "coverage: {street: 80, community: 70}\n",
+        encoding="utf-8",
+    )
+    document = run_check(cli, make_return(ROWS), "--standard", standard, code=0)
+    coverage = {entry["level"]: entry for entry in document["coverage"]}
+    assert (coverage["street"]["passed"], coverage["street"]["met"]) == (1, True)  # 0.9 % >= 0.5 %
+    assert (coverage["community"]["assessed"], coverage["community"]["share"], coverage["community"]["met"]) == (
+        0,
+        None,
+        None,
+    )

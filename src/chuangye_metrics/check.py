@@ -353,7 +353,8 @@ def coverage_of(
     """Per level the standard covers and per year: how many units were assessed and how many pass."""
     years: list[int | None] = [*sorted({unit.year for unit in units if unit.year is not None})] or [None]
     coverage: list[LevelCoverage] = []
-    for level in standard.levels:
+    # a coverage target on a level without rules still gets its row: nothing there can be assessed
+    for level in dict.fromkeys([*standard.levels, *standard.coverage]):
         for year in years:
             members = [
                 unit for unit in units if unit.level == level and unit.year == year and unit.assessment is not None

@@ -74,6 +74,14 @@ class OutputFormat(StrEnum):
     csv = "csv"
 
 
+class DocumentFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+DocumentFormatOption = Annotated[DocumentFormat, typer.Option("--format", "-f", help="table or json.")]
+
+
 class ReportFormat(StrEnum):
     table = "table"
     json = "json"

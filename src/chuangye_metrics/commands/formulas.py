@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from chuangye_metrics.cli import FormulasOption, Lang, LangOption, OutputFormat, app, language_of
+from chuangye_metrics.cli import (
+    DocumentFormat,
+    DocumentFormatOption,
+    FormulasOption,
+    Lang,
+    LangOption,
+    OutputFormat,
+    app,
+    language_of,
+)
 
 formulas_app = typer.Typer(
     help="List the indicators and explain how each is computed.", no_args_is_help=True, rich_markup_mode=None
@@ -57,7 +66,7 @@ def list_formulas(
 @formulas_app.command("explain")
 def explain_formula(
     indicator: Annotated[str, typer.Argument(help="An indicator id (see 'chuangye formulas list') or a field id.")],
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json.")] = OutputFormat.table,
+    output_format: DocumentFormatOption = DocumentFormat.table,
     formulas: FormulasOption = None,
     lang: LangOption = Lang.zh,
 ) -> None:
@@ -71,7 +80,7 @@ def explain_formula(
     zh = language == "zh"
     if indicator in catalog.fields and indicator not in catalog.indicators:
         definition = catalog.fields[indicator]
-        if output_format is OutputFormat.json:
+        if output_format is DocumentFormat.json:
             typer.echo(definition.model_dump_json(indent=2))
             return
         typer.echo(f"{definition.id}  {definition.header}\n{definition.description}")
@@ -85,7 +94,7 @@ def explain_formula(
         known = ", ".join(catalog.indicators)
         raise UsageError(f"no indicator or field {indicator!r}; indicators: {known}")
     item = indicator_details(catalog.indicators[indicator], catalog, language)
-    if output_format is OutputFormat.json:
+    if output_format is DocumentFormat.json:
         typer.echo(json.dumps(item, ensure_ascii=False, indent=2))
         return
     labels = (

@@ -6,7 +6,15 @@ from typing import Annotated
 
 import typer
 
-from chuangye_metrics.cli import FormulasOption, Lang, LangOption, OutputFormat, app, language_of
+from chuangye_metrics.cli import (
+    DocumentFormat,
+    DocumentFormatOption,
+    FormulasOption,
+    Lang,
+    LangOption,
+    app,
+    language_of,
+)
 
 standards_app = typer.Typer(
     help="List the shipped standards and show one's rules.", no_args_is_help=True, rich_markup_mode=None
@@ -16,7 +24,7 @@ app.add_typer(standards_app, name="standards")
 
 @standards_app.command("list")
 def list_standards(
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json.")] = OutputFormat.table,
+    output_format: DocumentFormatOption = DocumentFormat.table,
     lang: LangOption = Lang.zh,
 ) -> None:
     """The shipped standards: id, name, levels, status and source."""
@@ -30,7 +38,7 @@ def list_standards(
 
     catalog = load_catalog()
     standards = [load_standard(name, catalog) for name in shipped_standards()]
-    if output_format is not OutputFormat.table:
+    if output_format is not DocumentFormat.table:
         rows = [
             {
                 "id": s.id,
@@ -63,7 +71,7 @@ def list_standards(
 @standards_app.command("show")
 def show_standard(
     standard: Annotated[str, typer.Argument(help="A shipped standard's id or a standard YAML file.")],
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="table or json.")] = OutputFormat.table,
+    output_format: DocumentFormatOption = DocumentFormat.table,
     formulas: FormulasOption = None,
     lang: LangOption = Lang.zh,
 ) -> None:
@@ -73,7 +81,7 @@ def show_standard(
 
     catalog = load_catalog(extra=formulas or [])
     loaded = load_standard(standard, catalog)
-    if output_format is not OutputFormat.table:
+    if output_format is not DocumentFormat.table:
         typer.echo(loaded.model_dump_json(indent=2))
         return
     zh = language_of(lang) == "zh"
