@@ -55,6 +55,14 @@ class Invoker:
         return self.runner.invoke(app, [str(arg) for arg in args], catch_exceptions=False)
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets a cache folder of its own, never the user's."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("CHUANGYE_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def cli() -> Invoker:
     return Invoker()

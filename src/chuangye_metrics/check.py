@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from chuangye_metrics.cache import Cache
+
 FailOn = Literal["unit", "coverage", "never"]
 # Values are quotients of whole numbers: a value this close to its threshold is on it.
 TOLERANCE = 1e-9
@@ -81,9 +83,12 @@ def check_return(
     mapping: dict[str, str] | None = None,
     rules: Sequence[Any] | None = None,
     register: Sequence[RegisterEntry] = (),
+    cache: Cache | None = None,
 ) -> CheckOutcome:
     """Read, validate and compute a return, then judge every unit of the levels the standard covers."""
-    table = read_return(path, catalog, sheet=sheet, mapping=mapping)
+    from chuangye_metrics.cache import load_return
+
+    table = load_return(path, catalog, sheet=sheet, mapping=mapping, cache=cache)
     validated = validate_return(table, catalog, year=year, rules=rules)
     findings = [finding.localised(language) for finding in _columns_the_standard_needs(validated, standard, catalog)]
     if validated.errors and not keep_going:

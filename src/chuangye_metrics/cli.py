@@ -138,6 +138,20 @@ FormulasOption = Annotated[
     typer.Option("--formulas", exists=True, dir_okay=False, help="Extra fields and indicators (YAML, repeatable)."),
 ]
 
+NoCacheOption = Annotated[
+    bool,
+    typer.Option("--no-cache", help="Read the file afresh; neither use nor fill the cache of parsed returns."),
+]
+
+
+def cache_for(file: Path, no_cache: bool) -> Any:
+    """The cache entries of this input file, or None with --no-cache."""
+    if no_cache:
+        return None
+    from chuangye_metrics.cache import Cache
+
+    return Cache.for_file(file)
+
 
 def read_options(mapping: Path | None, rules: list[Path] | None, formulas: list[Path] | None = None) -> dict[str, Any]:
     """The reader and validation settings given by --mapping, --rules and --formulas, loaded and checked."""

@@ -13,11 +13,13 @@ from chuangye_metrics.catalog import Catalog, IndicatorDef
 from chuangye_metrics.findings import Finding, Language, message_template
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.models import ComputeResult, IndicatorValue, Source, UnitResult
-from chuangye_metrics.reader import ROW, read_return
+from chuangye_metrics.reader import ROW
 from chuangye_metrics.validate import Validated, hierarchy_of, validate_return
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from chuangye_metrics.cache import Cache
 
 
 @dataclass
@@ -59,9 +61,12 @@ def compute_return(
     language: Language = "zh",
     mapping: dict[str, str] | None = None,
     rules: Sequence[Any] | None = None,
+    cache: Cache | None = None,
 ) -> ComputeOutcome:
     """Read, validate and compute a return; with data errors and no ``keep_going``, compute nothing."""
-    table = read_return(path, catalog, sheet=sheet, mapping=mapping)
+    from chuangye_metrics.cache import load_return
+
+    table = load_return(path, catalog, sheet=sheet, mapping=mapping, cache=cache)
     validated = validate_return(table, catalog, year=year, rules=rules)
     findings = [finding.localised(language) for finding in validated.findings]
     if validated.errors and not keep_going:

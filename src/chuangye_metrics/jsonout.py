@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
 from chuangye_metrics.catalog import Catalog
-from chuangye_metrics.compute import UnitTable, errors_by_row
+from chuangye_metrics.compute import ComputeOutcome, UnitTable, errors_by_row
 from chuangye_metrics.findings import Finding
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.models import Source
@@ -18,12 +19,14 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+    from chuangye_metrics.cache import Cache, TextSink
+
 CHUNK = 50_000
 _CONTROL = r"[\x00-\x1f]"
 
 
 def write_compute_json(
-    out: TextIO,
+    out: TextSink,
     units: UnitTable,
     catalog: Catalog,
     source: Source,
@@ -47,7 +50,56 @@ def write_compute_json(
     out.write(("\n" if not first else "") + '],\n"findings": ' + found + "\n}\n")
 
 
-def write_compute_outcome(out: TextIO, outcome: Any) -> None:
+@dataclass
+class JsonRun:
+    """What writing compute's JSON came to: the findings to report and whether there was output."""
+
+    findings: list[Finding]
+    written: bool
+    has_errors: bool
+    from_cache: bool = False
+
+
+def compute_json(out: TextIO, run: Callable[[], ComputeOutcome], cache: Cache | None = None, key: str = "") -> JsonRun:
+    """compute's JSON on ``out``: copied from a whole cache entry, or computed (and stored for next time)."""
+    from chuangye_metrics.cache import copy_to
+
+    if cache is not None:
+        hit = cache.load_output(key)
+        if hit is not None:
+            path, meta = hit
+            copy_to(path, out)
+            findings = [Finding.model_validate(item) for item in meta["findings"]]
+            return JsonRun(findings=findings, written=True, has_errors=bool(meta["has_errors"]), from_cache=True)
+    outcome = run()
+    if outcome.units is None:
+        return JsonRun(findings=outcome.findings, written=False, has_errors=outcome.has_errors)
+    meta = {
+        "findings": [{**item.model_dump(mode="json"), "params": item.params} for item in outcome.findings],
+        "has_errors": outcome.has_errors,
+    }
+    watched = _Watched(out)
+    stored = cache is not None and cache.store_output(
+        key, lambda sink: write_compute_outcome(sink, outcome), meta, watched
+    )
+    if not stored and not watched.written:  # no cache, or none could be opened: write straight out
+        write_compute_outcome(out, outcome)
+    return JsonRun(findings=outcome.findings, written=True, has_errors=outcome.has_errors)
+
+
+class _Watched:
+    """A stream that remembers whether anything was written to it."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.written = False
+
+    def write(self, text: str) -> int:
+        self.written = True
+        return self.stream.write(text)
+
+
+def write_compute_outcome(out: TextSink, outcome: Any) -> None:
     """Write a ComputeOutcome's JSON without building a model per unit."""
     from chuangye_metrics.compute import source_of
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chuangye_metrics.cache import Cache
+
 import io
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,7 +18,6 @@ from rich.console import Console
 from chuangye_metrics.catalog import Catalog
 from chuangye_metrics.findings import Finding, Language
 from chuangye_metrics.models import Source
-from chuangye_metrics.reader import read_return
 from chuangye_metrics.render import findings_table
 from chuangye_metrics.validate import validate_return
 
@@ -37,9 +41,12 @@ def validation_report(
     language: Language = "zh",
     mapping: dict[str, str] | None = None,
     rules: Sequence[Any] | None = None,
+    cache: Cache | None = None,
 ) -> ValidationReport:
     """Validate a return and collect every finding, errors first, up to ``max_findings``."""
-    table = read_return(path, catalog, sheet=sheet, mapping=mapping)
+    from chuangye_metrics.cache import load_return
+
+    table = load_return(path, catalog, sheet=sheet, mapping=mapping, cache=cache)
     validated = validate_return(table, catalog, year=year, rules=rules)
     ordered = sorted(
         validated.findings,

@@ -14,11 +14,13 @@ from chuangye_metrics.cli import (
     Lang,
     LangOption,
     MappingOption,
+    NoCacheOption,
     OutputFormat,
     RulesOption,
     SheetOption,
     YearOption,
     app,
+    cache_for,
     emit,
     language_of,
     read_options,
@@ -69,6 +71,7 @@ def check(
     mapping: MappingOption = None,
     rules: RulesOption = None,
     formulas: FormulasOption = None,
+    no_cache: NoCacheOption = False,
     lang: LangOption = Lang.zh,
 ) -> None:
     """Judge every unit against a standard: value, threshold, gap, shortfall; and coverage per level."""
@@ -90,6 +93,7 @@ def check(
         keep_going=keep_going,
         language=language,
         register=units,
+        cache=cache_for(file, no_cache),
         **options,
     )
     report_findings(outcome.findings, language)

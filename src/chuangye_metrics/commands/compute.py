@@ -13,11 +13,13 @@ from chuangye_metrics.cli import (
     Lang,
     LangOption,
     MappingOption,
+    NoCacheOption,
     OutputFormat,
     RulesOption,
     SheetOption,
     YearOption,
     app,
+    cache_for,
     emit,
     language_of,
     open_output,
@@ -47,38 +49,55 @@ def compute(
     mapping: MappingOption = None,
     rules: RulesOption = None,
     formulas: FormulasOption = None,
+    no_cache: NoCacheOption = False,
     lang: LangOption = Lang.zh,
 ) -> None:
     """Compute every indicator for every unit, and for parents derived from their children."""
     from chuangye_metrics import render
-    from chuangye_metrics.compute import compute_return
+    from chuangye_metrics.compute import ComputeOutcome, compute_return
 
     refuse_overwrite(file, output)
     options = read_options(mapping, rules, formulas)
     catalog = options["catalog"]
     levels = parse_levels(level, catalog)
     language = language_of(lang)
-    outcome = compute_return(
-        file,
-        sheet=sheet,
-        year=year,
-        levels=levels,
-        keep_going=keep_going,
-        language=language,
-        **options,
-    )
-    report_findings(outcome.findings, language)
-    if outcome.units is None:
-        raise typer.Exit(ExitCode.DATA_ERROR)
-    if output_format is OutputFormat.json:
-        from chuangye_metrics.jsonout import write_compute_outcome
+    cache = cache_for(file, no_cache)
 
+    def run() -> ComputeOutcome:
+        return compute_return(
+            file,
+            sheet=sheet,
+            year=year,
+            levels=levels,
+            keep_going=keep_going,
+            language=language,
+            cache=cache,
+            **options,
+        )
+
+    if output_format is OutputFormat.json:
+        from chuangye_metrics.cache import fingerprint
+        from chuangye_metrics.jsonout import compute_json
+
+        key = ""
+        if cache is not None:
+            settings = [str(file), sheet, year, levels, keep_going, language]
+            key = fingerprint(
+                "compute-json", *settings, files=[*([mapping] if mapping else []), *(rules or []), *(formulas or [])]
+            )
         with open_output(output) as stream:
-            write_compute_outcome(stream, outcome)
-    elif (result := outcome.result) is not None:
-        if output_format is OutputFormat.csv:
-            emit(render.render_csv(result, catalog), output, bom=output is not None)
-        else:
-            emit(render.table_text(result, catalog, language), output)
+            done = compute_json(stream, run, cache, key)
+        report_findings(done.findings, language)
+        if not done.written or done.has_errors:
+            raise typer.Exit(ExitCode.DATA_ERROR)
+        return
+    outcome = run()
+    report_findings(outcome.findings, language)
+    if (result := outcome.result) is None:
+        raise typer.Exit(ExitCode.DATA_ERROR)
+    if output_format is OutputFormat.csv:
+        emit(render.render_csv(result, catalog), output, bom=output is not None)
+    else:
+        emit(render.table_text(result, catalog, language), output)
     if outcome.has_errors:
         raise typer.Exit(ExitCode.DATA_ERROR)

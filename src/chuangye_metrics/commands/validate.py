@@ -12,11 +12,13 @@ from chuangye_metrics.cli import (
     Lang,
     LangOption,
     MappingOption,
+    NoCacheOption,
     ReportFormat,
     RulesOption,
     SheetOption,
     YearOption,
     app,
+    cache_for,
     language_of,
     read_options,
 )
@@ -33,6 +35,7 @@ def validate(
     mapping: MappingOption = None,
     rules: RulesOption = None,
     formulas: FormulasOption = None,
+    no_cache: NoCacheOption = False,
     lang: LangOption = Lang.zh,
 ) -> None:
     """Check a return and report every fault with its sheet, Excel row, column and field."""
@@ -40,7 +43,15 @@ def validate(
 
     options = read_options(mapping, rules, formulas)
     language = language_of(lang)
-    report = validation_report(file, sheet=sheet, year=year, max_findings=max_errors, language=language, **options)
+    report = validation_report(
+        file,
+        sheet=sheet,
+        year=year,
+        max_findings=max_errors,
+        language=language,
+        cache=cache_for(file, no_cache),
+        **options,
+    )
     typer.echo(render_report(report, output_format.value, language), nl=False)
     if report.errors:
         raise typer.Exit(ExitCode.DATA_ERROR)
