@@ -16,12 +16,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from chuangye_metrics import __version__
-from chuangye_metrics.findings import Finding
-from chuangye_metrics.reader import Column, ReturnTable, file_sha256
 from chuangye_metrics.resources import formulas_dir
+
+if TYPE_CHECKING:
+    from chuangye_metrics.reader import ReturnTable
 
 FORMAT = 1
 
@@ -63,12 +64,16 @@ class Cache:
 
     @classmethod
     def for_file(cls, path: Path, root: Path | None = None) -> Cache:
-        return cls(root or cache_root(), file_sha256(path))
+        root = root or cache_root()
+        return cls(root, content_digest(path, root))
 
     # --- the parsed table ---------------------------------------------------------------------------
 
     def load_table(self, key: str, path: Path) -> ReturnTable | None:
         import pyarrow.parquet as pq
+
+        from chuangye_metrics.findings import Finding
+        from chuangye_metrics.reader import Column, ReturnTable
 
         meta_path = self.folder / f"table-{key}.json"
         try:
@@ -129,6 +134,8 @@ class Cache:
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             output = self.folder / meta["file"]
+            if _signature(output) == meta.get("signature"):
+                return output, meta  # untouched since it was written and checked
             crc, size = 0, 0
             with output.open("rb") as stream:
                 for block in iter(lambda: stream.read(BLOCK), b""):
@@ -136,6 +143,9 @@ class Cache:
                     size += len(block)
             if (crc, size) != (meta["crc32"], meta["size"]):
                 return None
+            meta["signature"] = _signature(output)  # checked whole: next time its signature suffices
+            with _atomic(meta_path, "w") as stream:
+                json.dump(meta, stream, ensure_ascii=False, default=str)
             return output, meta
         except Exception:
             return None
@@ -160,8 +170,9 @@ class Cache:
                 for block in iter(lambda: stream.read(BLOCK), b""):
                     crc = zlib.crc32(block, crc)
                     size += len(block)
+            entry = {**meta, "file": name, "crc32": crc, "size": size, "signature": _signature(self.folder / name)}
             with _atomic(self.folder / f"output-{key}.json", "w") as stream:
-                json.dump({**meta, "file": name, "crc32": crc, "size": size}, stream, ensure_ascii=False, default=str)
+                json.dump(entry, stream, ensure_ascii=False, default=str)
             return True
         except OSError:
             return False
@@ -185,18 +196,72 @@ class _Tee:
         return len(text)
 
 
+def replay_output(hit: tuple[Path, dict[str, Any]], out: IO[str]) -> tuple[list[Any], bool]:
+    """Copy a whole cached output (from ``Cache.load_output``) to ``out``; its findings and whether it had errors."""
+    from chuangye_metrics.findings import Finding
+
+    path, meta = hit
+    copy_to(path, out)
+    return [Finding.model_construct(**item) for item in meta["findings"]], bool(meta["has_errors"])
+
+
 def copy_to(source: Path, out: IO[str]) -> None:
-    """Send a cached output to a text stream, in blocks."""
-    buffer = getattr(out, "buffer", None)
+    """Send a cached output to a text stream: by the kernel (sendfile) when it is a file or pipe."""
     out.flush()
+    try:
+        target = out.fileno()
+    except (AttributeError, OSError, ValueError):
+        target = -1
     with source.open("rb") as stream:
+        if target >= 0:
+            try:
+                offset, size = 0, os.fstat(stream.fileno()).st_size
+                while offset < size:
+                    sent = os.sendfile(target, stream.fileno(), offset, size - offset)
+                    if sent == 0:
+                        break
+                    offset += sent
+                if offset == size:
+                    return
+                stream.seek(offset)
+            except OSError:
+                stream.seek(0)
+        buffer = getattr(out, "buffer", None)
         for block in iter(lambda: stream.read(BLOCK), b""):
             if buffer is not None:
                 buffer.write(block)
             else:
                 out.write(block.decode("utf-8"))
-    if buffer is not None:
-        buffer.flush()
+        if buffer is not None:
+            buffer.flush()
+
+
+def _signature(path: Path) -> list[int]:
+    """Size, modification time and inode: they change whenever the file is written to or replaced."""
+    status = path.stat()
+    return [status.st_size, status.st_mtime_ns, status.st_ino]
+
+
+def content_digest(path: Path, root: Path) -> str:
+    """The SHA-256 of the file's bytes, remembered against its signature so an untouched file is not read again."""
+    from chuangye_metrics.reader import file_sha256
+
+    index = root / "digests" / (hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32] + ".json")
+    signature = _signature(path)
+    try:
+        known = json.loads(index.read_text(encoding="utf-8"))
+        if known["signature"] == signature and len(known["sha256"]) == 64:
+            return str(known["sha256"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    digest = file_sha256(path)
+    try:
+        index.parent.mkdir(parents=True, exist_ok=True)
+        with _atomic(index, "w") as stream:
+            json.dump({"signature": signature, "sha256": digest}, stream)
+    except OSError:
+        pass
+    return digest
 
 
 @contextmanager

@@ -192,30 +192,33 @@ def report_findings(findings: list[Any], language: Language) -> None:
     """Findings on stderr: a table on a terminal, one line each in a log; at most FINDINGS_SHOWN of them."""
     if not findings:
         return
-    from rich.console import Console
+    from chuangye_metrics.findings_text import finding_line
 
-    from chuangye_metrics.render import finding_line, findings_table
-
-    console = Console(stderr=True, highlight=False)
     zh = language == "zh"
     errors = sum(1 for finding in findings if finding.severity == "error")
     warnings = len(findings) - errors
     shown = findings[:FINDINGS_SHOWN]
-    if console.is_terminal:
+    lines: list[str] = []
+    terminal = sys.stderr.isatty()
+    if terminal:
+        from rich.console import Console
+
+        from chuangye_metrics.render import findings_table
+
+        console = Console(stderr=True, highlight=False)
         console.print(findings_table(shown, language))
-    else:
-        for finding in shown:
-            console.print(finding_line(finding, language), markup=False, soft_wrap=True)
+    else:  # a log or a pipe: plain lines, and no need to load rich
+        lines += [finding_line(finding, language) for finding in shown]
     if len(findings) > len(shown):
         left = len(findings) - len(shown)
-        console.print(
+        lines.append(
             f"……另有 {left} 条未列出（完整清单：chuangye validate --format json）"
             if zh
-            else f"... and {left} more (all of them: chuangye validate --format json)",
-            markup=False,
+            else f"... and {left} more (all of them: chuangye validate --format json)"
         )
-    summary = f"{errors} 个错误，{warnings} 个警告" if zh else f"{errors} error(s), {warnings} warning(s)"
-    console.print(summary, style="red" if errors else "yellow")
+    lines.append(f"{errors} 个错误，{warnings} 个警告" if zh else f"{errors} error(s), {warnings} warning(s)")
+    sys.stderr.write("\n".join(lines) + "\n")
+    sys.stderr.flush()
 
 
 def refuse_overwrite(source: Path, output: Path | None) -> None:

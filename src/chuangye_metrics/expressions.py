@@ -7,8 +7,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Union
 
-import numpy as np
-
 _TOKEN = re.compile(r"\s*(?:(?P<number>\d+(?:\.\d*)?|\.\d+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>[-+*/()]))")
 
 
@@ -157,6 +155,8 @@ def field_names(expr: Expr) -> list[str]:
 
 def evaluate(expr: Expr, values: Mapping[str, Any]) -> Any:
     """Evaluate over scalars or numpy arrays; NaN (missing) propagates, x/0 gives NaN."""
+    import numpy as np
+
     if isinstance(expr, Number):
         return np.float64(expr.value)
     if isinstance(expr, FieldRef):

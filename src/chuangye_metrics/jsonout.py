@@ -62,15 +62,13 @@ class JsonRun:
 
 def compute_json(out: TextIO, run: Callable[[], ComputeOutcome], cache: Cache | None = None, key: str = "") -> JsonRun:
     """compute's JSON on ``out``: copied from a whole cache entry, or computed (and stored for next time)."""
-    from chuangye_metrics.cache import copy_to
-
     if cache is not None:
+        from chuangye_metrics.cache import replay_output
+
         hit = cache.load_output(key)
         if hit is not None:
-            path, meta = hit
-            copy_to(path, out)
-            findings = [Finding.model_validate(item) for item in meta["findings"]]
-            return JsonRun(findings=findings, written=True, has_errors=bool(meta["has_errors"]), from_cache=True)
+            findings, has_errors = replay_output(hit, out)
+            return JsonRun(findings=findings, written=True, has_errors=has_errors, from_cache=True)
     outcome = run()
     if outcome.units is None:
         return JsonRun(findings=outcome.findings, written=False, has_errors=outcome.has_errors)

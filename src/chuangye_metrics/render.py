@@ -120,24 +120,6 @@ def _plain(value: float | None) -> str:
     return "" if value is None else repr(value)
 
 
-def finding_line(finding: Finding, language: Language = "zh") -> str:
-    """One finding on one line for logs: severity, place (sheet, row, column, field) and message."""
-    zh = language == "zh"
-    severity = ("错误" if zh else "error") if finding.severity == "error" else ("警告" if zh else "warning")
-    place = []
-    if finding.sheet:
-        place.append(f"{'工作表' if zh else 'sheet'} {finding.sheet}")
-    if finding.row is not None:
-        place.append(f"{'第' if zh else 'row '}{finding.row}{'行' if zh else ''}")
-    if finding.column:
-        place.append(f"{finding.column}列" if zh else f"column {finding.column}")
-    if finding.field:
-        place.append(finding.field)
-    where = f" [{', '.join(place)}]" if place else ""
-    value = f" ({'值' if zh else 'value'}: {finding.value})" if finding.value else ""
-    return f"{severity}{where}: {finding.message}{value}"
-
-
 def findings_table(findings: Iterable[Finding], language: Language = "zh") -> Table:
     zh = language == "zh"
     table = Table(header_style="bold", show_lines=False)

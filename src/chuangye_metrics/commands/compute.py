@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -30,6 +30,9 @@ from chuangye_metrics.cli import (
 )
 from chuangye_metrics.errors import ExitCode
 
+if TYPE_CHECKING:
+    from chuangye_metrics.compute import ComputeOutcome
+
 
 @app.command()
 def compute(
@@ -53,17 +56,30 @@ def compute(
     lang: LangOption = Lang.zh,
 ) -> None:
     """Compute every indicator for every unit, and for parents derived from their children."""
-    from chuangye_metrics import render
-    from chuangye_metrics.compute import ComputeOutcome, compute_return
-
     refuse_overwrite(file, output)
+    language = language_of(lang)
+    cache = cache_for(file, no_cache)
+    key = ""
+    if output_format is OutputFormat.json and cache is not None:
+        from chuangye_metrics.cache import fingerprint, replay_output
+
+        files = [*([mapping] if mapping else []), *(rules or []), *(formulas or [])]
+        key = fingerprint("compute-json", str(file), sheet, year, level, keep_going, language, files=files)
+        hit = cache.load_output(key)
+        if hit is not None:
+            with open_output(output) as stream:
+                findings, has_errors = replay_output(hit, stream)
+            report_findings(findings, language)
+            if has_errors:
+                raise typer.Exit(ExitCode.DATA_ERROR)
+            return
     options = read_options(mapping, rules, formulas)
     catalog = options["catalog"]
     levels = parse_levels(level, catalog)
-    language = language_of(lang)
-    cache = cache_for(file, no_cache)
 
     def run() -> ComputeOutcome:
+        from chuangye_metrics.compute import compute_return
+
         return compute_return(
             file,
             sheet=sheet,
@@ -76,21 +92,16 @@ def compute(
         )
 
     if output_format is OutputFormat.json:
-        from chuangye_metrics.cache import fingerprint
-        from chuangye_metrics.jsonout import compute_json
-
-        key = ""
-        if cache is not None:
-            settings = [str(file), sheet, year, levels, keep_going, language]
-            key = fingerprint(
-                "compute-json", *settings, files=[*([mapping] if mapping else []), *(rules or []), *(formulas or [])]
-            )
         with open_output(output) as stream:
+            from chuangye_metrics.jsonout import compute_json
+
             done = compute_json(stream, run, cache, key)
         report_findings(done.findings, language)
         if not done.written or done.has_errors:
             raise typer.Exit(ExitCode.DATA_ERROR)
         return
+    from chuangye_metrics import render
+
     outcome = run()
     report_findings(outcome.findings, language)
     if (result := outcome.result) is None:
