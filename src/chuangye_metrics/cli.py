@@ -143,6 +143,10 @@ NoCacheOption = Annotated[
     typer.Option("--no-cache", help="Read the file afresh; neither use nor fill the cache of parsed returns."),
 ]
 
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress display on the terminal (it never shows in pipes or logs).")
+]
+
 
 def cache_for(file: Path, no_cache: bool) -> Any:
     """The cache entries of this input file, or None with --no-cache."""

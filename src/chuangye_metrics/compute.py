@@ -95,9 +95,14 @@ def indicator_frame(
         separator = "、" if language == "zh" else ", "
         labels = {name: catalog.fields[name].header if language == "zh" else name for name in absent}
         template = message_template("reason-missing", language)
-        for position in np.flatnonzero(any_absent):
-            names = separator.join(labels[name] for name, mask in absent.items() if mask[position])
-            reason[position] = template.format(fields=names)
+        # one message per pattern of missing fields, not one per row
+        names = list(absent)
+        pattern = np.zeros(rows, dtype=np.int64)
+        for bit, name in enumerate(names):
+            pattern |= absent[name].astype(np.int64) << bit
+        for code in np.unique(pattern[any_absent]).tolist():
+            missing = separator.join(labels[name] for bit, name in enumerate(names) if code >> bit & 1)
+            reason[pattern == code] = template.format(fields=missing)
     for code, mask in (
         ("reason-zero-denominator", ~any_absent & (denominator == 0)),
         ("reason-negative-denominator", ~any_absent & (denominator < 0)),
@@ -121,6 +126,9 @@ class UnitTable:
 def unit_table(
     validated: Validated, catalog: Catalog, *, language: Language = "zh", levels: Iterable[str] | None = None
 ) -> UnitTable:
+    from chuangye_metrics.progress import stage
+
+    stage("compute")
     hierarchy = validated.hierarchy if validated.hierarchy is not None else hierarchy_of(validated.frame, catalog)
     full = _ordered(hierarchy, catalog)
     if levels:

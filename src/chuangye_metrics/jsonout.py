@@ -41,10 +41,13 @@ def write_compute_json(
     frame = units.frame
     errors = errors or {}
     first = True
+    from chuangye_metrics.progress import stage
+
     for start in range(0, len(frame), chunk):
+        stage("write", start, len(frame))
         lines = unit_lines(frame.iloc[start : start + chunk], units, catalog, errors, start)
-        if lines:
-            out.write(("\n" if first else ",\n") + ",\n".join(lines))
+        if lines is not None:
+            out.write(("\n" if first else ",\n") + _joined(lines, ",\n"))
             first = False
     found = TypeAdapter(list[Finding]).dump_json(list(findings)).decode("utf-8")
     out.write(("\n" if not first else "") + '],\n"findings": ' + found + "\n}\n")
@@ -111,17 +114,31 @@ def write_compute_outcome(out: TextSink, outcome: Any) -> None:
     )
 
 
+def _joined(lines: pa.Array, separator: str) -> str:
+    """The strings of an Arrow array joined by ``separator``, read straight from Arrow's buffer."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    with_separators = pc.binary_join_element_wise(lines, separator, "")
+    offsets, data = with_separators.buffers()[1], with_separators.buffers()[2]
+    width = np.int64 if with_separators.type == pa.large_string() else np.int32
+    positions = np.frombuffer(offsets, dtype=width)[with_separators.offset :][: len(with_separators) + 1]
+    text: bytes = data.to_pybytes()[int(positions[0]) : int(positions[-1]) - len(separator.encode())]
+    return text.decode("utf-8")
+
+
 def unit_lines(
     frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: dict[int, list[str]], offset: int = 0
-) -> list[str]:
-    """One compact JSON object per unit of the frame (a slice of the unit table)."""
+) -> pa.Array | None:
+    """One compact JSON object per unit of the frame (a slice of the unit table), as an Arrow string array."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     count = len(frame)
     if count == 0:
-        return []
+        return None
     derived = frame[DERIVED].to_numpy(dtype=bool)
     rows = frame[ROW].to_numpy(dtype="float64") if ROW in frame else np.full(count, np.nan)
     rows = np.where(derived, np.nan, rows)
@@ -159,10 +176,12 @@ def unit_lines(
             _strings(part["reason"]),
             "}",
         ]
-    error_lists = [json.dumps(errors.get(int(row), [])) if row == row and errors else "[]" for row in rows.tolist()]
-    pieces += ['},"errors":', pa.array(error_lists, type=pa.string()), "}"]
-    joined = pc.binary_join_element_wise(*pieces, "")
-    return list(joined.to_pylist())
+    error_lists: Any = "[]"
+    if errors:
+        listed = [json.dumps(errors.get(int(row), [])) if row == row else "[]" for row in rows.tolist()]
+        error_lists = pa.array(listed, type=pa.string())
+    pieces += ['},"errors":', error_lists, "}"]
+    return pc.binary_join_element_wise(*pieces, "")
 
 
 def _strings(values: pd.Series) -> pa.Array:
@@ -170,8 +189,11 @@ def _strings(values: pd.Series) -> pa.Array:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    objects = values.astype(object).where(values.notna(), None).tolist()
-    text = pa.array([None if value is None else str(value) for value in objects], type=pa.string())
+    try:
+        text = pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # values that are not text: write them as text
+        objects = values.astype(object).where(values.notna(), None).tolist()
+        text = pa.array([None if value is None else str(value) for value in objects], type=pa.string())
     if pc.any(pc.match_substring_regex(text, _CONTROL)).as_py():
         quoted = pa.array(
             [None if value is None else json.dumps(value, ensure_ascii=False) for value in text.to_pylist()]

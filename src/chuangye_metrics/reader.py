@@ -74,6 +74,9 @@ def read_return(
 
     ``mapping`` maps header texts to field ids, ahead of the names and aliases in formulas/.
     """
+    from chuangye_metrics.progress import stage
+
+    stage("read")
     if not path.exists():
         raise UsageError(f"{path}: no such file")
     if path.is_dir():

@@ -41,7 +41,10 @@ def validate_return(
     Never raises on bad data: every fault becomes a Finding, and a cell that breaks a constraint is
     set to missing so that ``compute --keep-going`` can go on without it.
     """
+    from chuangye_metrics.progress import stage
     from chuangye_metrics.rules import Context, apply_rules, load_rules
+
+    stage("validate")
 
     sheet = table.sheet
     columns = table.columns

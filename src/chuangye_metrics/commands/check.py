@@ -16,6 +16,7 @@ from chuangye_metrics.cli import (
     MappingOption,
     NoCacheOption,
     OutputFormat,
+    QuietOption,
     RulesOption,
     SheetOption,
     YearOption,
@@ -72,6 +73,7 @@ def check(
     rules: RulesOption = None,
     formulas: FormulasOption = None,
     no_cache: NoCacheOption = False,
+    quiet: QuietOption = False,
     lang: LangOption = Lang.zh,
 ) -> None:
     """Judge every unit against a standard: value, threshold, gap, shortfall; and coverage per level."""
@@ -85,17 +87,20 @@ def check(
     language = language_of(lang)
     loaded = load_standard(standard, catalog)
     units = load_register(register, catalog) if register else []
-    outcome = check_return(
-        file,
-        standard=loaded,
-        sheet=sheet,
-        year=year,
-        keep_going=keep_going,
-        language=language,
-        register=units,
-        cache=cache_for(file, no_cache),
-        **options,
-    )
+    from chuangye_metrics.progress import shown
+
+    with shown(not quiet, language):
+        outcome = check_return(
+            file,
+            standard=loaded,
+            sheet=sheet,
+            year=year,
+            keep_going=keep_going,
+            language=language,
+            register=units,
+            cache=cache_for(file, no_cache),
+            **options,
+        )
     report_findings(outcome.findings, language)
     if outcome.result is None:
         raise typer.Exit(ExitCode.DATA_ERROR)

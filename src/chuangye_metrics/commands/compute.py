@@ -15,6 +15,7 @@ from chuangye_metrics.cli import (
     MappingOption,
     NoCacheOption,
     OutputFormat,
+    QuietOption,
     RulesOption,
     SheetOption,
     YearOption,
@@ -53,6 +54,7 @@ def compute(
     rules: RulesOption = None,
     formulas: FormulasOption = None,
     no_cache: NoCacheOption = False,
+    quiet: QuietOption = False,
     lang: LangOption = Lang.zh,
 ) -> None:
     """Compute every indicator for every unit, and for parents derived from their children."""
@@ -92,7 +94,9 @@ def compute(
         )
 
     if output_format is OutputFormat.json:
-        with open_output(output) as stream:
+        from chuangye_metrics.progress import shown
+
+        with open_output(output) as stream, shown(not quiet, language):
             from chuangye_metrics.jsonout import compute_json
 
             done = compute_json(stream, run, cache, key)
@@ -101,8 +105,10 @@ def compute(
             raise typer.Exit(ExitCode.DATA_ERROR)
         return
     from chuangye_metrics import render
+    from chuangye_metrics.progress import shown
 
-    outcome = run()
+    with shown(not quiet, language):
+        outcome = run()
     report_findings(outcome.findings, language)
     if (result := outcome.result) is None:
         raise typer.Exit(ExitCode.DATA_ERROR)

@@ -13,6 +13,7 @@ from chuangye_metrics.cli import (
     LangOption,
     MappingOption,
     NoCacheOption,
+    QuietOption,
     ReportFormat,
     RulesOption,
     SheetOption,
@@ -36,6 +37,7 @@ def validate(
     rules: RulesOption = None,
     formulas: FormulasOption = None,
     no_cache: NoCacheOption = False,
+    quiet: QuietOption = False,
     lang: LangOption = Lang.zh,
 ) -> None:
     """Check a return and report every fault with its sheet, Excel row, column and field."""
@@ -43,15 +45,18 @@ def validate(
 
     options = read_options(mapping, rules, formulas)
     language = language_of(lang)
-    report = validation_report(
-        file,
-        sheet=sheet,
-        year=year,
-        max_findings=max_errors,
-        language=language,
-        cache=cache_for(file, no_cache),
-        **options,
-    )
+    from chuangye_metrics.progress import shown
+
+    with shown(not quiet, language):
+        report = validation_report(
+            file,
+            sheet=sheet,
+            year=year,
+            max_findings=max_errors,
+            language=language,
+            cache=cache_for(file, no_cache),
+            **options,
+        )
     typer.echo(render_report(report, output_format.value, language), nl=False)
     if report.errors:
         raise typer.Exit(ExitCode.DATA_ERROR)

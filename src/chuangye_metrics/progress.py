@@ -1,0 +1,58 @@
+"""Progress of long runs on stderr: shown on a terminal, silent in pipes, logs and with --quiet."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+STAGES = {
+    "read": ("读取报表", "reading the return"),
+    "validate": ("校验数据", "validating"),
+    "compute": ("计算指标", "computing indicators"),
+    "write": ("写出结果", "writing the result"),
+    "check": ("对照标准", "checking against the standard"),
+}
+_reporter: ContextVar[Callable[[str, int | None, int | None], None] | None] = ContextVar("reporter", default=None)
+
+
+def stage(name: str, done: int | None = None, total: int | None = None) -> None:
+    """Say which stage a long run is in (and how far, when known); nothing happens unless progress is shown."""
+    reporter = _reporter.get()
+    if reporter is not None:
+        reporter(name, done, total)
+
+
+@contextmanager
+def shown(enabled: bool, language: str = "zh", console: Any = None) -> Iterator[Any]:
+    """Show a progress line on stderr while the block runs, when enabled and stderr is a terminal.
+
+    Yields the rich Progress shown, or None when nothing is.
+    """
+    if not enabled or (console is None and not sys.stderr.isatty()):
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console or Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("", total=None)
+
+        def report(name: str, done: int | None, total: int | None) -> None:
+            zh, en = STAGES.get(name, (name, name))
+            progress.update(task, description=zh if language == "zh" else en, completed=done or 0, total=total)
+
+        token = _reporter.set(report)
+        try:
+            yield progress
+        finally:
+            _reporter.reset(token)
