@@ -189,7 +189,11 @@ def measures_for(path: Path, cache: bool) -> dict[str, Measure]:
         "bare": Measure("bare fastexcel read", [sys.executable, "-c", BARE_READ, str(path)]),
         "compute": Measure("compute", [*compute, "--no-cache"] if cache else compute),
         "cached": Measure("compute (cached)", compute),
-        "validate": Measure("validate", [str(CHUANGYE), "validate", str(path)], ok_exits=frozenset({0, 1})),
+        "validate": Measure(
+            "validate",
+            [str(CHUANGYE), "validate", str(path), *(["--no-cache"] if cache else [])],
+            ok_exits=frozenset({0, 1}),
+        ),
         "help": Measure("--help", [str(CHUANGYE), "--help"]),
     }
     if not cache:
@@ -398,7 +402,11 @@ def commands_timed(cache: bool) -> list[tuple[str, str, str]]:
             "chuangye compute FILE --format json > /dev/null",
             "after one untimed run that fills the cache" if cache else "not run: compute has no --no-cache yet",
         ),
-        ("validate", "chuangye validate FILE > /dev/null", "exit 0 (no errors) and 1 (data errors) both accepted"),
+        (
+            "validate",
+            f"chuangye validate FILE{no_cache} > /dev/null",
+            "exit 0 (no errors) and 1 (data errors) both accepted",
+        ),
         ("--help", "chuangye --help > /dev/null", ""),
     ]
 

@@ -546,3 +546,27 @@ def test_a_coverage_target_on_a_level_without_rules_has_a_row(
         None,
         None,
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        (
+            "indicators:\n  - {id: x, name: X, numerator: nosuch, denominator: labour_force, unit: percent}\n",
+            2,
+            "nosuch",
+        ),
+        ("indicators:\n  - {id: x, name: X, numerator: a +, denominator: labour_force, unit: percent}\n", 2, "bad"),
+        ("fields:\n  - {id: labour_force, header: 重复, type: count}\n", 2, "twice"),
+        ("fields: [\n", 2, "YAML"),
+    ],
+)
+def test_a_mistake_in_a_formulas_file_names_file_and_line(
+    cli: Any, make_return: Callable[..., Path], tmp_path: Path, text: str, line: int, words: str
+) -> None:
+    formulas = tmp_path / "mine.yaml"
+    formulas.write_text(text, encoding="utf-8")
+    result = cli("compute", make_return(ROWS), "--formulas", formulas)
+    assert result.exit_code == 2
+    assert f"mine.yaml:{line}" in result.stderr and words in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

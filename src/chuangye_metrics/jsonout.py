@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from chuangye_metrics.cache import Cache, TextSink
 
-CHUNK = 50_000
+CHUNK = 10_000
 _CONTROL = r"[\x00-\x1f]"
 
 
@@ -60,18 +60,13 @@ class JsonRun:
     findings: list[Finding]
     written: bool
     has_errors: bool
-    from_cache: bool = False
 
 
 def compute_json(out: TextIO, run: Callable[[], ComputeOutcome], cache: Cache | None = None, key: str = "") -> JsonRun:
-    """compute's JSON on ``out``: copied from a whole cache entry, or computed (and stored for next time)."""
-    if cache is not None:
-        from chuangye_metrics.cache import replay_output
+    """Compute and write compute's JSON on ``out``, storing it in the cache as it goes (when given one).
 
-        hit = cache.load_output(key)
-        if hit is not None:
-            findings, has_errors = replay_output(hit, out)
-            return JsonRun(findings=findings, written=True, has_errors=has_errors, from_cache=True)
+    Looking an entry up first is the caller's part: see ``Cache.load_output`` and ``replay_output``.
+    """
     outcome = run()
     if outcome.units is None:
         return JsonRun(findings=outcome.findings, written=False, has_errors=outcome.has_errors)

@@ -63,13 +63,19 @@ def render_table(result: ComputeResult, catalog: Catalog, console: Console, lang
         console.print(note, style="dim")
 
 
-def table_text(result: ComputeResult, catalog: Catalog, language: Language = "zh") -> str:
-    """The table as text: coloured for a terminal, plain when piped or written to a file."""
+def text_console() -> tuple[Console, io.StringIO]:
+    """A console drawing into a buffer: coloured and terminal-wide for a terminal, plain and wide for a pipe."""
     terminal = sys.stdout.isatty()
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=terminal, width=None if terminal else 240)
     if terminal:
         console.width = Console().width
+    return console, buffer
+
+
+def table_text(result: ComputeResult, catalog: Catalog, language: Language = "zh") -> str:
+    """The table as text: coloured for a terminal, plain when piped or written to a file."""
+    console, buffer = text_console()
     render_table(result, catalog, console, language)
     return buffer.getvalue()
 

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-import sys
 
-from rich.console import Console
 from rich.table import Table
 
 from chuangye_metrics.catalog import Catalog
 from chuangye_metrics.check import describe_check, describe_rule
 from chuangye_metrics.findings import Language
 from chuangye_metrics.models import AssessedUnit, CheckResult, LevelCoverage, RuleCheck
-from chuangye_metrics.render import level_label
+from chuangye_metrics.render import level_label, text_console
 
 STATUS_STYLE = {"pass": "green", "fail": "red", "incomplete": "yellow"}
 STATUS_ZH = {"pass": "达标", "fail": "未达标", "incomplete": "数据不全"}
@@ -114,11 +112,7 @@ def coverage_table(coverage: list[LevelCoverage], catalog: Catalog, language: La
 
 def check_text(result: CheckResult, catalog: Catalog, language: Language = "zh") -> str:
     """The check as text: coloured for a terminal, plain when piped or written to a file."""
-    terminal = sys.stdout.isatty()
-    buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=terminal, width=None if terminal else 240)
-    if terminal:
-        console.width = Console().width
+    console, buffer = text_console()
     zh = language == "zh"
     standard = result.standard
     console.print(
