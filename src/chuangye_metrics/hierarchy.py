@@ -99,7 +99,7 @@ def add_derived_units(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
         missing_parent = units["parent_code"].isna()
         units.loc[missing_parent, "parent_code"] = parent_codes_of(units.loc[missing_parent, "unit_code"], widths)
         frame.loc[units.index, "parent_code"] = units["parent_code"]
-        known = set(units["unit_code"])
+        known = pd.Index(units["unit_code"].to_numpy(dtype=object))  # an Index: isin is fast, a set is not
         created: list[pd.DataFrame] = []
         level_order = catalog.territorial_levels
         pool = units
@@ -122,28 +122,28 @@ def add_derived_units(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
             parents[DERIVED] = True
             parents["_children"] = grouped.size().to_numpy()
             parents["_derived_children"] = grouped[DERIVED].sum().to_numpy()
-            known.update(parents["unit_code"])
+            known = known.append(pd.Index(parents["unit_code"].to_numpy(dtype=object)))
             created.append(parents)
             pool = pd.concat([pool, parents], ignore_index=True)
-        derived_parts.extend(_prune_single_child_roots(created, known_rows=set(units["unit_code"])))
+        derived_parts.extend(_prune_single_child_roots(created, known_rows=pd.Index(units["unit_code"].to_numpy())))
     if not derived_parts:
         return frame
     derived = pd.concat(derived_parts, ignore_index=True).drop(columns=["_children", "_derived_children"])
     return pd.concat([frame, derived], ignore_index=True)
 
 
-def _prune_single_child_roots(created: list[pd.DataFrame], known_rows: set[str]) -> list[pd.DataFrame]:
+def _prune_single_child_roots(created: list[pd.DataFrame], known_rows: pd.Index) -> list[pd.DataFrame]:
     """Drop derived units at the top of the tree whose only child is itself derived, from the top down."""
     import pandas as pd
 
     if not created:
         return []
     derived = pd.concat(created, ignore_index=True)
-    present = known_rows | set(derived["unit_code"])
+    under_a_row = derived["parent_code"].isin(known_rows)
     while True:
-        is_root = ~derived["parent_code"].isin(present)
+        is_root = ~under_a_row & ~derived["parent_code"].isin(derived["unit_code"].to_numpy())
         single = derived.loc[is_root & (derived["_children"] == 1) & (derived["_derived_children"] == 1)]
         if single.empty:
             return [derived]
-        present -= set(single["unit_code"])
         derived = derived.drop(index=single.index)
+        under_a_row = under_a_row.drop(index=single.index)

@@ -209,7 +209,7 @@ def _children_sum(rule: ChildrenSumRule, context: Context) -> list[Finding]:
     hierarchy = context.hierarchy
     territorial = hierarchy.loc[hierarchy["level"].isin(context.catalog.territorial_levels)]
     rows = territorial.loc[~territorial[DERIVED].astype(bool)]
-    children = territorial.loc[territorial["parent_code"].isin(set(rows["unit_code"]))]
+    children = territorial.loc[territorial["parent_code"].isin(rows["unit_code"].to_numpy())]
     if children.empty:
         return []
     counts = [name for name in context.catalog.count_fields if name in context.columns]
@@ -236,8 +236,7 @@ def _total_row(rule: TotalRowRule, context: Context) -> list[Finding]:
     if totals is None or totals.empty:
         return []
     hierarchy = context.hierarchy
-    codes = set(hierarchy["unit_code"])
-    roots = hierarchy.loc[~hierarchy["parent_code"].isin(codes)]
+    roots = hierarchy.loc[~hierarchy["parent_code"].isin(hierarchy["unit_code"].to_numpy())]
     roots = roots.assign(_park=~roots["level"].isin(context.catalog.territorial_levels))
     years = sorted(set(hierarchy["year"].dropna()))
     counts = [name for name in context.catalog.count_fields if name in context.columns]
@@ -361,8 +360,7 @@ def _unknown_parent(rule: UnknownParentRule, context: Context) -> list[Finding]:
     from chuangye_metrics.hierarchy import filled_segments_of
 
     frame = context.frame
-    known = set(context.hierarchy["unit_code"])
-    given = frame["parent_code"].notna() & ~frame["parent_code"].isin(known)
+    given = frame["parent_code"].notna() & ~frame["parent_code"].isin(context.hierarchy["unit_code"].to_numpy())
     not_division = filled_segments_of(frame["parent_code"].where(given), context.catalog.code_segment_widths).isna()
     # a division code places the unit even when its parent has no row; any other code must be in the file
     broken = given & not_division
