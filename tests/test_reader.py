@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -230,3 +231,47 @@ def test_a_header_given_twice_is_a_warning_and_the_first_column_counts(cli: Any,
     assert "column D" in finding["message"]
     (unit,) = [u for u in compute_units(cli, path) if not u["derived"]]
     assert unit["fields"]["labour_force"] == 52000
+
+
+@pytest.mark.parametrize(
+    "grid",
+    [
+        real_layout(),
+        real_layout(traditional=True),
+        real_layout(total=None, footer=False, code_row=False),
+        real_layout(title="2018年度创业统计表", total="last"),
+    ],
+)
+def test_the_streamed_head_is_what_the_bulk_reader_sees(grid: Any, tmp_path: Path) -> None:
+    from chuangye_metrics.reader import HEAD_ROWS, _ExcelSource
+    from chuangye_metrics.xlsx import sheet_head
+
+    path = write_xlsx(grid, tmp_path / "head.xlsx")
+    source = _ExcelSource(path)
+    for sheet in source.sheet_names():
+        streamed = sheet_head(path, sheet, HEAD_ROWS)
+        assert streamed is not None
+        assert streamed == source.parsed_head(sheet)
+
+
+def test_the_streamed_head_of_the_sample_and_of_odd_cells(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    from chuangye_metrics.reader import HEAD_ROWS, _ExcelSource
+    from chuangye_metrics.xlsx import sheet_head
+
+    sample = Path(__file__).resolve().parents[1] / "sample_data" / "jiangning_2016.xlsx"
+    source = _ExcelSource(sample)
+    for sheet in source.sheet_names():
+        assert sheet_head(sample, sheet, HEAD_ROWS) == source.parsed_head(sheet)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet["C3"] = "标题"
+    sheet["B5"], sheet["C5"], sheet["D5"], sheet["E5"] = "单位代码", 1.5, True, 0.1
+    sheet["C6"], sheet["D6"] = 52000, "=1+1"
+    path = tmp_path / "odd.xlsx"
+    workbook.save(path)
+    assert sheet_head(path, "Sheet", HEAD_ROWS) == _ExcelSource(path).parsed_head("Sheet")
+    sheet["B7"] = datetime.date(2016, 12, 31)  # a date: left to the bulk reader
+    workbook.save(path)
+    assert sheet_head(path, "Sheet", HEAD_ROWS) is None

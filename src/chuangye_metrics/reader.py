@@ -149,6 +149,17 @@ class _ExcelSource(_Source):
         return list(self.reader.sheet_names)
 
     def head(self, sheet: str) -> list[list[str | None]]:
+        if self.path.suffix.lower() in (".xlsx", ".xlsm"):
+            from chuangye_metrics.xlsx import sheet_head
+
+            # streamed from the XML: parsing the whole sheet to look at its first rows costs as much as the body
+            streamed = sheet_head(self.path, sheet, HEAD_ROWS)
+            if streamed is not None:
+                return streamed
+        return self.parsed_head(sheet)
+
+    def parsed_head(self, sheet: str) -> list[list[str | None]]:
+        """The first rows as fastexcel reads them (it parses the whole sheet to do so)."""
         try:
             loaded = self.reader.load_sheet(sheet, header_row=None, skip_rows=0, n_rows=HEAD_ROWS, dtypes="string")
         except Exception as error:

@@ -78,3 +78,145 @@ def _column_index(letters: str) -> int:
     for letter in letters:
         index = index * 26 + ord(letter) - ord("A") + 1
     return index - 1
+
+
+_DATE_FORMAT_IDS = {14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47}
+_DATE_CODE = re.compile(r"[dmyhs]", re.IGNORECASE)
+_QUOTED = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+
+
+class _Unusual(Exception):
+    """A head the streaming reader does not render as the bulk reader would: leave it to the bulk reader."""
+
+
+def sheet_head(path: Path, sheet_name: str, rows: int) -> list[list[str | None]] | None:
+    """The first ``rows`` rows of an .xlsx sheet as text (row 0 is Excel row 1), streamed from the sheet XML.
+
+    Reads only as far into the sheet and its shared strings as the head needs. Returns None for anything it
+    does not render exactly as fastexcel's text read would (dates, errors, odd parts), so the caller falls
+    back to that read.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = sheet_part(archive, sheet_name)
+            if part is None:
+                return None
+            with archive.open(part) as stream:
+                cells = _head_cells(stream, rows)
+            date_styles = (
+                _date_styles(archive) if any(kind == "n" and style for _, _, kind, style, _ in cells) else set()
+            )
+            needed = {int(text) for _, _, kind, _, text in cells if kind == "s"}
+            shared = _shared_strings(archive, max(needed)) if needed else []
+    except (
+        _Unusual,
+        zipfile.BadZipFile,
+        KeyError,
+        ValueError,
+        IndexError,
+        ElementTree.ParseError,
+        zlib.error,
+        OSError,
+    ):
+        return None
+    height = max((row for row, *_ in cells), default=-1) + 1
+    width = max((column for _, column, *_ in cells), default=-1) + 1
+    head: list[list[str | None]] = [[None] * width for _ in range(height)]
+    for row, column, kind, style, text in cells:
+        if kind == "s":
+            value: str | None = shared[int(text)]
+        elif kind == "n":
+            if style in date_styles:
+                return None
+            value = _number_text(text)
+        else:
+            value = text
+        head[row][column] = value
+    return head
+
+
+def _head_cells(stream: IO[bytes], rows: int) -> list[tuple[int, int, str, int, str]]:
+    """(row, column, kind, style, text) of every cell with a value in the first ``rows`` rows."""
+    cells: list[tuple[int, int, str, int, str]] = []
+    next_row = 0
+    for _, element in ElementTree.iterparse(stream, events=("end",)):
+        if element.tag == f"{_MAIN}row":
+            reference = element.get("r")
+            row = int(reference) - 1 if reference else next_row
+            next_row = row + 1
+            if row >= rows:
+                break
+            next_column = 0
+            for cell in element.iter(f"{_MAIN}c"):
+                match = _CELL_REF.match(cell.get("r", ""))
+                column = _column_index(match.group(1)) if match else next_column
+                next_column = column + 1
+                kind = cell.get("t", "n")
+                style = int(cell.get("s", "0"))
+                if kind == "inlineStr":
+                    inline = cell.find(f"{_MAIN}is")
+                    text = _rich_text(inline) if inline is not None else ""
+                    if text:
+                        cells.append((row, column, "str", style, text))
+                    continue
+                value = cell.find(f"{_MAIN}v")
+                if value is None or value.text is None:
+                    continue
+                if kind in ("e", "d"):
+                    raise _Unusual(kind)
+                if kind == "b":
+                    cells.append((row, column, "str", style, "true" if value.text.strip() == "1" else "false"))
+                elif kind in ("s", "n", "str"):
+                    cells.append((row, column, kind, style, value.text))
+                else:
+                    raise _Unusual(kind)
+            element.clear()
+    return cells
+
+
+def _rich_text(element: ElementTree.Element) -> str:
+    """The text of a string item: its <t>, or its runs' <t>s; phonetic runs (<rPh>) left out."""
+    direct = element.find(f"{_MAIN}t")
+    if direct is not None:
+        return direct.text or ""
+    return "".join(run.findtext(f"{_MAIN}t") or "" for run in element.findall(f"{_MAIN}r"))
+
+
+def _shared_strings(archive: zipfile.ZipFile, last: int) -> list[str]:
+    """The shared strings up to index ``last``, read no further than that."""
+    strings: list[str] = []
+    with archive.open("xl/sharedStrings.xml") as stream:
+        for _, element in ElementTree.iterparse(stream, events=("end",)):
+            if element.tag == f"{_MAIN}si":
+                strings.append(_rich_text(element))
+                element.clear()
+                if len(strings) > last:
+                    break
+    if len(strings) <= last:
+        raise _Unusual("shared string missing")
+    return strings
+
+
+def _date_styles(archive: zipfile.ZipFile) -> set[int]:
+    """Indexes of the cell formats that show numbers as dates or times."""
+    try:
+        styles = ElementTree.fromstring(archive.read("xl/styles.xml"))
+    except KeyError:
+        return set()
+    custom = {int(item.get("numFmtId", "0")): item.get("formatCode", "") for item in styles.iter(f"{_MAIN}numFmt")}
+    formats = styles.find(f"{_MAIN}cellXfs")
+    dated: set[int] = set()
+    for index, format_ in enumerate(formats.findall(f"{_MAIN}xf") if formats is not None else []):
+        number_format = int(format_.get("numFmtId", "0"))
+        code = _QUOTED.sub("", custom.get(number_format, ""))
+        if number_format in _DATE_FORMAT_IDS or _DATE_CODE.search(code):
+            dated.add(index)
+    return dated
+
+
+def _number_text(text: str) -> str:
+    """A number cell as fastexcel's text read writes it: whole numbers without a decimal point."""
+    number = float(text)
+    if number.is_integer() and abs(number) < 1e15:
+        return str(int(number))
+    return repr(number)
