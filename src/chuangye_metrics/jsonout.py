@@ -37,12 +37,12 @@ def write_compute_json(
     """The document ComputeResult describes: source, one unit per line, findings."""
     from pydantic import TypeAdapter
 
+    from chuangye_metrics.progress import stage
+
     out.write('{\n"source": ' + source.model_dump_json() + ',\n"units": [')
     frame = units.frame
     errors = errors or {}
     first = True
-    from chuangye_metrics.progress import stage
-
     for start in range(0, len(frame), chunk):
         stage("write", start, len(frame))
         lines = unit_lines(frame.iloc[start : start + chunk], units, catalog, errors, start)
