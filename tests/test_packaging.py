@@ -39,15 +39,16 @@ def test_installed_wheel_runs_from_another_folder(wheel: Path, tmp_path: Path) -
     environment = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False).create(environment)
     python = environment / "bin" / "python"
-    # the dependencies come from the environment running the tests; the package itself only from the wheel
-    (site_packages,) = environment.glob("lib/python*/site-packages")
-    borrowed = [path for path in site.getsitepackages() if Path(path).is_dir()]
-    (site_packages / "borrowed_dependencies.pth").write_text("\n".join(borrowed) + "\n")
     subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--quiet", str(wheel)],
         check=True,
         capture_output=True,
     )
+    # the dependencies come from the environment running the tests, added only after the wheel is in:
+    # pip would otherwise find the package already installed there and install nothing
+    (site_packages,) = environment.glob("lib/python*/site-packages")
+    borrowed = [path for path in site.getsitepackages() if Path(path).is_dir()]
+    (site_packages / "borrowed_dependencies.pth").write_text("\n".join(borrowed) + "\n")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     probe = subprocess.run(
