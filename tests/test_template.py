@@ -15,6 +15,7 @@ from chuangye_metrics.reader import read_return
 from chuangye_metrics.standards import load_standard
 from chuangye_metrics.template import write_template
 from tests.conftest import CANONICAL_HEADERS, sha256
+from tests.test_compute import STREET as COMPUTE_STREET
 
 IDENTITY = ["单位代码", "单位名称", "单位层级", "上级单位代码"]
 # Every core count field, in the order of fields.yaml: the columns of the template without --standard.
@@ -41,26 +42,10 @@ ALL_LEVEL_NAMES = ["省", "市", "县(市、区)", "街道/乡镇", "社区/村"
 # A street and two of its communities, as a street office would fill them in: the street's counts are at
 # least the sums of its communities' (8000 + 6500 <= 52000, 64 + 65 <= 420, ...), every part at most its whole.
 STREET = {
-    "unit_code": "320115001000",
-    "unit_name": "东山街道",
-    "level": "街道/乡镇",
-    "labour_force": 52000,
-    "entrepreneurs": 3860,
-    "new_entrepreneurs": 420,
-    "startup_entities": 265,
-    "startup_jobs": 2730,
-    "new_urban_jobs": 6400,
-    "trainees": 380,
-    "trainees_certified": 352,
-    "trainees_started": 186,
-    "cohort_births": 240,
-    "cohort_survivors": 171,
-    "graduate_entrepreneurs": 96,
-    "eligible_applicants": 310,
-    "supported_applicants": 297,
-    "survey_respondents": 400,
-    "survey_satisfied": 366,
-}
+    name: value
+    for name, value in COMPUTE_STREET.items()
+    if name not in ("year", "active_entities", "active_entities_base", "active_entity_years", "incubated_entities")
+} | {"level": "街道/乡镇"}
 COMMUNITY_1 = {
     "unit_code": "320115001001",
     "unit_name": "东山社区",
