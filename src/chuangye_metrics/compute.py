@@ -115,12 +115,28 @@ def indicator_frame(
     )
 
 
-@dataclass
 class UnitTable:
-    """Every unit (rows and derived parents, ordered) with each indicator's numerator, denominator and value."""
+    """Every unit (rows and derived parents, ordered), and each indicator's numerator, denominator and value.
 
-    frame: pd.DataFrame
-    indicators: dict[str, pd.DataFrame]
+    The indicators are worked out when first asked for: compute's JSON works them out chunk by chunk instead,
+    so that a national return never holds them all at once.
+    """
+
+    def __init__(self, frame: pd.DataFrame, catalog: Catalog, language: Language = "zh") -> None:
+        self.frame = frame
+        self.catalog = catalog
+        self.language: Language = language
+
+    @cached_property
+    def indicators(self) -> dict[str, pd.DataFrame]:
+        return self.indicators_of(self.frame)
+
+    def indicators_of(self, frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+        """The indicators of some of the units (a slice of the frame)."""
+        return {
+            indicator.id: indicator_frame(frame, indicator, self.catalog, self.language)
+            for indicator in self.catalog.indicators.values()
+        }
 
 
 def unit_table(
@@ -133,13 +149,7 @@ def unit_table(
     full = _ordered(hierarchy, catalog)
     if levels:
         full = full.loc[full["level"].isin(set(levels))]
-    return UnitTable(
-        frame=full,
-        indicators={
-            indicator.id: indicator_frame(full, indicator, catalog, language)
-            for indicator in catalog.indicators.values()
-        },
-    )
+    return UnitTable(full, catalog, language)
 
 
 def compute(

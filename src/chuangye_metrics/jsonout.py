@@ -45,7 +45,7 @@ def write_compute_json(
     first = True
     for start in range(0, len(frame), chunk):
         stage("write", start, len(frame))
-        lines = unit_lines(frame.iloc[start : start + chunk], units, catalog, errors, start)
+        lines = unit_lines(frame.iloc[start : start + chunk], units, catalog, errors)
         if lines is not None:
             out.write(("\n" if first else ",\n") + _joined(lines, ",\n"))
             first = False
@@ -124,7 +124,7 @@ def _joined(lines: pa.Array, separator: str) -> str:
 
 
 def unit_lines(
-    frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: dict[int, list[str]], offset: int = 0
+    frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: dict[int, list[str]]
 ) -> pa.Array | None:
     """One compact JSON object per unit of the frame (a slice of the unit table), as an Arrow string array."""
     import numpy as np
@@ -157,8 +157,7 @@ def unit_lines(
     for position, name in enumerate(catalog.count_fields):
         pieces += [("," if position else "") + json.dumps(name) + ":", _numbers(frame[name].to_numpy("float64"))]
     pieces.append('},"indicators":{')
-    for position, (indicator_id, result) in enumerate(units.indicators.items()):
-        part = result.iloc[offset : offset + count]
+    for position, (indicator_id, part) in enumerate(units.indicators_of(frame).items()):
         unit = json.dumps(catalog.indicators[indicator_id].unit)
         pieces += [
             ("," if position else "") + json.dumps(indicator_id) + ':{"value":',
