@@ -136,12 +136,7 @@ class Cache:
             output = self.folder / meta["file"]
             if _signature(output) == meta.get("signature"):
                 return output, meta  # untouched since it was written and checked
-            crc, size = 0, 0
-            with output.open("rb") as stream:
-                for block in iter(lambda: stream.read(BLOCK), b""):
-                    crc = zlib.crc32(block, crc)
-                    size += len(block)
-            if (crc, size) != (meta["crc32"], meta["size"]):
+            if _crc_and_size(output) != (meta["crc32"], meta["size"]):
                 return None
             meta["signature"] = _signature(output)  # checked whole: next time its signature suffices
             with _atomic(meta_path, "w") as stream:
@@ -165,11 +160,7 @@ class Cache:
                 write(sink)
                 if isinstance(sink, _Tee) and sink.failed:
                     raise OSError("the cache entry could not be written whole")
-            crc, size = 0, 0
-            with (self.folder / name).open("rb") as stream:
-                for block in iter(lambda: stream.read(BLOCK), b""):
-                    crc = zlib.crc32(block, crc)
-                    size += len(block)
+            crc, size = _crc_and_size(self.folder / name)
             entry = {**meta, "file": name, "crc32": crc, "size": size, "signature": _signature(self.folder / name)}
             with _atomic(self.folder / f"output-{key}.json", "w") as stream:
                 json.dump(entry, stream, ensure_ascii=False, default=str)
@@ -234,6 +225,15 @@ def copy_to(source: Path, out: IO[str]) -> None:
                 out.write(block.decode("utf-8"))
         if buffer is not None:
             buffer.flush()
+
+
+def _crc_and_size(path: Path) -> tuple[int, int]:
+    crc, size = 0, 0
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(BLOCK), b""):
+            crc = zlib.crc32(block, crc)
+            size += len(block)
+    return crc, size
 
 
 def _signature(path: Path) -> list[int]:

@@ -31,11 +31,11 @@ def list_formulas(
     lang: LangOption = Lang.zh,
 ) -> None:
     """Every indicator with its formula in words."""
-    from rich.console import Console
     from rich.table import Table
 
     from chuangye_metrics.catalog import load_catalog
     from chuangye_metrics.explain import indicator_details
+    from chuangye_metrics.render import text_console
 
     catalog = load_catalog(extra=formulas or [])
     language = language_of(lang)
@@ -60,7 +60,9 @@ def list_formulas(
         table.add_column(heading)
     for item in details:
         table.add_row(item["id"], item["name"] if zh else item["name_en"], item["formula"], item["source"])
-    Console(width=200 if not Console().is_terminal else None).print(table)
+    console, buffer = text_console()
+    console.print(table)
+    typer.echo(buffer.getvalue(), nl=False)
 
 
 @formulas_app.command("explain")

@@ -30,10 +30,10 @@ def list_standards(
     """The shipped standards: id, name, levels, status and source."""
     import json
 
-    from rich.console import Console
     from rich.table import Table
 
     from chuangye_metrics.catalog import load_catalog
+    from chuangye_metrics.render import text_console
     from chuangye_metrics.standards import load_standard, shipped_standards
 
     catalog = load_catalog()
@@ -65,7 +65,9 @@ def list_standards(
                 "（部分暂定）" if standard.has_provisional and standard.status == "official" else ""
             )
         table.add_row(standard.id, standard.name, ", ".join(standard.levels), status, standard.source)
-    Console(width=200 if not Console().is_terminal else None).print(table)
+    console, buffer = text_console()
+    console.print(table)
+    typer.echo(buffer.getvalue(), nl=False)
 
 
 @standards_app.command("show")
