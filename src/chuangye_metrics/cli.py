@@ -72,6 +72,11 @@ class OutputFormat(StrEnum):
     table = "table"
     json = "json"
     csv = "csv"
+    xlsx = "xlsx"
+    html = "html"
+
+
+REPORT_FORMATS = (OutputFormat.xlsx, OutputFormat.html)
 
 
 class DocumentFormat(StrEnum):
@@ -239,6 +244,37 @@ def emit(text: str, output: Path | None, bom: bool = False) -> None:
         output.write_text(text, encoding="utf-8-sig" if bom else "utf-8")
     except OSError as error:
         raise UsageError(f"cannot write {output}: {error.strerror or error}") from error
+
+
+def check_report_output(output_format: OutputFormat, output: Path | None) -> None:
+    """An Excel report is a binary file: it needs --output."""
+    if output_format is OutputFormat.xlsx and output is None:
+        raise UsageError("--format xlsx writes a workbook: give --output FILE.xlsx")
+
+
+def emit_report(
+    output_format: OutputFormat,
+    output: Path | None,
+    result: Any,
+    catalog: Any,
+    language: Language,
+    *,
+    standard: Any = None,
+    years: Any = None,
+) -> None:
+    """Write the Excel or HTML report of a compute or check result (and of the years compared, if any)."""
+    if output_format is OutputFormat.xlsx:
+        from chuangye_metrics.report_xlsx import write_report_workbook
+
+        assert output is not None
+        try:
+            write_report_workbook(output, result, catalog, standard=standard, language=language, years=years)
+        except OSError as error:
+            raise UsageError(f"cannot write {output}: {error.strerror or error}") from error
+        return
+    from chuangye_metrics.report_html import html_report
+
+    emit(html_report(result, catalog, standard=standard, language=language, years=years), output)
 
 
 @contextmanager

@@ -113,7 +113,93 @@ class StandardInfo(BaseModel):
     note: str = ""
 
 
+ShortlistStatus = Literal["proposed", "reserve", "near"]
+
+
+class Lack(BaseModel):
+    rule: str = Field(description="the failing rule's indicator or field id")
+    name: str
+    shortfall: int = Field(description="least whole number to add to pass the rule")
+    shortfall_unit: CountUnit | None
+
+
+class ShortlistEntry(BaseModel):
+    unit_code: str
+    unit_name: str | None
+    level: str
+    year: int | None
+    status: ShortlistStatus = Field(
+        description="proposed: within the level's quota; reserve: passes, beyond the quota; "
+        "near: fails, but lacks at most --near in all"
+    )
+    rank: int | None = Field(description="1 = the widest weakest-rule margin among the level's passing units")
+    margin: float | None = Field(
+        description="the weakest rule's margin over its threshold, in percent of the threshold; null for near units"
+    )
+    weakest: str | None = Field(description="the indicator or field id of the rule with the smallest margin")
+    lacking: list[Lack] = Field(default_factory=list, description="for near units: what each failing rule lacks")
+
+
+class LevelQuota(BaseModel):
+    level: str
+    year: int | None
+    quota: int
+    passing: int
+    proposed: int
+
+
+class Shortlist(BaseModel):
+    near_limit: int = Field(description="a failing unit is near when its shortfalls add up to at most this")
+    quotas: list[LevelQuota]
+    entries: list[ShortlistEntry]
+
+
 class CheckResult(ComputeResult):
     standard: StandardInfo
     units: list[AssessedUnit]  # type: ignore[assignment]
     coverage: list[LevelCoverage]
+    shortlist: Shortlist | None = Field(default=None, description="the declaration shortlist, with --quota")
+
+
+SeriesUnit = Literal["person", "entity", "year", "percent", "ratio", "years"]
+
+
+class YearPoint(BaseModel):
+    year: int
+    value: float | None
+    change: float | None = Field(
+        description="value minus the value of the year before (同比): counts in their own unit, percent "
+        "indicators in percentage points, ratios in N of 1:N; null in the first year, when the year before "
+        "has no return, or when either value is missing"
+    )
+
+
+class Series(BaseModel):
+    kind: Literal["field", "indicator"]
+    unit: SeriesUnit
+    points: list[YearPoint] = Field(description="one per year of the comparison, oldest first")
+    growth: float | None = Field(
+        description="counts only: the average yearly (compound) growth between the first and last years "
+        "with a value, in percent; null otherwise"
+    )
+    growth_from: int | None
+    growth_to: int | None
+    reason: str | None = Field(default=None, description="why growth is null")
+
+
+class UnitYears(BaseModel):
+    unit_code: str
+    unit_name: str | None
+    level: str
+    parent_code: str | None
+    years: list[int] = Field(description="the years in which the unit has a row or is derived")
+    missing_years: list[int] = Field(description="years of the comparison in which the unit does not appear")
+    fields: dict[str, Series]
+    indicators: dict[str, Series]
+
+
+class YearsResult(BaseModel):
+    sources: list[Source]
+    years: list[int]
+    units: list[UnitYears]
+    findings: list[Finding] = Field(default_factory=list)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-SCHEMAS = ("compute", "validate", "check", "standard", "row")
+SCHEMAS = ("compute", "validate", "check", "years", "standard", "row")
 
 
 def json_schema(which: str) -> dict[str, Any]:
@@ -16,6 +16,10 @@ def json_schema(which: str) -> dict[str, Any]:
         from chuangye_metrics.models import CheckResult
 
         return _with_id(CheckResult.model_json_schema(), which)
+    if which == "years":
+        from chuangye_metrics.models import YearsResult
+
+        return _with_id(YearsResult.model_json_schema(), which)
     if which == "standard":
         from chuangye_metrics.standards import Standard
 

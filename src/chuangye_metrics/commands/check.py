@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from chuangye_metrics.cli import (
+    REPORT_FORMATS,
     FormulasOption,
     InputFile,
     Lang,
@@ -22,7 +23,9 @@ from chuangye_metrics.cli import (
     YearOption,
     app,
     cache_for,
+    check_report_output,
     emit,
+    emit_report,
     language_of,
     read_options,
     refuse_overwrite,
@@ -82,6 +85,7 @@ def check(
     from chuangye_metrics.standards import load_standard
 
     refuse_overwrite(file, output)
+    check_report_output(output_format, output)
     options = read_options(mapping, rules, formulas)
     catalog = options["catalog"]
     language = language_of(lang)
@@ -104,7 +108,9 @@ def check(
     report_findings(outcome.findings, language)
     if outcome.result is None:
         raise typer.Exit(ExitCode.DATA_ERROR)
-    if output_format is OutputFormat.json:
+    if output_format in REPORT_FORMATS:
+        emit_report(output_format, output, outcome.result, catalog, language, standard=loaded)
+    elif output_format is OutputFormat.json:
         emit(render_check.check_json(outcome.result), output)
     elif output_format is OutputFormat.csv:
         emit(render_check.check_csv(outcome.result), output, bom=output is not None)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from chuangye_metrics.cli import (
+    REPORT_FORMATS,
     FormulasOption,
     InputFile,
     Lang,
@@ -21,7 +22,9 @@ from chuangye_metrics.cli import (
     YearOption,
     app,
     cache_for,
+    check_report_output,
     emit,
+    emit_report,
     language_of,
     open_output,
     parse_levels,
@@ -59,6 +62,7 @@ def compute(
 ) -> None:
     """Compute every indicator for every unit, and for parents derived from their children."""
     refuse_overwrite(file, output)
+    check_report_output(output_format, output)
     language = language_of(lang)
     cache = cache_for(file, no_cache)
     key = ""
@@ -112,7 +116,9 @@ def compute(
     report_findings(outcome.findings, language)
     if (result := outcome.result) is None:
         raise typer.Exit(ExitCode.DATA_ERROR)
-    if output_format is OutputFormat.csv:
+    if output_format in REPORT_FORMATS:
+        emit_report(output_format, output, result, catalog, language)
+    elif output_format is OutputFormat.csv:
         emit(render.render_csv(result, catalog), output, bom=output is not None)
     else:
         emit(render.table_text(result, catalog, language), output)

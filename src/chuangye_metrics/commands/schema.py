@@ -18,6 +18,7 @@ def schema(
         str,
         typer.Argument(
             help="compute (its JSON output), validate (its report), check (its JSON output), "
+            "years (compute's JSON for several years), "
             "standard (a standard YAML file) or row (one return row)."
         ),
     ] = "compute",
