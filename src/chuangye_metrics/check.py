@@ -461,8 +461,13 @@ def unit_word(unit: str | None, language: Language = "zh") -> str:
     return words.get(unit or "", "")
 
 
+SINGULAR_EN = {"people": "person", "entities": "entity", "years": "year"}
+
+
 def shortfall_text(shortfall: int, unit: str | None, language: Language = "zh") -> str:
     word = unit_word(unit, language)
+    if language != "zh" and shortfall == 1:
+        word = SINGULAR_EN.get(word, word)
     return f"差 {shortfall} {word}".rstrip() if language == "zh" else f"short by {shortfall} {word}".rstrip()
 
 

@@ -137,6 +137,7 @@ class ShortlistEntry(BaseModel):
         description="the weakest rule's margin over its threshold, in percent of the threshold; null for near units"
     )
     weakest: str | None = Field(description="the indicator or field id of the rule with the smallest margin")
+    weakest_name: str | None = Field(default=None, description="that rule's indicator or field name")
     lacking: list[Lack] = Field(default_factory=list, description="for near units: what each failing rule lacks")
 
 

@@ -8,9 +8,9 @@ import io
 from rich.table import Table
 
 from chuangye_metrics.catalog import Catalog
-from chuangye_metrics.check import describe_check, describe_rule
+from chuangye_metrics.check import describe_check, describe_rule, shortfall_text
 from chuangye_metrics.findings import Language
-from chuangye_metrics.models import AssessedUnit, CheckResult, LevelCoverage, RuleCheck
+from chuangye_metrics.models import AssessedUnit, CheckResult, LevelCoverage, RuleCheck, ShortlistEntry
 from chuangye_metrics.render import level_label, text_console
 
 STATUS_STYLE = {"pass": "green", "fail": "red", "incomplete": "yellow"}
@@ -110,6 +110,52 @@ def coverage_table(coverage: list[LevelCoverage], catalog: Catalog, language: La
     return table
 
 
+SHORTLIST_ZH = {"proposed": "拟申报", "reserve": "备选", "near": "差一点"}
+SHORTLIST_EN = {"proposed": "proposed", "reserve": "reserve", "near": "near"}
+
+
+def shortlist_label(status: str, language: Language) -> str:
+    return (SHORTLIST_ZH if language == "zh" else SHORTLIST_EN).get(status, status)
+
+
+def lacking_text(entry: ShortlistEntry, language: Language = "zh") -> str:
+    """What a near unit lacks, rule by rule: "创业参与率 差 3 人"."""
+    parts = [f"{lack.name} {shortfall_text(lack.shortfall, lack.shortfall_unit, language)}" for lack in entry.lacking]
+    return ("；" if language == "zh" else "; ").join(parts)
+
+
+def shortlist_table(result: CheckResult, catalog: Catalog, language: Language = "zh") -> Table | None:
+    """The declaration shortlist: rank, unit, status, weakest rule and its margin, or what a near unit lacks."""
+    shortlist = result.shortlist
+    if shortlist is None:
+        return None
+    zh = language == "zh"
+    quotas = "，".join(f"{level_label(q.level, catalog, language)} {q.proposed}/{q.quota}" for q in shortlist.quotas)
+    title = f"申报推荐名单（{quotas}）" if zh else f"Declaration shortlist ({quotas})"
+    table = Table(title=title, header_style="bold")
+    headings = (
+        ("层级", "名次", "单位代码", "单位名称", "建议", "最弱指标", "超出门槛", "尚缺")
+        if zh
+        else ("Level", "Rank", "Code", "Name", "Status", "Weakest rule", "Margin", "Lacks")
+    )
+    for heading in headings:
+        table.add_column(heading, justify="right" if heading in ("名次", "Rank", "超出门槛", "Margin") else "left")
+    for entry in shortlist.entries:
+        style = {"proposed": "green", "reserve": "", "near": "yellow"}[entry.status]
+        label = shortlist_label(entry.status, language)
+        table.add_row(
+            level_label(entry.level, catalog, language),
+            "" if entry.rank is None else str(entry.rank),
+            entry.unit_code,
+            entry.unit_name or "",
+            f"[{style}]{label}[/{style}]" if style else label,
+            entry.weakest_name or "",
+            "" if entry.margin is None else f"{entry.margin:+.1f}%",
+            lacking_text(entry, language),
+        )
+    return table
+
+
 def check_text(result: CheckResult, catalog: Catalog, language: Language = "zh") -> str:
     """The check as text: coloured for a terminal, plain when piped or written to a file."""
     console, buffer = text_console()
@@ -132,6 +178,18 @@ def check_text(result: CheckResult, catalog: Catalog, language: Language = "zh")
             names = "、".join(f"{unit.unit_code} {unit.unit_name or ''}".strip() for unit in entry.missing_units)
             label = level_label(entry.level, catalog, language)
             console.print(f"{label}未报送：{names}" if zh else f"{label} without a return: {names}", markup=False)
+    shortlist = shortlist_table(result, catalog, language)
+    if shortlist is not None:
+        console.print(shortlist)
+        console.print(
+            "超出门槛：最弱一条规则高出门槛的幅度（占门槛的百分比）；差一点：未达标但所缺合计不超过 "
+            f"{result.shortlist.near_limit if result.shortlist else ''}。"
+            if zh
+            else "Margin: how far the weakest rule clears its threshold, in percent of the threshold; "
+            f"near: fails, lacking at most {result.shortlist.near_limit if result.shortlist else ''} in all.",
+            style="dim",
+            markup=False,
+        )
     return buffer.getvalue()
 
 
@@ -163,11 +221,18 @@ CSV_COLUMNS = [
 ]
 
 
+SHORTLIST_COLUMNS = ["shortlist_status", "shortlist_rank", "margin"]
+
+
 def check_csv(result: CheckResult) -> str:
-    """One row per unit and rule (a unit with no rules that apply gets one row without a rule)."""
+    """One row per unit and rule (a unit with no rules that apply gets one row without a rule).
+
+    With a shortlist, each row also carries its unit's shortlist status, rank and margin.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    listed = {(e.unit_code, e.year): e for e in result.shortlist.entries} if result.shortlist else None
+    writer.writerow(CSV_COLUMNS + (SHORTLIST_COLUMNS if listed is not None else []))
     for unit in result.units:
         assessment = unit.assessment
         if assessment is None:
@@ -183,8 +248,16 @@ def check_csv(result: CheckResult) -> str:
             assessment.status,
             assessment.rule_set or "",
         ]
+        tail: list[object] = []
+        if listed is not None:
+            entry = listed.get((unit.unit_code, unit.year))
+            tail = (
+                ["", "", ""]
+                if entry is None
+                else [entry.status, entry.rank or "", "" if entry.margin is None else repr(entry.margin)]
+            )
         if not assessment.checks:
-            writer.writerow([*head, *[""] * 9, assessment.reason or ""])
+            writer.writerow([*head, *[""] * 9, assessment.reason or "", *tail])
         for check in assessment.checks:
             writer.writerow(
                 [
@@ -200,6 +273,7 @@ def check_csv(result: CheckResult) -> str:
                     check.shortfall_unit or "",
                     "true" if check.provisional else "false",
                     check.reason or "",
+                    *tail,
                 ]
             )
     return buffer.getvalue()

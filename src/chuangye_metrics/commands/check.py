@@ -67,6 +67,18 @@ def check(
             help="Exit 3 when: unit = a unit fails or a coverage target is missed; coverage = a target is missed.",
         ),
     ] = FailOn.unit,
+    quota: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--quota",
+            help="Declaration quota per level, e.g. street=5,community=10: ranks passing units by their weakest "
+            "rule's margin and proposes the top N.",
+        ),
+    ] = None,
+    near: Annotated[
+        int,
+        typer.Option("--near", min=0, help="With --quota: list failing units that lack at most this many in all."),
+    ] = 5,
     year: YearOption = None,
     sheet: SheetOption = None,
     keep_going: Annotated[
@@ -82,6 +94,7 @@ def check(
     """Judge every unit against a standard: value, threshold, gap, shortfall; and coverage per level."""
     from chuangye_metrics import render_check
     from chuangye_metrics.check import check_return, load_register
+    from chuangye_metrics.shortlist import build_shortlist, parse_quota
     from chuangye_metrics.standards import load_standard
 
     refuse_overwrite(file, output)
@@ -90,6 +103,7 @@ def check(
     catalog = options["catalog"]
     language = language_of(lang)
     loaded = load_standard(standard, catalog)
+    quotas = parse_quota(quota, catalog) if quota else None
     units = load_register(register, catalog) if register else []
     from chuangye_metrics.progress import shown
 
@@ -108,6 +122,8 @@ def check(
     report_findings(outcome.findings, language)
     if outcome.result is None:
         raise typer.Exit(ExitCode.DATA_ERROR)
+    if quotas is not None:
+        outcome.result.shortlist = build_shortlist(outcome.result, quotas, near)
     if output_format in REPORT_FORMATS:
         emit_report(output_format, output, outcome.result, catalog, language, standard=loaded)
     elif output_format is OutputFormat.json:
