@@ -90,27 +90,35 @@ def add_derived_units(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
 
     widths = catalog.code_segment_widths
     counts = catalog.count_fields
+    order = catalog.territorial_levels
     frame = frame.copy()
     frame[DERIVED] = False
-    territorial = frame["level"].isin(catalog.territorial_levels)
+    territorial = frame["level"].isin(order).to_numpy()
+    blank_parent = territorial & frame["parent_code"].isna().to_numpy()
+    if blank_parent.any():
+        frame.loc[blank_parent, "parent_code"] = parent_codes_of(frame.loc[blank_parent, "unit_code"], widths)
+    years = frame["year"]
     derived_parts: list[pd.DataFrame] = []
-    for year, units in frame.loc[territorial].groupby("year", dropna=False, sort=False):
-        units = units.copy()
-        missing_parent = units["parent_code"].isna()
-        units.loc[missing_parent, "parent_code"] = parent_codes_of(units.loc[missing_parent, "unit_code"], widths)
-        frame.loc[units.index, "parent_code"] = units["parent_code"]
-        known = pd.Index(units["unit_code"].to_numpy(dtype=object))  # an Index: isin is fast, a set is not
+    for year in pd.unique(years[territorial]):
+        in_year = territorial & (years.isna() if year != year else years == year).to_numpy()
+        units = frame.loc[in_year, ["unit_code", "parent_code", "level", DERIVED, *counts]]
+        # a unique Index hashes the codes once; each lookup after that reuses its table
+        codes = pd.Index(pd.unique(units["unit_code"].to_numpy(dtype=object)))
+        orphan = units["parent_code"].notna().to_numpy() & ~_among(codes, units["parent_code"])
+        unit_levels = units["level"].to_numpy()
         created: list[pd.DataFrame] = []
-        level_order = catalog.territorial_levels
-        pool = units
-        for level in reversed(level_order[1:]):
-            children = pool.loc[(pool["level"] == level) & pool["parent_code"].notna()]
-            orphans = children.loc[~children["parent_code"].isin(known)]
-            if orphans.empty:
+        created_codes = pd.Index([], dtype=object)
+        for level in reversed(order[1:]):
+            made = [part.loc[part["level"] == level] for part in created]
+            made = [part.loc[part["parent_code"].notna() & ~_among(codes, part["parent_code"])] for part in made]
+            children = pd.concat([units.loc[orphan & (unit_levels == level)], *made], ignore_index=True)
+            if len(created_codes) and not children.empty:
+                children = children.loc[~children["parent_code"].isin(created_codes)]
+            if children.empty:
                 continue
-            grouped = orphans.groupby("parent_code", sort=True)
+            grouped = children.groupby("parent_code", sort=True)
             sums = grouped[counts].sum(min_count=1)
-            incomplete = orphans[counts].isna().groupby(orphans["parent_code"]).any()
+            incomplete = children[counts].isna().groupby(children["parent_code"]).any()
             sums = sums.mask(incomplete)
             parents = sums.reset_index().rename(columns={"parent_code": "unit_code"})
             parents["level"] = levels_of_codes(parents["unit_code"], catalog).fillna(
@@ -122,14 +130,21 @@ def add_derived_units(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
             parents[DERIVED] = True
             parents["_children"] = grouped.size().to_numpy()
             parents["_derived_children"] = grouped[DERIVED].sum().to_numpy()
-            known = known.append(pd.Index(parents["unit_code"].to_numpy(dtype=object)))
+            created_codes = created_codes.append(pd.Index(parents["unit_code"].to_numpy(dtype=object)))
             created.append(parents)
-            pool = pd.concat([pool, parents], ignore_index=True)
-        derived_parts.extend(_prune_single_child_roots(created, known_rows=pd.Index(units["unit_code"].to_numpy())))
+        derived_parts.extend(_prune_single_child_roots(created, known_rows=codes))
     if not derived_parts:
         return frame
     derived = pd.concat(derived_parts, ignore_index=True).drop(columns=["_children", "_derived_children"])
     return pd.concat([frame, derived], ignore_index=True)
+
+
+def _among(index: pd.Index, values: pd.Series) -> np.ndarray:
+    """Which values are in a unique index, by its cached hash table."""
+    import pandas as pd
+
+    found: np.ndarray = index.get_indexer(pd.Index(values.to_numpy(dtype=object))) >= 0
+    return found
 
 
 def _prune_single_child_roots(created: list[pd.DataFrame], known_rows: pd.Index) -> list[pd.DataFrame]:

@@ -326,7 +326,9 @@ def _outlier(rule: OutlierRule, context: Context) -> list[Finding]:
 
     frame = context.frame
     findings = []
-    groups = [frame["parent_code"].fillna(""), frame["level"].fillna(""), frame["year"].fillna(-1)]
+    keys = [frame["parent_code"].fillna(""), frame["level"].fillna(""), frame["year"].fillna(-1)]
+    # sibling groups numbered once: grouping by an integer array is far cheaper than by three object columns
+    groups = frame.groupby(keys, sort=False).ngroup().to_numpy()
     for indicator_id in rule.indicators:
         indicator = context.catalog.indicators[indicator_id]
         if any(name not in context.columns for name in indicator.field_names):
@@ -338,19 +340,21 @@ def _outlier(rule: OutlierRule, context: Context) -> list[Finding]:
         mad = (values - median).abs().groupby(groups).transform("median")
         with np.errstate(divide="ignore", invalid="ignore"):
             z = 0.6745 * (values - median) / mad
-        flagged = (size >= rule.min_siblings) & (mad > 0) & (z.abs() > rule.threshold)
+        flagged = ((size >= rule.min_siblings) & (mad > 0) & (z.abs() > rule.threshold)).to_numpy()
         anchor = indicator.field_names[0]
-        for index in flagged[flagged].index:
+        rows, anchors = frame[ROW].to_numpy(), frame[anchor].to_numpy()
+        computed, medians, scores = values.to_numpy(), median.to_numpy(), z.to_numpy()
+        for position in np.flatnonzero(flagged):
             findings.append(
                 context.finding(
                     rule,
                     anchor,
-                    frame.at[index, ROW],
-                    frame.at[index, anchor],
+                    rows[position],
+                    anchors[position],
                     indicator=indicator.name,
-                    computed=_shown(values[index], indicator.unit),
-                    median=_shown(median[index], indicator.unit),
-                    z=f"{z[index]:.1f}",
+                    computed=_shown(computed[position], indicator.unit),
+                    median=_shown(medians[position], indicator.unit),
+                    z=f"{scores[position]:.1f}",
                 )
             )
     return findings
