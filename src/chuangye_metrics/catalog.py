@@ -75,6 +75,7 @@ class IndicatorDef(_Strict):
     definition: str = ""
     source: str = ""
     note: str = ""
+    core: bool = Field(default=False, description="a core indicator of the certification: charted in reports")
 
     @field_validator("numerator", "denominator")
     @classmethod
