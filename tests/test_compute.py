@@ -268,8 +268,10 @@ def test_level_filter(cli: Any, make_return: Callable[..., Path]) -> None:
 def test_year_column_and_year_option(cli: Any, make_return: Callable[..., Path]) -> None:
     rows = [{**STREET, "year": 2016}, {**STREET, "year": 2017, "labour_force": 60000}]
     path = make_return(rows)
-    both = run_json(cli, path, "--level", "street")
-    assert [(unit["year"], unit["fields"]["labour_force"]) for unit in both["units"]] == [(2016, 52000), (2017, 60000)]
+    both = run_json(cli, path, "--level", "street")  # several years: the years side by side
+    (street,) = both["units"]
+    points = street["fields"]["labour_force"]["points"]
+    assert [(point["year"], point["value"]) for point in points] == [(2016, 52000), (2017, 60000)]
     only = run_json(cli, path, "--year", "2017")
     assert [(unit["unit_code"], unit["year"], unit["fields"]["labour_force"]) for unit in only["units"]] == [
         ("320115000000", 2017, 60000),

@@ -24,7 +24,7 @@ from chuangye_metrics.resources import formulas_dir
 if TYPE_CHECKING:
     from chuangye_metrics.reader import ReturnTable
 
-FORMAT = 1
+FORMAT = 2
 
 
 class TextSink(Protocol):

@@ -44,6 +44,11 @@ class Finding(BaseModel):
 
     severity: Severity
     code: str = Field(description="stable identifier of the kind of fault")
+    file: str | None = Field(
+        default=None,
+        exclude_if=lambda file: file is None,
+        description="the input file, when several are read; left out otherwise",
+    )
     sheet: str | None = None
     row: int | None = Field(default=None, description="Excel row number (1-based) as shown in Excel")
     column: str | None = Field(default=None, description="Excel column letter")

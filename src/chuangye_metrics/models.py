@@ -162,30 +162,38 @@ class CheckResult(ComputeResult):
     shortlist: Shortlist | None = Field(default=None, description="the declaration shortlist, with --quota")
 
 
-SeriesUnit = Literal["person", "entity", "year", "percent", "ratio", "years"]
+SeriesUnit = Literal["person", "entity", "year", "count", "percent", "ratio", "years"]
 
 
 class YearPoint(BaseModel):
     year: int
-    value: float | None
-    change: float | None = Field(
+    value: Number | None = Field(
+        description="the count, or the indicator's unrounded value (percent values are percentages); "
+        "null when the unit has no value that year"
+    )
+    change: Number | None = Field(
         description="value minus the value of the year before (同比): counts in their own unit, percent "
-        "indicators in percentage points, ratios in N of 1:N; null in the first year, when the year before "
-        "has no return, or when either value is missing"
+        "indicators in percentage points, ratios in N of 1:N, years indicators in years; null in the first "
+        "year, when the year before is not among the years compared, or when either value is missing"
     )
 
 
 class Series(BaseModel):
     kind: Literal["field", "indicator"]
-    unit: SeriesUnit
+    unit: SeriesUnit = Field(
+        description="a count's unit (person, entity, year; count when the field names none) or the "
+        "indicator's (percent, ratio, years)"
+    )
     points: list[YearPoint] = Field(description="one per year of the comparison, oldest first")
     growth: float | None = Field(
         description="counts only: the average yearly (compound) growth between the first and last years "
-        "with a value, in percent; null otherwise"
+        "with a value, in percent: ((last / first)^(1 / years between) - 1) × 100; null otherwise"
     )
-    growth_from: int | None
-    growth_to: int | None
-    reason: str | None = Field(default=None, description="why growth is null")
+    growth_from: int | None = Field(description="the first year of the growth; null when growth is null")
+    growth_to: int | None = Field(description="the last year of the growth; null when growth is null")
+    reason: str | None = Field(
+        default=None, description="why a count's growth is null; null for indicators, whose growth is never given"
+    )
 
 
 class UnitYears(BaseModel):
@@ -200,7 +208,12 @@ class UnitYears(BaseModel):
 
 
 class YearsResult(BaseModel):
-    sources: list[Source]
-    years: list[int]
-    units: list[UnitYears]
-    findings: list[Finding] = Field(default_factory=list)
+    sources: list[Source] = Field(description="every input file, in the order given")
+    years: list[int] = Field(description="the years compared, oldest first")
+    units: list[UnitYears] = Field(
+        description="every unit of any year, matched by unit_code: territorial units in code order, then parks"
+    )
+    findings: list[Finding] = Field(
+        default_factory=list,
+        description="warnings, and errors with --keep-going; with several files, each names its file",
+    )

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from chuangye_metrics.cli import (
     REPORT_FORMATS,
     FormulasOption,
-    InputFile,
     Lang,
     LangOption,
     MappingOption,
@@ -35,12 +34,26 @@ from chuangye_metrics.cli import (
 from chuangye_metrics.errors import ExitCode
 
 if TYPE_CHECKING:
+    from chuangye_metrics.catalog import Catalog
     from chuangye_metrics.compute import ComputeOutcome
+    from chuangye_metrics.findings import Finding, Language
+    from chuangye_metrics.years import Returns
+
+InputFiles = Annotated[
+    list[Path],
+    typer.Argument(
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help="The return: .xlsx, .xlsm, .xls, .ods or .csv. Several files (or one with several years) "
+        "are compared year by year.",
+    ),
+]
 
 
 @app.command()
 def compute(
-    file: InputFile,
+    files: InputFiles,
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
     year: YearOption = None,
@@ -60,10 +73,31 @@ def compute(
     quiet: QuietOption = False,
     lang: LangOption = Lang.zh,
 ) -> None:
-    """Compute every indicator for every unit, and for parents derived from their children."""
-    refuse_overwrite(file, output)
+    """Compute every indicator for every unit, and for parents derived from their children.
+
+    With several years (several files, or one file with a 统计年度 column), the years side by side.
+    """
+    for file in files:
+        refuse_overwrite(file, output)
     check_report_output(output_format, output)
     language = language_of(lang)
+    if len(files) > 1:
+        options = read_options(mapping, rules, formulas)
+        _compute_files(
+            files,
+            options,
+            output_format=output_format,
+            output=output,
+            year=year,
+            levels=parse_levels(level, options["catalog"]),
+            sheet=sheet,
+            keep_going=keep_going,
+            no_cache=no_cache,
+            quiet=quiet,
+            language=language,
+        )
+        return
+    file = files[0]
     cache = cache_for(file, no_cache)
     key = ""
     if output_format is OutputFormat.json and cache is not None:
@@ -103,8 +137,17 @@ def compute(
         with open_output(output) as stream, shown(not quiet, language):
             from chuangye_metrics.jsonout import compute_json
 
-            done = compute_json(stream, run, cache, key)
-        report_findings(done.findings, language)
+            outcome = run()
+            several = _several_years(outcome, language)
+            if several is None:
+                done = compute_json(stream, lambda: outcome, cache, key)
+            else:
+                several.years_table().write_json(stream, several.sources, several.findings)
+        report_findings(outcome.findings, language)
+        if several is not None:
+            if several.has_errors:
+                raise typer.Exit(ExitCode.DATA_ERROR)
+            return
         if not done.written or done.has_errors:
             raise typer.Exit(ExitCode.DATA_ERROR)
         return
@@ -114,6 +157,12 @@ def compute(
     with shown(not quiet, language):
         outcome = run()
     report_findings(outcome.findings, language)
+    several = _several_years(outcome, language)
+    if several is not None:
+        _emit_years(several, output_format, output, catalog, language, quiet)
+        if several.has_errors:
+            raise typer.Exit(ExitCode.DATA_ERROR)
+        return
     if (result := outcome.result) is None:
         raise typer.Exit(ExitCode.DATA_ERROR)
     if output_format in REPORT_FORMATS:
@@ -124,3 +173,109 @@ def compute(
         emit(render.table_text(result, catalog, language), output)
     if outcome.has_errors:
         raise typer.Exit(ExitCode.DATA_ERROR)
+
+
+def _several_years(outcome: ComputeOutcome, language: Language) -> Returns | None:
+    """The return as Returns when it covers more than one year; None for one year (or nothing computed)."""
+    if outcome.units is None or outcome.validated is None or outcome.validated.frame["year"].dropna().nunique() < 2:
+        return None
+    from chuangye_metrics.years import returns_of_outcome
+
+    return returns_of_outcome(outcome, language)
+
+
+def _compute_files(
+    files: list[Path],
+    options: dict[str, Any],
+    *,
+    output_format: OutputFormat,
+    output: Path | None,
+    year: int | None,
+    levels: list[str] | None,
+    sheet: str | None,
+    keep_going: bool,
+    no_cache: bool,
+    quiet: bool,
+    language: Language,
+) -> None:
+    """Several returns: the years side by side, or one year's units when they cover one year."""
+    from chuangye_metrics import render
+    from chuangye_metrics.progress import shown
+    from chuangye_metrics.years import read_returns
+
+    catalog = options["catalog"]
+    with shown(not quiet, language):
+        returns = read_returns(
+            files,
+            catalog,
+            sheet=sheet,
+            year=year,
+            levels=levels,
+            keep_going=keep_going,
+            language=language,
+            mapping=options["mapping"],
+            rules=options["rules"],
+            caches=[cache_for(file, no_cache) for file in files],
+        )
+    report_findings(_naming_files(returns.findings), language)
+    if returns.units is None:
+        raise typer.Exit(ExitCode.DATA_ERROR)
+    if returns.several_years:
+        _emit_years(returns, output_format, output, catalog, language, quiet)
+    elif output_format is OutputFormat.json:
+        with open_output(output) as stream, shown(not quiet, language):
+            if returns.unit_errors:  # rows of several files: their error codes are found by file and row
+                stream.write(render.render_json(returns.result()))
+            else:
+                from chuangye_metrics.jsonout import write_compute_json
+
+                source = returns.source_of(returns.units.frame)
+                write_compute_json(stream, returns.units, catalog, source, returns.findings)
+    else:
+        result = returns.result()
+        if output_format in REPORT_FORMATS:
+            emit_report(output_format, output, result, catalog, language)
+        elif output_format is OutputFormat.csv:
+            emit(render.render_csv(result, catalog), output, bom=output is not None)
+        else:
+            emit(render.table_text(result, catalog, language), output)
+    if returns.has_errors:
+        raise typer.Exit(ExitCode.DATA_ERROR)
+
+
+def _naming_files(findings: list[Finding]) -> list[Finding]:
+    """Findings for stderr, each message led by its file."""
+    return [
+        finding.model_copy(update={"message": f"{finding.file}: {finding.message}"}) if finding.file else finding
+        for finding in findings
+    ]
+
+
+def _emit_years(
+    returns: Returns,
+    output_format: OutputFormat,
+    output: Path | None,
+    catalog: Catalog,
+    language: Language,
+    quiet: bool,
+) -> None:
+    """The years compared: a table per level, YearsResult's JSON, long CSV, or the reports of the latest year."""
+    from chuangye_metrics.progress import shown
+
+    if output_format is OutputFormat.json:
+        with open_output(output) as stream, shown(not quiet, language):
+            returns.years_table().write_json(stream, returns.sources, returns.findings)
+    elif output_format is OutputFormat.csv:
+        with open_output(output) as stream, shown(not quiet, language):
+            if output is not None:
+                stream.write("\ufeff")  # as compute's CSV: a byte-order mark in a file, for Excel
+            returns.years_table().write_csv(stream)
+    elif output_format in REPORT_FORMATS:
+        with shown(not quiet, language):
+            years = returns.years_result()
+            latest = returns.result(returns.years[-1])
+        emit_report(output_format, output, latest, catalog, language, years=years)
+    else:
+        from chuangye_metrics.render_years import years_table_text
+
+        emit(years_table_text(returns.years_result(), catalog, language), output)
