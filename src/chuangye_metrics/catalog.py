@@ -43,6 +43,13 @@ class FieldType(_Strict):
     constraints: dict[ConstraintName, float] = {}
 
 
+class EarlierYear(_Strict):
+    """Where a blank count may be taken from: another count of the same unit some years before."""
+
+    field: Identifier
+    years: int = Field(ge=1)
+
+
 class FieldDef(_Strict):
     id: Identifier
     header: str
@@ -56,6 +63,11 @@ class FieldDef(_Strict):
     part_of: Identifier | None = None
     unit: Literal["person", "entity", "year"] | None = Field(
         default=None, description="what a count counts: people, entities or years"
+    )
+    from_earlier_year: EarlierYear | None = Field(
+        default=None,
+        description="when blank, taken from this count of the same unit's row that many years before, "
+        "when the returns read include that year",
     )
     description: str = ""
 

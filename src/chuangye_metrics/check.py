@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from chuangye_metrics.cache import Cache
+    from chuangye_metrics.years import Returns
 
 FailOn = Literal["unit", "coverage", "never"]
 # Values are quotients of whole numbers: a value this close to its threshold is on it.
@@ -108,6 +109,57 @@ def check_return(
         findings=findings,
     )
     return CheckOutcome(result=result, findings=findings)
+
+
+def check_returns(
+    returns: Returns,
+    catalog: Catalog,
+    standard: Standard,
+    *,
+    language: Language = "zh",
+    register: Sequence[RegisterEntry] = (),
+) -> CheckOutcome:
+    """Several returns read together: judge every unit of every year, as one return with a year column is.
+
+    The years help each other: a blank 三年前创业实体实有数 is taken from the unit's row three years
+    before, so the yearly growth of startup entities can be judged from the returns themselves.
+    """
+    if returns.units is None:
+        return CheckOutcome(result=None, findings=returns.findings)
+    units = returns.units
+    assessments = assess(units, standard, catalog, language)
+    computed = returns.result()
+    assessed = [
+        AssessedUnit.model_construct(**dict(unit), assessment=assessments.get(index))
+        for index, unit in zip(units.frame.index, computed.units, strict=True)
+    ]
+    result = CheckResult(
+        source=computed.source,
+        standard=standard_info(standard),
+        units=assessed,
+        coverage=coverage_of(assessed, standard, register),
+        findings=returns.findings,
+    )
+    return CheckOutcome(result=result, findings=returns.findings)
+
+
+def year_of_check(result: CheckResult, year: int) -> CheckResult:
+    """The part of a check about one year: its units, its coverage and its shortlist."""
+    shortlist = result.shortlist
+    if shortlist is not None:
+        shortlist = shortlist.model_copy(
+            update={
+                "quotas": [quota for quota in shortlist.quotas if quota.year in (year, None)],
+                "entries": [entry for entry in shortlist.entries if entry.year == year],
+            }
+        )
+    return result.model_copy(
+        update={
+            "units": [unit for unit in result.units if unit.year == year],
+            "coverage": [entry for entry in result.coverage if entry.year == year],
+            "shortlist": shortlist,
+        }
+    )
 
 
 def _columns_the_standard_needs(validated: Validated, standard: Standard, catalog: Catalog) -> list[Finding]:

@@ -123,6 +123,16 @@ InputFile = Annotated[
         help="The return: .xlsx, .xlsm, .xls, .ods or .csv.",
     ),
 ]
+InputFiles = Annotated[
+    list[Path],
+    typer.Argument(
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help="The return: .xlsx, .xlsm, .xls, .ods or .csv. Several files (or one with several years) "
+        "are compared year by year.",
+    ),
+]
 SheetOption = Annotated[str | None, typer.Option("--sheet", help="Sheet name or 1-based number (default: found).")]
 YearOption = Annotated[
     int | None,
@@ -203,6 +213,10 @@ def report_findings(findings: list[Any], language: Language) -> None:
         return
     from chuangye_metrics.findings_text import finding_line
 
+    findings = [  # several files read: each message led by its file
+        finding.model_copy(update={"message": f"{finding.file}: {finding.message}"}) if finding.file else finding
+        for finding in findings
+    ]
     zh = language == "zh"
     errors = sum(1 for finding in findings if finding.severity == "error")
     warnings = len(findings) - errors

@@ -139,6 +139,8 @@ def validate_return(
             )
 
     frame = _fill_parent_codes(frame, catalog)
+    frame, filled = fill_from_earlier_years(frame, catalog, sheet)
+    findings += filled
     hierarchy = hierarchy_of(frame, catalog)
     context = Context(
         frame=frame,
@@ -164,6 +166,59 @@ def missing_count_column(table: ReturnTable, catalog: Catalog, name: str) -> Fin
         field=name,
         params={"indicators": ", ".join(affected) or "-"},
     )
+
+
+def fill_from_earlier_years(
+    frame: pd.DataFrame, catalog: Catalog, sheet: str | None = None, files: Sequence[str] = ()
+) -> tuple[pd.DataFrame, list[Finding]]:
+    """Blank counts taken from the same unit's row some years before, as ``from_earlier_year`` in fields.yaml says.
+
+    三年前创业实体实有数 left blank in the 2016 row is the 创业实体实有数 of the 2013 row, when both are read.
+    One warning per field says how many units were filled; with ``files`` (rows of several files, numbered
+    in a ``_file`` column), one per field and file of the filled rows, naming it.
+    """
+    import numpy as np
+
+    findings: list[Finding] = []
+    for target in catalog.fields.values():
+        source = target.from_earlier_year
+        if source is None or target.id not in frame or source.field not in frame:
+            continue
+        blank = (frame[target.id].isna() & frame["year"].notna() & frame["unit_code"].notna()).to_numpy()
+        if not blank.any():
+            continue
+        earlier = frame.loc[frame[source.field].notna() & frame["year"].notna(), ["unit_code", "year", source.field]]
+        if earlier.empty:
+            continue
+        earlier = earlier.assign(year=earlier["year"] + source.years).drop_duplicates(["unit_code", "year"])
+        wanted = frame.loc[blank, ["unit_code", "year"]]
+        values = wanted.merge(earlier, on=["unit_code", "year"], how="left")[source.field].to_numpy()
+        found = ~np.isnan(values.astype("float64"))
+        if not found.any():
+            continue
+        column = frame[target.id].to_numpy(dtype="float64", copy=True)
+        column[np.flatnonzero(blank)[found]] = values[found]
+        frame = frame.assign(**{target.id: column})
+        filled_at = np.flatnonzero(blank)[found]
+        groups = frame["_file"].to_numpy()[filled_at] if files else np.zeros(len(filled_at), dtype=np.int64)
+        for group in sorted(set(groups.tolist())):
+            findings.append(
+                Finding(
+                    severity="warning",
+                    code="filled-from-earlier-year",
+                    file=files[int(group)] if files else None,
+                    sheet=sheet,
+                    header=target.header,
+                    field=target.id,
+                    params={
+                        "count": int((groups == group).sum()),
+                        "header": target.header,
+                        "source": catalog.fields[source.field].header,
+                        "years": source.years,
+                    },
+                )
+            )
+    return frame, findings
 
 
 def hierarchy_of(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:

@@ -580,7 +580,7 @@ def read_returns(
 
     from chuangye_metrics.cache import load_return
     from chuangye_metrics.hierarchy import add_derived_units
-    from chuangye_metrics.validate import validate_return
+    from chuangye_metrics.validate import fill_from_earlier_years, validate_return
 
     several = len(paths) > 1
     labels = [str(path) for path in paths]
@@ -610,6 +610,9 @@ def read_returns(
         findings += _duplicates_across_files(merged, duplicate, validated_returns, labels, language)
         merged = merged.loc[~duplicate].reset_index(drop=True)
 
+    if several:  # a unit's earlier year may be in another file
+        merged, taken = fill_from_earlier_years(merged, catalog, files=labels)
+        findings += [finding.localised(language) for finding in taken]
     sources = [source_of(validated, label) for validated, label in zip(validated_returns, labels, strict=True)]
     template = _template(validated_returns[0])
     returns = Returns(

@@ -11,7 +11,7 @@ import typer
 from chuangye_metrics.cli import (
     REPORT_FORMATS,
     FormulasOption,
-    InputFile,
+    InputFiles,
     Lang,
     LangOption,
     MappingOption,
@@ -42,7 +42,7 @@ class FailOn(StrEnum):
 
 @app.command()
 def check(
-    file: InputFile,
+    files: InputFiles,
     standard: Annotated[
         str,
         typer.Option(
@@ -93,11 +93,12 @@ def check(
 ) -> None:
     """Judge every unit against a standard: value, threshold, gap, shortfall; and coverage per level."""
     from chuangye_metrics import render_check
-    from chuangye_metrics.check import check_return, load_register
+    from chuangye_metrics.check import check_return, check_returns, load_register, year_of_check
     from chuangye_metrics.shortlist import build_shortlist, parse_quota
     from chuangye_metrics.standards import load_standard
 
-    refuse_overwrite(file, output)
+    for file in files:
+        refuse_overwrite(file, output)
     check_report_output(output_format, output)
     options = read_options(mapping, rules, formulas)
     catalog = options["catalog"]
@@ -107,25 +108,45 @@ def check(
     units = load_register(register, catalog) if register else []
     from chuangye_metrics.progress import shown
 
+    returns = None
     with shown(not quiet, language):
-        outcome = check_return(
-            file,
-            standard=loaded,
-            sheet=sheet,
-            year=year,
-            keep_going=keep_going,
-            language=language,
-            register=units,
-            cache=cache_for(file, no_cache),
-            **options,
-        )
+        if len(files) == 1:
+            outcome = check_return(
+                files[0],
+                standard=loaded,
+                sheet=sheet,
+                year=year,
+                keep_going=keep_going,
+                language=language,
+                register=units,
+                cache=cache_for(files[0], no_cache),
+                **options,
+            )
+        else:
+            from chuangye_metrics.years import read_returns
+
+            returns = read_returns(
+                files,
+                catalog,
+                sheet=sheet,
+                year=year,
+                keep_going=keep_going,
+                language=language,
+                mapping=options["mapping"],
+                rules=options["rules"],
+                caches=[cache_for(file, no_cache) for file in files],
+            )
+            outcome = check_returns(returns, catalog, loaded, language=language, register=units)
     report_findings(outcome.findings, language)
     if outcome.result is None:
         raise typer.Exit(ExitCode.DATA_ERROR)
     if quotas is not None:
         outcome.result.shortlist = build_shortlist(outcome.result, quotas, near)
     if output_format in REPORT_FORMATS:
-        emit_report(output_format, output, outcome.result, catalog, language, standard=loaded)
+        result, years = outcome.result, None
+        if returns is not None and returns.several_years:  # the report is of the latest year, beside the others
+            result, years = year_of_check(result, returns.years[-1]), returns.years_result()
+        emit_report(output_format, output, result, catalog, language, standard=loaded, years=years)
     elif output_format is OutputFormat.json:
         emit(render_check.check_json(outcome.result), output)
     elif output_format is OutputFormat.csv:

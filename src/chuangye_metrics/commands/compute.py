@@ -10,6 +10,7 @@ import typer
 from chuangye_metrics.cli import (
     REPORT_FORMATS,
     FormulasOption,
+    InputFiles,
     Lang,
     LangOption,
     MappingOption,
@@ -36,19 +37,8 @@ from chuangye_metrics.errors import ExitCode
 if TYPE_CHECKING:
     from chuangye_metrics.catalog import Catalog
     from chuangye_metrics.compute import ComputeOutcome
-    from chuangye_metrics.findings import Finding, Language
+    from chuangye_metrics.findings import Language
     from chuangye_metrics.years import Returns
-
-InputFiles = Annotated[
-    list[Path],
-    typer.Argument(
-        exists=True,
-        dir_okay=False,
-        readable=True,
-        help="The return: .xlsx, .xlsm, .xls, .ods or .csv. Several files (or one with several years) "
-        "are compared year by year.",
-    ),
-]
 
 
 @app.command()
@@ -217,7 +207,7 @@ def _compute_files(
             rules=options["rules"],
             caches=[cache_for(file, no_cache) for file in files],
         )
-    report_findings(_naming_files(returns.findings), language)
+    report_findings(returns.findings, language)
     if returns.units is None:
         raise typer.Exit(ExitCode.DATA_ERROR)
     if returns.several_years:
@@ -241,14 +231,6 @@ def _compute_files(
             emit(render.table_text(result, catalog, language), output)
     if returns.has_errors:
         raise typer.Exit(ExitCode.DATA_ERROR)
-
-
-def _naming_files(findings: list[Finding]) -> list[Finding]:
-    """Findings for stderr, each message led by its file."""
-    return [
-        finding.model_copy(update={"message": f"{finding.file}: {finding.message}"}) if finding.file else finding
-        for finding in findings
-    ]
 
 
 def _emit_years(
