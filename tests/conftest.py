@@ -121,3 +121,38 @@ def table_from_rows(rows: Sequence[dict[str, Any]], catalog: Catalog) -> Any:
         name: Column(field=name, index=index, header=CANONICAL_HEADERS[name]) for index, name in enumerate(fields)
     }
     return ReturnTable(path=Path("memory.xlsx"), sheet="数据", sha256="0" * 64, frame=frame, columns=columns)
+
+
+def hand_shortlist(near_limit: int, shortfall: int) -> Any:
+    """A shortlist written by hand for the sample: the park proposed, 竹山社区 near with ``shortfall`` people."""
+    from chuangye_metrics.models import Lack, LevelQuota, Shortlist, ShortlistEntry
+
+    return Shortlist(
+        near_limit=near_limit,
+        quotas=[LevelQuota(level="park", year=2016, quota=1, passing=1, proposed=1)],
+        entries=[
+            ShortlistEntry(
+                unit_code="P320115001",
+                unit_name="江宁开发区创业园",
+                level="park",
+                year=2016,
+                status="proposed",
+                rank=1,
+                margin=12.5,
+                weakest="survival_rate",
+            ),
+            ShortlistEntry(
+                unit_code="320115001001",
+                unit_name="竹山社区",
+                level="community",
+                year=2016,
+                status="near",
+                rank=None,
+                margin=None,
+                weakest=None,
+                lacking=[
+                    Lack(rule="participation_rate", name="创业参与率", shortfall=shortfall, shortfall_unit="person")
+                ],
+            ),
+        ],
+    )

@@ -17,11 +17,7 @@ from chuangye_metrics.catalog import Catalog
 from chuangye_metrics.check import check_return
 from chuangye_metrics.compute import compute_return
 from chuangye_metrics.models import (
-    Lack,
-    LevelQuota,
     Series,
-    Shortlist,
-    ShortlistEntry,
     Source,
     UnitYears,
     YearPoint,
@@ -30,6 +26,7 @@ from chuangye_metrics.models import (
 from chuangye_metrics.report_content import ChartSeries, Column, LevelTable, ReportContent, TextTable
 from chuangye_metrics.report_html import html_report, render_html
 from chuangye_metrics.standards import load_standard
+from tests.conftest import hand_shortlist
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "jiangning_2016.xlsx"
 STATUS_WORDS = {
@@ -426,33 +423,7 @@ def test_shortlist_and_years_sections(catalog: Catalog) -> None:
     loaded = load_standard("jiangsu-2016", catalog)
     result = check_return(SAMPLE, standard=loaded, catalog=catalog).result
     assert result is not None
-    shortlist = Shortlist(
-        near_limit=30,
-        quotas=[LevelQuota(level="park", year=2016, quota=1, passing=1, proposed=1)],
-        entries=[
-            ShortlistEntry(
-                unit_code="P320115001",
-                unit_name="江宁开发区创业园",
-                level="park",
-                year=2016,
-                status="proposed",
-                rank=1,
-                margin=12.5,
-                weakest="survival_rate",
-            ),
-            ShortlistEntry(
-                unit_code="320115001001",
-                unit_name="竹山社区",
-                level="community",
-                year=2016,
-                status="near",
-                rank=None,
-                margin=None,
-                weakest=None,
-                lacking=[Lack(rule="participation_rate", name="创业参与率", shortfall=22, shortfall_unit="person")],
-            ),
-        ],
-    )
+    shortlist = hand_shortlist(near_limit=30, shortfall=22)
     result = result.model_copy(update={"shortlist": shortlist})
     source = Source(file="jiangning_2015.xlsx", sheet="数据", sha256="0" * 64)
     years = YearsResult(

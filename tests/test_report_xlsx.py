@@ -20,11 +20,7 @@ from chuangye_metrics.check import check_return
 from chuangye_metrics.compute import compute_return
 from chuangye_metrics.models import (
     CheckResult,
-    Lack,
-    LevelQuota,
     Series,
-    Shortlist,
-    ShortlistEntry,
     Source,
     UnitYears,
     YearPoint,
@@ -32,7 +28,7 @@ from chuangye_metrics.models import (
 )
 from chuangye_metrics.report_xlsx import write_report_workbook
 from chuangye_metrics.standards import load_standard
-from tests.conftest import sha256
+from tests.conftest import hand_shortlist, sha256
 
 SAMPLE = Path(__file__).parent.parent / "sample_data" / "jiangning_2016.xlsx"
 # level -> sheet: the level's name, "/" (not allowed in sheet names) written as "、"
@@ -240,33 +236,7 @@ def _check_result(catalog: Catalog) -> CheckResult:
 
 def test_shortlist_and_years_sheets(tmp_path: Path, catalog: Catalog) -> None:
     result = _check_result(catalog)
-    shortlist = Shortlist(
-        near_limit=5,
-        quotas=[LevelQuota(level="park", year=2016, quota=1, passing=1, proposed=1)],
-        entries=[
-            ShortlistEntry(
-                unit_code="P320115001",
-                unit_name="江宁开发区创业园",
-                level="park",
-                year=2016,
-                status="proposed",
-                rank=1,
-                margin=12.5,
-                weakest="survival_rate",
-            ),
-            ShortlistEntry(
-                unit_code="320115001001",
-                unit_name="竹山社区",
-                level="community",
-                year=2016,
-                status="near",
-                rank=None,
-                margin=None,
-                weakest=None,
-                lacking=[Lack(rule="participation_rate", name="创业参与率", shortfall=3, shortfall_unit="person")],
-            ),
-        ],
-    )
+    shortlist = hand_shortlist(near_limit=5, shortfall=3)
     series = Series(
         kind="indicator",
         unit="percent",

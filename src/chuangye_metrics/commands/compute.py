@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from chuangye_metrics.catalog import Catalog
     from chuangye_metrics.compute import ComputeOutcome
     from chuangye_metrics.findings import Language
+    from chuangye_metrics.models import ComputeResult
     from chuangye_metrics.years import Returns
 
 
@@ -141,7 +142,6 @@ def compute(
         if not done.written or done.has_errors:
             raise typer.Exit(ExitCode.DATA_ERROR)
         return
-    from chuangye_metrics import render
     from chuangye_metrics.progress import shown
 
     with shown(not quiet, language):
@@ -155,14 +155,23 @@ def compute(
         return
     if (result := outcome.result) is None:
         raise typer.Exit(ExitCode.DATA_ERROR)
+    _emit_result(result, output_format, output, catalog, language)
+    if outcome.has_errors:
+        raise typer.Exit(ExitCode.DATA_ERROR)
+
+
+def _emit_result(
+    result: ComputeResult, output_format: OutputFormat, output: Path | None, catalog: Catalog, language: Language
+) -> None:
+    """One year's units as a report, CSV or a table (JSON is streamed elsewhere)."""
+    from chuangye_metrics import render
+
     if output_format in REPORT_FORMATS:
         emit_report(output_format, output, result, catalog, language)
     elif output_format is OutputFormat.csv:
         emit(render.render_csv(result, catalog), output, bom=output is not None)
     else:
         emit(render.table_text(result, catalog, language), output)
-    if outcome.has_errors:
-        raise typer.Exit(ExitCode.DATA_ERROR)
 
 
 def _several_years(outcome: ComputeOutcome, language: Language) -> Returns | None:
@@ -222,13 +231,7 @@ def _compute_files(
                 source = returns.source_of(returns.units.frame)
                 write_compute_json(stream, returns.units, catalog, source, returns.findings)
     else:
-        result = returns.result()
-        if output_format in REPORT_FORMATS:
-            emit_report(output_format, output, result, catalog, language)
-        elif output_format is OutputFormat.csv:
-            emit(render.render_csv(result, catalog), output, bom=output is not None)
-        else:
-            emit(render.table_text(result, catalog, language), output)
+        _emit_result(returns.result(), output_format, output, catalog, language)
     if returns.has_errors:
         raise typer.Exit(ExitCode.DATA_ERROR)
 
