@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from chuangye_metrics.catalog import load_catalog
 from tests.conftest import CANONICAL_HEADERS, sha256
 from tests.test_compute import STREET
 
@@ -131,3 +132,20 @@ def test_a_park_under_a_division_code_not_in_the_file_is_placed(cli: Any, make_r
     result = cli("validate", make_return([park, stray]), "--format", "json")
     codes = [(finding["code"], finding["value"]) for finding in json.loads(result.stdout)["findings"]]
     assert [entry for entry in codes if entry[0] == "unknown-parent"] == [("unknown-parent", "ZONE-9")]
+
+
+def test_the_table_is_one_line_a_finding_outside_a_terminal(cli: Any, make_return: Callable[..., Path]) -> None:
+    from chuangye_metrics.report import render_report, validation_report
+
+    path = make_return([STREET, {**STREET, "unit_code": "320115001001", "level": "社区", "startup_jobs": "约300"}])
+    result = cli("validate", path)
+    assert result.exit_code == 1
+    column = COLUMN["startup_jobs"]
+    lines = [line for line in result.stdout.splitlines() if line.startswith("错误")]
+    assert len(lines) == 1
+    assert f"[工作表 数据, 第3行, {column}列, startup_jobs]" in lines[0] and "(值: 约300)" in lines[0]
+    # on a terminal the same findings are a table with a header row
+    report = validation_report(path, load_catalog())
+    table = render_report(report, "table", "zh", terminal=True)
+    assert "级别" in table and "工作表" in table and "约300" in table
+    assert "[工作表 数据" not in table

@@ -17,6 +17,8 @@ from chuangye_metrics.layout import Layout, find_layout
 from chuangye_metrics.text import normalise_label
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     import pandas as pd
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
@@ -93,6 +95,7 @@ def read_return(
         return ReturnTable(path=path, sheet=label, sha256=file_sha256(path), frame=empty, columns={})
     columns = {cell.field: Column(field=cell.field, index=cell.index, header=cell.text) for cell in layout.columns}
     findings = _header_findings(layout, columns, label)
+    source.start_formula_scan(sheet_name)
     frame, cell_findings = source.read_body(sheet_name, layout.first_data_row, columns, catalog)
     frame, totals = _split_rows(frame, columns)
     findings += cell_findings
@@ -128,6 +131,9 @@ class _Source:
         """Rows from 0-based ``first_row`` on, one column per field, with the Excel row in ROW."""
         raise NotImplementedError
 
+    def start_formula_scan(self, sheet: str) -> None:
+        """Begin looking for formulas without values, if the format can have them, beside the read of the body."""
+
     def formula_findings(
         self, sheet: str, first_row: int, columns: dict[str, Column], label: str | None
     ) -> list[Finding]:
@@ -140,6 +146,7 @@ class _ExcelSource(_Source):
         import fastexcel
 
         self.path = path
+        self._formula_cells: Future[list[tuple[int, int]]] | None = None
         try:
             self.reader = fastexcel.read_excel(path)
         except Exception as error:  # fastexcel raises its own classes for every kind of bad file
@@ -232,6 +239,18 @@ class _ExcelSource(_Source):
                 )
         return findings
 
+    def start_formula_scan(self, sheet: str) -> None:
+        if self.path.suffix.lower() not in (".xlsx", ".xlsm"):
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        from chuangye_metrics.xlsx import formulas_without_value
+
+        # the scan inflates the sheet's XML while fastexcel, which lets go of the GIL, parses it: free time
+        pool = ThreadPoolExecutor(max_workers=1)
+        self._formula_cells = pool.submit(formulas_without_value, self.path, sheet)
+        pool.shutdown(wait=False)
+
     def formula_findings(
         self, sheet: str, first_row: int, columns: dict[str, Column], label: str | None
     ) -> list[Finding]:
@@ -239,9 +258,11 @@ class _ExcelSource(_Source):
             return []
         from chuangye_metrics.xlsx import formulas_without_value
 
+        started = self._formula_cells
+        cells = started.result() if started is not None else formulas_without_value(self.path, sheet)
         by_index = {column.index: column for column in columns.values()}
         findings = []
-        for row, index in formulas_without_value(self.path, sheet):
+        for row, index in cells:
             column = by_index.get(index)
             if column is None or row <= first_row:
                 continue

@@ -17,6 +17,7 @@ from rich.console import Console
 
 from chuangye_metrics.catalog import Catalog
 from chuangye_metrics.findings import Finding, Language
+from chuangye_metrics.findings_text import finding_line
 from chuangye_metrics.models import Source
 from chuangye_metrics.render import findings_table
 from chuangye_metrics.validate import validate_return
@@ -63,15 +64,18 @@ def validation_report(
     )
 
 
-def render_report(report: ValidationReport, output_format: str, language: Language) -> str:
+def render_report(report: ValidationReport, output_format: str, language: Language, terminal: bool = True) -> str:
+    """The report as JSON, GitHub annotations, or for people: a table on a terminal, one line a finding elsewhere."""
     if output_format == "json":
         return report.model_dump_json(indent=2) + "\n"
     if output_format == "github":
         return "".join(_annotation(report.source.file, finding) for finding in report.findings)
     buffer = io.StringIO()
     console = Console(file=buffer, width=200)
-    if report.findings:
+    if report.findings and terminal:
         console.print(findings_table(report.findings, language))
+    elif report.findings:  # a log or a file: greppable lines, and a thousand of them print at once
+        buffer.write("".join(finding_line(finding, language) + "\n" for finding in report.findings))
     zh = language == "zh"
     if report.left_out:
         console.print(

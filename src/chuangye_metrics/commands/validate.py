@@ -57,6 +57,8 @@ def validate(
             cache=cache_for(file, no_cache),
             **options,
         )
-    typer.echo(render_report(report, output_format.value, language), nl=False)
+    import sys
+
+    typer.echo(render_report(report, output_format.value, language, terminal=sys.stdout.isatty()), nl=False)
     if report.errors:
         raise typer.Exit(ExitCode.DATA_ERROR)
