@@ -104,7 +104,8 @@ def validate_return(
 
     labels = frame["level"].dropna().unique()
     level_ids = {label: catalog.level_id(str(label)) for label in labels}
-    unknown = frame["level"].map(lambda label: label is not None and level_ids.get(label) is None)
+    unknown_labels = [label for label, level in level_ids.items() if level is None]
+    unknown = frame["level"].isin(unknown_labels)
     cell_findings("unknown-level", "level", unknown.astype(bool), frame["level"])
     frame[LEVEL_LABEL] = frame["level"]
     frame["level"] = frame["level"].map(level_ids).astype(object)
