@@ -47,7 +47,7 @@ def write_compute_json(
         stage("write", start, len(frame))
         lines = unit_lines(frame.iloc[start : start + chunk], units, catalog, errors)
         if lines is not None:
-            out.write(("\n" if first else ",\n") + _joined(lines, ",\n"))
+            out.write(("\n" if first else ",\n") + joined_text(lines, ",\n"))
             first = False
     found = TypeAdapter(list[Finding]).dump_json(list(findings)).decode("utf-8")
     out.write(("\n" if not first else "") + '],\n"findings": ' + found + "\n}\n")
@@ -109,7 +109,7 @@ def write_compute_outcome(out: TextSink, outcome: Any) -> None:
     )
 
 
-def _joined(lines: pa.Array, separator: str) -> str:
+def joined_text(lines: pa.Array, separator: str) -> str:
     """The strings of an Arrow array joined by ``separator``, read straight from Arrow's buffer."""
     import numpy as np
     import pyarrow as pa
@@ -139,35 +139,35 @@ def unit_lines(
     rows = np.where(derived, np.nan, rows)
     pieces: list[Any] = [
         '{"unit_code":',
-        _strings(frame["unit_code"]),
+        json_strings(frame["unit_code"]),
         ',"unit_name":',
-        _strings(frame["unit_name"]),
+        json_strings(frame["unit_name"]),
         ',"level":',
-        _strings(frame["level"]),
+        json_strings(frame["level"]),
         ',"parent_code":',
-        _strings(frame["parent_code"]),
+        json_strings(frame["parent_code"]),
         ',"year":',
-        _numbers(frame["year"].to_numpy(dtype="float64"), integral_only=True),
+        json_numbers(frame["year"].to_numpy(dtype="float64"), integral_only=True),
         ',"derived":',
         pc.if_else(pa.array(derived), "true", "false"),
         ',"row":',
-        _numbers(rows, integral_only=True),
+        json_numbers(rows, integral_only=True),
         ',"fields":{',
     ]
     for position, name in enumerate(catalog.count_fields):
-        pieces += [("," if position else "") + json.dumps(name) + ":", _numbers(frame[name].to_numpy("float64"))]
+        pieces += [("," if position else "") + json.dumps(name) + ":", json_numbers(frame[name].to_numpy("float64"))]
     pieces.append('},"indicators":{')
     for position, (indicator_id, part) in enumerate(units.indicators_of(frame).items()):
         unit = json.dumps(catalog.indicators[indicator_id].unit)
         pieces += [
             ("," if position else "") + json.dumps(indicator_id) + ':{"value":',
-            _numbers(part["value"].to_numpy("float64"), floats=True),
+            json_numbers(part["value"].to_numpy("float64"), floats=True),
             f',"unit":{unit},"numerator":',
-            _numbers(part["numerator"].to_numpy("float64")),
+            json_numbers(part["numerator"].to_numpy("float64")),
             ',"denominator":',
-            _numbers(part["denominator"].to_numpy("float64")),
+            json_numbers(part["denominator"].to_numpy("float64")),
             ',"reason":',
-            _strings(part["reason"]),
+            json_strings(part["reason"]),
             "}",
         ]
     error_lists: Any = "[]"
@@ -178,7 +178,7 @@ def unit_lines(
     return pc.binary_join_element_wise(*pieces, "")
 
 
-def _strings(values: pd.Series) -> pa.Array:
+def json_strings(values: pd.Series) -> pa.Array:
     """JSON strings (quoted and escaped), "null" for a blank."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -198,7 +198,7 @@ def _strings(values: pd.Series) -> pa.Array:
     return pc.fill_null(quoted, "null")
 
 
-def _numbers(values: np.ndarray, *, floats: bool = False, integral_only: bool = False) -> pa.Array:
+def json_numbers(values: np.ndarray, *, floats: bool = False, integral_only: bool = False) -> pa.Array:
     """JSON numbers: whole values without a decimal point (unless ``floats``), "null" for NaN."""
     import numpy as np
     import pyarrow as pa

@@ -283,7 +283,7 @@ class YearsTable:
         """The document YearsResult describes, one unit per line, without a model per unit."""
         from pydantic import TypeAdapter
 
-        from chuangye_metrics.jsonout import _joined
+        from chuangye_metrics.jsonout import joined_text
         from chuangye_metrics.progress import stage
 
         listed = TypeAdapter(list[Source]).dump_json(list(sources)).decode("utf-8")
@@ -292,7 +292,7 @@ class YearsTable:
         for start in range(0, len(self), chunk):
             stage("write", start, len(self))
             lines = self.unit_lines(start, min(len(self), start + chunk))
-            out.write(("\n" if first else ",\n") + _joined(lines, ",\n"))
+            out.write(("\n" if first else ",\n") + joined_text(lines, ",\n"))
             first = False
         found = TypeAdapter(list[Finding]).dump_json(list(findings)).decode("utf-8")
         out.write(("\n" if not first else "") + '],\n"findings": ' + found + "\n}\n")
@@ -303,7 +303,7 @@ class YearsTable:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        from chuangye_metrics.jsonout import _numbers, _strings
+        from chuangye_metrics.jsonout import json_numbers, json_strings
 
         identity = self.identity.iloc[start:stop]
         present = self.present[start:stop]
@@ -313,13 +313,13 @@ class YearsTable:
         absent = [[year for year, here in zip(self.years, row, strict=True) if not here] for row in patterns.tolist()]
         pieces: list[Any] = [
             '{"unit_code":',
-            _strings(identity["unit_code"]),
+            json_strings(identity["unit_code"]),
             ',"unit_name":',
-            _strings(identity["unit_name"]),
+            json_strings(identity["unit_name"]),
             ',"level":',
-            _strings(identity["level"]),
+            json_strings(identity["level"]),
             ',"parent_code":',
-            _strings(identity["parent_code"]),
+            json_strings(identity["parent_code"]),
             ',"years":',
             pa.array(np.array([json.dumps(item) for item in shown], dtype=object)[inverse], type=pa.string()),
             ',"missing_years":',
@@ -343,9 +343,9 @@ class YearsTable:
             for column, year in enumerate(self.years):
                 pieces += [
                     ("," if column else "") + f'{{"year":{year},"value":',
-                    _numbers(block.values[:, column], floats=not counts),
+                    json_numbers(block.values[:, column], floats=not counts),
                     ',"change":',
-                    _numbers(block.changes[:, column], floats=not counts),
+                    json_numbers(block.changes[:, column], floats=not counts),
                     "}",
                 ]
             if block.growth is None:
@@ -353,11 +353,11 @@ class YearsTable:
                 continue
             pieces += [
                 '],"growth":',
-                _numbers(block.growth.rate, floats=True),
+                json_numbers(block.growth.rate, floats=True),
                 ',"growth_from":',
-                _numbers(block.growth.first_year, integral_only=True),
+                json_numbers(block.growth.first_year, integral_only=True),
                 ',"growth_to":',
-                _numbers(block.growth.last_year, integral_only=True),
+                json_numbers(block.growth.last_year, integral_only=True),
                 ',"reason":',
                 pa.array(reasons[block.growth.reason], type=pa.string()),
                 "}",
@@ -378,7 +378,7 @@ class YearsTable:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        from chuangye_metrics.jsonout import _joined
+        from chuangye_metrics.jsonout import joined_text
         from chuangye_metrics.progress import stage
 
         out.write(",".join(CSV_COLUMNS) + "\n")
@@ -407,7 +407,7 @@ class YearsTable:
                 _csv_numbers(np.repeat(growth.reshape(-1), year_count)),
             ]
             if units * series * year_count:
-                out.write(_joined(pc.binary_join_element_wise(*columns, ","), "\n") + "\n")
+                out.write(joined_text(pc.binary_join_element_wise(*columns, ","), "\n") + "\n")
 
 
 CSV_COLUMNS = ("unit_code", "unit_name", "level", "kind", "id", "year", "value", "change", "growth")
@@ -427,9 +427,9 @@ def _csv_numbers(values: np.ndarray) -> Any:
     """CSV cells of numbers: whole ones without a decimal point, others unrounded, blank for NaN."""
     import pyarrow.compute as pc
 
-    from chuangye_metrics.jsonout import _numbers
+    from chuangye_metrics.jsonout import json_numbers
 
-    text = _numbers(values)
+    text = json_numbers(values)
     return pc.if_else(pc.equal(text, "null"), "", text)
 
 
