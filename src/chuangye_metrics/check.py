@@ -17,7 +17,9 @@ from chuangye_metrics.models import (
     LevelCoverage,
     MissingUnit,
     RuleCheck,
+    Source,
     StandardInfo,
+    UnitResult,
 )
 from chuangye_metrics.reader import read_return
 from chuangye_metrics.standards import RuleSet, Standard, Threshold
@@ -95,19 +97,8 @@ def check_return(
     if validated.errors and not keep_going:
         return CheckOutcome(result=None, findings=findings)
     units = unit_table(validated, catalog, language=language)
-    assessments = assess(units, standard, catalog, language)
     results = unit_results(units, validated, catalog)
-    assessed = [
-        AssessedUnit.model_construct(**dict(unit), assessment=assessments.get(index))
-        for index, unit in zip(units.frame.index, results, strict=True)
-    ]
-    result = CheckResult(
-        source=source_of(validated, str(path)),
-        standard=standard_info(standard),
-        units=assessed,
-        coverage=coverage_of(assessed, standard, register),
-        findings=findings,
-    )
+    result = _judged(units, results, source_of(validated, str(path)), standard, catalog, language, register, findings)
     return CheckOutcome(result=result, findings=findings)
 
 
@@ -126,21 +117,36 @@ def check_returns(
     """
     if returns.units is None:
         return CheckOutcome(result=None, findings=returns.findings)
-    units = returns.units
-    assessments = assess(units, standard, catalog, language)
     computed = returns.result()
+    result = _judged(
+        returns.units, computed.units, computed.source, standard, catalog, language, register, returns.findings
+    )
+    return CheckOutcome(result=result, findings=returns.findings)
+
+
+def _judged(
+    units: UnitTable,
+    results: Sequence[UnitResult],
+    source: Source,
+    standard: Standard,
+    catalog: Catalog,
+    language: Language,
+    register: Sequence[RegisterEntry],
+    findings: list[Finding],
+) -> CheckResult:
+    """The units (results in the table's order) assessed against the standard, with the coverage per level."""
+    assessments = assess(units, standard, catalog, language)
     assessed = [
         AssessedUnit.model_construct(**dict(unit), assessment=assessments.get(index))
-        for index, unit in zip(units.frame.index, computed.units, strict=True)
+        for index, unit in zip(units.frame.index, results, strict=True)
     ]
-    result = CheckResult(
-        source=computed.source,
+    return CheckResult(
+        source=source,
         standard=standard_info(standard),
         units=assessed,
         coverage=coverage_of(assessed, standard, register),
-        findings=returns.findings,
+        findings=findings,
     )
-    return CheckOutcome(result=result, findings=returns.findings)
 
 
 def year_of_check(result: CheckResult, year: int) -> CheckResult:

@@ -123,6 +123,14 @@ def joined_text(lines: pa.Array, separator: str) -> str:
     return text.decode("utf-8")
 
 
+def identity_pieces(frame: pd.DataFrame) -> list[Any]:
+    """The start of each unit's JSON object: its code, name, level and parent, column by column."""
+    pieces: list[Any] = []
+    for position, name in enumerate(("unit_code", "unit_name", "level", "parent_code")):
+        pieces += [("{" if position == 0 else ",") + json.dumps(name) + ":", json_strings(frame[name])]
+    return pieces
+
+
 def unit_lines(
     frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: dict[int, list[str]]
 ) -> pa.Array | None:
@@ -138,14 +146,7 @@ def unit_lines(
     rows = frame[ROW].to_numpy(dtype="float64") if ROW in frame else np.full(count, np.nan)
     rows = np.where(derived, np.nan, rows)
     pieces: list[Any] = [
-        '{"unit_code":',
-        json_strings(frame["unit_code"]),
-        ',"unit_name":',
-        json_strings(frame["unit_name"]),
-        ',"level":',
-        json_strings(frame["level"]),
-        ',"parent_code":',
-        json_strings(frame["parent_code"]),
+        *identity_pieces(frame),
         ',"year":',
         json_numbers(frame["year"].to_numpy(dtype="float64"), integral_only=True),
         ',"derived":',

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from typing import Any
 
 from chuangye_metrics.catalog import Catalog
 from chuangye_metrics.errors import UsageError
@@ -87,6 +88,12 @@ def _lacking(unit: AssessedUnit) -> list[Lack] | None:
     return lacks
 
 
+def _entry(unit: AssessedUnit, **ranking: Any) -> ShortlistEntry:
+    return ShortlistEntry(
+        unit_code=unit.unit_code, unit_name=unit.unit_name, level=unit.level, year=unit.year, **ranking
+    )
+
+
 def build_shortlist(result: CheckResult, quotas: dict[str, int], near_limit: int = DEFAULT_NEAR) -> Shortlist:
     """Rank each quota level's passing units (per year) and mark the top N proposed; list near misses."""
     level_order = {level: position for position, level in enumerate(quotas)}
@@ -107,18 +114,15 @@ def build_shortlist(result: CheckResult, quotas: dict[str, int], near_limit: int
         )
         for rank, unit in enumerate(passing, start=1):
             assert unit.assessment is not None
-            weakest = min(unit.assessment.checks, key=rule_margin, default=None)
+            weakest = min(unit.assessment.checks, key=rule_margin)  # passing units have at least one rule
             entries.append(
-                ShortlistEntry(
-                    unit_code=unit.unit_code,
-                    unit_name=unit.unit_name,
-                    level=level,
-                    year=unit.year,
+                _entry(
+                    unit,
                     status="proposed" if rank <= quota else "reserve",
                     rank=rank,
-                    margin=None if weakest is None else rule_margin(weakest),
-                    weakest=None if weakest is None else (weakest.indicator or weakest.field),
-                    weakest_name=None if weakest is None else weakest.name,
+                    margin=rule_margin(weakest),
+                    weakest=weakest.indicator or weakest.field,
+                    weakest_name=weakest.name,
                 )
             )
         near: list[tuple[int, str, AssessedUnit, list[Lack]]] = []
@@ -126,22 +130,11 @@ def build_shortlist(result: CheckResult, quotas: dict[str, int], near_limit: int
             if unit.assessment is None or unit.assessment.status != "fail":
                 continue
             lacks = _lacking(unit)
-            if lacks is not None and sum(lack.shortfall for lack in lacks) <= near_limit:
-                near.append((sum(lack.shortfall for lack in lacks), unit.unit_code, unit, lacks))
+            total = None if lacks is None else sum(lack.shortfall for lack in lacks)
+            if lacks is not None and total is not None and total <= near_limit:
+                near.append((total, unit.unit_code, unit, lacks))
         for _total, _code, unit, lacks in sorted(near, key=lambda item: (item[0], item[1])):
-            entries.append(
-                ShortlistEntry(
-                    unit_code=unit.unit_code,
-                    unit_name=unit.unit_name,
-                    level=level,
-                    year=unit.year,
-                    status="near",
-                    rank=None,
-                    margin=None,
-                    weakest=None,
-                    lacking=lacks,
-                )
-            )
+            entries.append(_entry(unit, status="near", rank=None, margin=None, weakest=None, lacking=lacks))
         summary.append(
             LevelQuota(level=level, year=year, quota=quota, passing=len(passing), proposed=min(quota, len(passing)))
         )

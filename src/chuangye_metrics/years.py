@@ -303,7 +303,7 @@ class YearsTable:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        from chuangye_metrics.jsonout import json_numbers, json_strings
+        from chuangye_metrics.jsonout import identity_pieces, json_numbers
 
         identity = self.identity.iloc[start:stop]
         present = self.present[start:stop]
@@ -312,14 +312,7 @@ class YearsTable:
         shown = [[year for year, here in zip(self.years, row, strict=True) if here] for row in patterns.tolist()]
         absent = [[year for year, here in zip(self.years, row, strict=True) if not here] for row in patterns.tolist()]
         pieces: list[Any] = [
-            '{"unit_code":',
-            json_strings(identity["unit_code"]),
-            ',"unit_name":',
-            json_strings(identity["unit_name"]),
-            ',"level":',
-            json_strings(identity["level"]),
-            ',"parent_code":',
-            json_strings(identity["parent_code"]),
+            *identity_pieces(identity),
             ',"years":',
             pa.array(np.array([json.dumps(item) for item in shown], dtype=object)[inverse], type=pa.string()),
             ',"missing_years":',

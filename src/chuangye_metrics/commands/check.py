@@ -127,14 +127,12 @@ def check(
 
             returns = read_returns(
                 files,
-                catalog,
                 sheet=sheet,
                 year=year,
                 keep_going=keep_going,
                 language=language,
-                mapping=options["mapping"],
-                rules=options["rules"],
                 caches=[cache_for(file, no_cache) for file in files],
+                **options,
             )
             outcome = check_returns(returns, catalog, loaded, language=language, register=units)
     report_findings(outcome.findings, language)

@@ -206,15 +206,13 @@ def _compute_files(
     with shown(not quiet, language):
         returns = read_returns(
             files,
-            catalog,
             sheet=sheet,
             year=year,
             levels=levels,
             keep_going=keep_going,
             language=language,
-            mapping=options["mapping"],
-            rules=options["rules"],
             caches=[cache_for(file, no_cache) for file in files],
+            **options,
         )
     report_findings(returns.findings, language)
     if returns.units is None:
