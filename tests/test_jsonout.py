@@ -19,12 +19,18 @@ from tests.conftest import table_from_rows
 from tests.test_compute import STREET
 
 
+def typed(text: str | bytes) -> Any:
+    """The JSON document with every number tagged int or float, so that 8 and 8.0 differ."""
+    return json.loads(text, parse_int=lambda raw: ("int", int(raw)), parse_float=lambda raw: ("float", float(raw)))
+
+
 def both(path: Path, catalog: Catalog, **options: Any) -> tuple[Any, Any]:
     outcome = compute_return(path, catalog, **options)
-    stream = io.StringIO()
+    stream = io.BytesIO()
     write_compute_outcome(stream, outcome)
-    fast = json.loads(stream.getvalue())
     assert outcome.result is not None
+    assert typed(stream.getvalue()) == typed(outcome.result.model_dump_json())
+    fast = json.loads(stream.getvalue())
     slow = json.loads(outcome.result.model_dump_json())
     return fast, slow
 
@@ -41,6 +47,25 @@ def test_the_fast_writer_matches_the_models(make_return: Callable[..., Path], ca
     assert any(unit["errors"] for unit in fast["units"])  # the bad cell under --keep-going
     assert any(unit["derived"] for unit in fast["units"])
     assert fast["units"][0]["indicators"]["survival_rate"]["value"] == 71.25
+
+
+def test_a_fractional_numerator_keeps_its_fraction_and_whole_ones_stay_whole(
+    make_return: Callable[..., Path], tmp_path: Path
+) -> None:
+    from chuangye_metrics.catalog import load_catalog
+
+    formulas = tmp_path / "halves.yaml"
+    formulas.write_text(
+        "indicators:\n  - {id: half_jobs, name: 半数岗位, numerator: startup_jobs * 0.5,"
+        " denominator: new_entrepreneurs, unit: ratio}\n",
+        encoding="utf-8",
+    )
+    catalog = load_catalog(extra=[formulas])
+    rows = [STREET, STREET | {"unit_code": "320115001001", "level": "社区", "startup_jobs": 2729}]
+    fast, _ = both(make_return(rows), catalog)  # both() compares ints and floats by type too
+    by_code = {unit["unit_code"]: unit["indicators"]["half_jobs"]["numerator"] for unit in fast["units"]}
+    assert by_code["320115001001"] == 1364.5
+    assert by_code["320115001000"] == STREET["startup_jobs"] / 2 and isinstance(by_code["320115001000"], int)
 
 
 def test_schema_of_the_fast_output(make_return: Callable[..., Path], catalog: Catalog) -> None:
@@ -61,9 +86,9 @@ def test_any_values_give_the_same_document(catalog: Catalog, name: str, labour: 
     row = STREET | {"unit_name": name or "x", "labour_force": labour, "new_entrepreneurs": new, "startup_jobs": jobs}
     validated = validate_return(table_from_rows([row], catalog), catalog)
     units = unit_table(validated, catalog)
-    stream = io.StringIO()
+    stream = io.BytesIO()
     source = Source(file="memory.xlsx", sheet="数据", sha256="0" * 64)
     findings = [finding.localised("zh") for finding in validated.findings]
     write_compute_json(stream, units, catalog, source, findings, errors_by_row(validated), chunk=1)
     expected = compute(validated, catalog, file_label="memory.xlsx")
-    assert json.loads(stream.getvalue()) == json.loads(expected.model_dump_json())
+    assert typed(stream.getvalue()) == typed(expected.model_dump_json())

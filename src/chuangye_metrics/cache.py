@@ -31,6 +31,10 @@ class TextSink(Protocol):
     def write(self, text: str, /) -> int: ...
 
 
+class BinarySink(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
 BLOCK = 1 << 20
 
 
@@ -146,7 +150,7 @@ class Cache:
             return None
 
     def store_output(
-        self, key: str, write: Callable[[TextSink], None], meta: dict[str, Any], tee_to: TextSink | None = None
+        self, key: str, write: Callable[[BinarySink], None], meta: dict[str, Any], tee_to: BinarySink | None = None
     ) -> bool:
         """Write the output through ``write`` into the cache (and to ``tee_to`` as it goes).
 
@@ -155,8 +159,8 @@ class Cache:
         name = f"output-{key}.out"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            with _atomic(self.folder / name, "w") as stream:
-                sink: TextSink = _Tee(tee_to, stream) if tee_to is not None else stream
+            with _atomic(self.folder / name, "wb") as stream:
+                sink: BinarySink = _Tee(tee_to, stream) if tee_to is not None else stream
                 write(sink)
                 if isinstance(sink, _Tee) and sink.failed:
                     raise OSError("the cache entry could not be written whole")
@@ -172,19 +176,19 @@ class Cache:
 class _Tee:
     """Writes to the real output and to the cache entry; a failing cache write only drops the entry."""
 
-    def __init__(self, primary: TextSink, secondary: TextSink) -> None:
+    def __init__(self, primary: BinarySink, secondary: BinarySink) -> None:
         self.primary = primary
         self.secondary = secondary
         self.failed = False
 
-    def write(self, text: str) -> int:
-        self.primary.write(text)
+    def write(self, data: bytes) -> int:
+        self.primary.write(data)
         if not self.failed:
             try:
-                self.secondary.write(text)
+                self.secondary.write(data)
             except OSError:
                 self.failed = True
-        return len(text)
+        return len(data)
 
 
 def replay_output(hit: tuple[Path, dict[str, Any]], out: IO[str]) -> tuple[list[Any], bool]:

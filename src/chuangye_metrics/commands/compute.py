@@ -224,10 +224,13 @@ def _compute_files(
             if returns.unit_errors:  # rows of several files: their error codes are found by file and row
                 stream.write(render.render_json(returns.result()))
             else:
-                from chuangye_metrics.jsonout import write_compute_json
+                from chuangye_metrics.jsonout import binary_stream, write_compute_json
 
                 source = returns.source_of(returns.units.frame)
-                write_compute_json(stream, returns.units, catalog, source, returns.findings)
+                binary = binary_stream(stream)
+                write_compute_json(binary, returns.units, catalog, source, returns.findings)
+                if hasattr(binary, "flush"):
+                    binary.flush()
     else:
         _emit_result(returns.result(), output_format, output, catalog, language)
     if returns.has_errors:
