@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
 import typer
 from typer.core import TyperGroup
 
-from chuangye_metrics import __version__
+from chuangye_metrics import __version__, progress
 from chuangye_metrics.errors import ChuangyeError, ExitCode, UsageError
 
 if TYPE_CHECKING:
@@ -322,7 +322,10 @@ def _load_commands() -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    try:
+        app()
+    finally:
+        progress.stage_times_end()
 
 
 _load_commands()

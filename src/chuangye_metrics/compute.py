@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chuangye_metrics import expressions
 from chuangye_metrics.catalog import Catalog, IndicatorDef
@@ -17,6 +17,7 @@ from chuangye_metrics.reader import ROW
 from chuangye_metrics.validate import Validated, hierarchy_of, validate_return
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
     from chuangye_metrics.cache import Cache
@@ -79,11 +80,26 @@ def indicator_frame(
     frame: pd.DataFrame, indicator: IndicatorDef, catalog: Catalog, language: Language = "zh"
 ) -> pd.DataFrame:
     """Numerator, denominator, value and reason of one indicator for every row, vectorised."""
-    import numpy as np
     import pandas as pd
 
-    rows = len(frame)
     values = {name: frame[name].to_numpy(dtype="float64") for name in indicator.field_names}
+    parts = indicator_arrays(values, len(frame), indicator, catalog, language)
+    return pd.DataFrame(parts._asdict(), index=frame.index)
+
+
+class IndicatorArrays(NamedTuple):
+    numerator: np.ndarray
+    denominator: np.ndarray
+    value: np.ndarray
+    reason: np.ndarray  # objects: the reason text, None where there is a value
+
+
+def indicator_arrays(
+    values: Mapping[str, np.ndarray], rows: int, indicator: IndicatorDef, catalog: Catalog, language: Language = "zh"
+) -> IndicatorArrays:
+    """One indicator for ``rows`` units from the columns of its fields (float64, NaN where blank)."""
+    import numpy as np
+
     numerator = np.broadcast_to(expressions.evaluate(indicator.numerator_expr, values), (rows,))
     denominator = np.broadcast_to(expressions.evaluate(indicator.denominator_expr, values), (rows,))
     value = indicator.value_of(numerator, denominator)
@@ -109,10 +125,7 @@ def indicator_frame(
         ("reason-undefined", ~any_absent & np.isnan(value) & ~(denominator <= 0)),
     ):
         reason[mask] = message_template(code, language).format(denominator=indicator.denominator)
-    return pd.DataFrame(
-        {"numerator": numerator, "denominator": denominator, "value": value, "reason": reason},
-        index=frame.index,
-    )
+    return IndicatorArrays(numerator=numerator, denominator=denominator, value=value, reason=reason)
 
 
 class UnitTable:

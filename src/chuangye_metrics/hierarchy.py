@@ -18,8 +18,35 @@ def _code_points(codes: pd.Series, length: int) -> np.ndarray:
     import numpy as np
 
     values = codes.to_numpy(dtype=object)
+    points = _ascii_code_points(values, length)
+    if points is not None:
+        return points
     text = np.array([value if isinstance(value, str) else "" for value in values], dtype=f"U{length + 1}")
     return text.view(np.uint32).reshape(len(text), length + 1)
+
+
+def _ascii_code_points(values: np.ndarray, length: int) -> np.ndarray | None:
+    """The code-point matrix read straight from Arrow's buffer, when every value is ASCII text of ``length``
+    characters (a national return's codes); None otherwise."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(values) == 0:
+        return None
+    try:
+        text = pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return None
+    if text.null_count or not pc.all(pc.equal(pc.binary_length(text), length)).as_py():
+        return None
+    if not pc.all(pc.string_is_ascii(text)).as_py():
+        return None
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[text.offset : text.offset + len(text) + 1]
+    data = np.frombuffer(text.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]].reshape(len(text), length)
+    points = np.zeros((len(text), length + 1), dtype=np.uint32)
+    points[:, :length] = data  # the bytes of ASCII text are its code points
+    return points
 
 
 def _segments(codes: pd.Series, widths: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -91,7 +118,7 @@ def add_derived_units(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     widths = catalog.code_segment_widths
     counts = catalog.count_fields
     order = catalog.territorial_levels
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # copy-on-write: the caller's frame is never changed
     frame[DERIVED] = False
     territorial = frame["level"].isin(order).to_numpy()
     blank_parent = territorial & frame["parent_code"].isna().to_numpy()
@@ -103,7 +130,7 @@ def add_derived_units(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
         in_year = territorial & (years.isna() if year != year else years == year).to_numpy()
         units = frame.loc[in_year, ["unit_code", "parent_code", "level", DERIVED, *counts]]
         # a unique Index hashes the codes once; each lookup after that reuses its table
-        codes = pd.Index(pd.unique(units["unit_code"].to_numpy(dtype=object)))
+        codes = pd.Index(pd.unique(units["unit_code"].to_numpy(dtype=object)), dtype=object)
         orphan = units["parent_code"].notna().to_numpy() & ~_among(codes, units["parent_code"])
         unit_levels = units["level"].to_numpy()
         created: list[pd.DataFrame] = []
@@ -130,7 +157,7 @@ def add_derived_units(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
             parents[DERIVED] = True
             parents["_children"] = grouped.size().to_numpy()
             parents["_derived_children"] = grouped[DERIVED].sum().to_numpy()
-            created_codes = created_codes.append(pd.Index(parents["unit_code"].to_numpy(dtype=object)))
+            created_codes = created_codes.append(pd.Index(parents["unit_code"].to_numpy(dtype=object), dtype=object))
             created.append(parents)
         derived_parts.extend(_prune_single_child_roots(created, known_rows=codes))
     if not derived_parts:
@@ -143,7 +170,7 @@ def _among(index: pd.Index, values: pd.Series) -> np.ndarray:
     """Which values are in a unique index, by its cached hash table."""
     import pandas as pd
 
-    found: np.ndarray = index.get_indexer(pd.Index(values.to_numpy(dtype=object))) >= 0
+    found: np.ndarray = index.get_indexer(pd.Index(values.to_numpy(dtype=object), dtype=object)) >= 0
     return found
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from chuangye_metrics.cache import BinarySink, Cache
 
 CHUNK = 10_000
+WRITERS = 2  # slices serialised at once, beside the one being prepared
 _CONTROL = r"[\x00-\x1f]"
 
 
@@ -35,6 +36,9 @@ def write_compute_json(
     chunk: int = CHUNK,
 ) -> None:
     """The document ComputeResult describes, as UTF-8 bytes: source, one unit per line, findings."""
+    from collections import deque
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from pydantic import TypeAdapter
 
     from chuangye_metrics.progress import stage
@@ -43,12 +47,17 @@ def write_compute_json(
     frame = units.frame
     errors = errors or {}
     first = True
-    for start in range(0, len(frame), chunk):
-        stage("write", start, len(frame))
-        lines = unit_json_lines(frame.iloc[start : start + chunk], units, catalog, errors)
-        if lines:
-            out.write((b"\n" if first else b",\n") + lines)
-            first = False
+    # polars serialises slices without the GIL while the next slice is prepared: every core at work
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        pending: deque[Future[bytes]] = deque()
+        for start in range(0, len(frame), chunk):
+            stage("write", start, len(frame))
+            prepared = unit_json_objects(frame.iloc[start : start + chunk], units, catalog, errors)
+            if len(pending) == WRITERS:
+                first = _write_lines(out, pending.popleft().result(), first)
+            pending.append(pool.submit(json_lines, prepared))
+        while pending:
+            first = _write_lines(out, pending.popleft().result(), first)
     found = TypeAdapter(list[Finding]).dump_json(list(findings))
     out.write((b"\n" if not first else b"") + b'],\n"findings": ' + found + b"\n}\n")
 
@@ -151,88 +160,125 @@ def identity_pieces(frame: pd.DataFrame) -> list[Any]:
     return pieces
 
 
-def unit_json_lines(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: dict[int, list[str]]) -> bytes:
-    """One compact JSON object per unit of the frame (a slice of the unit table), joined by ",\\n", as UTF-8.
+def _write_lines(out: BinarySink, lines: bytes, first: bool) -> bool:
+    """Write a slice's lines after the previous slice's; whether nothing has been written yet."""
+    if not lines:
+        return first
+    out.write(b"\n" if first else b",\n")
+    out.write(lines)
+    return False
 
-    polars writes the objects, several times faster than joining Arrow strings; a slice with a count that is
-    not whole (which JSON must write as a whole number on one row and a fraction on the next) takes Arrow's way.
+
+def unit_json_lines(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: dict[int, list[str]]) -> bytes:
+    """One compact JSON object per unit of the frame (a slice of the unit table), joined by ",\\n", as UTF-8."""
+    return json_lines(unit_json_objects(frame, units, catalog, errors))
+
+
+def unit_json_objects(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: dict[int, list[str]]) -> Any:
+    """What ``json_lines`` writes for the units of the frame: a polars frame, or the lines themselves.
+
+    polars writes the objects, several times faster than joining Arrow strings; a slice with a number that is
+    not whole where JSON has whole numbers elsewhere in its column (a numerator of a user's formula, say) is
+    written the Arrow way, value by value.
     """
     if len(frame) == 0:
         return b""
-    lines = polars_lines(frame, units, catalog, errors)
-    if lines is None:
+    objects = polars_objects(frame, units, catalog, errors)
+    if objects is None:
         arrow_lines = unit_lines(frame, units, catalog, errors)
         return b"" if arrow_lines is None else joined_text(arrow_lines, ",\n").encode()
-    return lines
+    return objects
 
 
-def polars_lines(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: dict[int, list[str]]) -> bytes | None:
-    """The units' JSON lines written by polars; None when a count, numerator or denominator has a fraction."""
+def json_lines(objects: Any) -> bytes:
+    """The lines of ``unit_json_objects``' result, joined by ",\\n"."""
     import io
 
+    if isinstance(objects, bytes):
+        return objects
+    flat, shape = objects
+    written = io.BytesIO()
+    flat.select(shape).write_ndjson(written)
+    return written.getvalue()[:-1].replace(b"\n", b",\n")  # JSON text holds no raw newline but the line ends
+
+
+def polars_objects(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: dict[int, list[str]]) -> Any:
+    """The units as a flat polars frame with the expressions that shape it like UnitResult (for ``json_lines``);
+    None when a count, numerator or denominator has a fraction."""
     import numpy as np
     import polars as pl
     import pyarrow as pa
 
+    from chuangye_metrics.compute import indicator_arrays
+
     count = len(frame)
+    names = catalog.count_fields
+    counts = frame[names].to_numpy(dtype="float64")
+    columns = {name: counts[:, position] for position, name in enumerate(names)}
+    indicators = [
+        indicator_arrays(
+            {name: columns[name] if name in columns else frame[name].to_numpy("float64") for name in item.field_names},
+            count,
+            item,
+            catalog,
+            units.language,
+        )
+        for item in catalog.indicators.values()
+    ]
+    if not _whole(counts) or not all(_whole(part.numerator) and _whole(part.denominator) for part in indicators):
+        return None
     derived = frame[DERIVED].to_numpy(dtype=bool)
     rows = frame[ROW].to_numpy(dtype="float64") if ROW in frame else np.full(count, np.nan)
-    columns: dict[str, Any] = {name: _polars_strings(frame[name]) for name in IDENTITY}
-    columns["year"] = _polars_integers(frame["year"].to_numpy(dtype="float64"))
-    columns["derived"] = pl.Series(derived)
-    columns["row"] = _polars_integers(np.where(derived, np.nan, rows))
-    fields = {name: _polars_counts(frame[name].to_numpy("float64")) for name in catalog.count_fields}
-    if any(column is None for column in fields.values()):
-        return None
-    indicators: dict[str, Any] = {}
-    for indicator_id, part in units.indicators_of(frame).items():
-        numerators = _polars_counts(part["numerator"].to_numpy("float64"))
-        denominators = _polars_counts(part["denominator"].to_numpy("float64"))
-        if numerators is None or denominators is None:
-            return None
-        indicators[indicator_id] = pl.DataFrame(
-            {
-                "value": pl.Series(part["value"].to_numpy("float64"), nan_to_null=True),
-                "unit": pl.repeat(catalog.indicators[indicator_id].unit, count, eager=True),
-                "numerator": numerators,
-                "denominator": denominators,
-                "reason": _polars_strings(part["reason"]),
-            }
-        ).to_struct(indicator_id)
-    columns["fields"] = pl.DataFrame(fields).to_struct("fields")
-    columns["indicators"] = pl.DataFrame(list(indicators.values())).to_struct("indicators")
+    rows = np.where(derived, np.nan, rows)
+    flat: dict[str, Any] = {name: pl.from_arrow(_arrow_strings(frame[name])) for name in IDENTITY}
+    numbers = {"year": frame["year"].to_numpy(dtype="float64"), "row": rows}
+    numbers |= {f"f{position}": counts[:, position] for position in range(len(names))}
+    for position, part in enumerate(indicators):
+        numbers |= {f"v{position}": part.value, f"n{position}": part.numerator, f"d{position}": part.denominator}
+        flat[f"r{position}"] = pl.from_arrow(pa.array(part.reason, type=pa.string(), from_pandas=True))
+    flat |= {name: pl.Series(values, nan_to_null=True) for name, values in numbers.items()}
+    flat["derived"] = pl.Series(derived)
     listed = [errors.get(int(row), []) if row == row else [] for row in rows.tolist()] if errors else None
-    columns["errors"] = pl.from_arrow(pa.array(listed or [[]] * count, type=pa.list_(pa.string())))
-    written = io.BytesIO()
-    pl.DataFrame(columns).write_ndjson(written)
-    return written.getvalue()[:-1].replace(b"\n", b",\n")  # JSON text holds no raw newline but the line ends
+    flat["errors"] = pl.from_arrow(pa.array(listed or [[]] * count, type=pa.list_(pa.string())))
+    return pl.DataFrame(flat), _shape(catalog)
+
+
+def _shape(catalog: Catalog) -> list[Any]:
+    """polars expressions that turn the flat frame of ``polars_objects`` into UnitResult's shape."""
+    import polars as pl
+
+    whole = pl.Int64
+    fields = [pl.col(f"f{position}").cast(whole).alias(name) for position, name in enumerate(catalog.count_fields)]
+    indicators = [
+        pl.struct(
+            pl.col(f"v{position}").alias("value"),
+            pl.lit(indicator.unit).alias("unit"),
+            pl.col(f"n{position}").cast(whole).alias("numerator"),
+            pl.col(f"d{position}").cast(whole).alias("denominator"),
+            pl.col(f"r{position}").alias("reason"),
+        ).alias(indicator.id)
+        for position, indicator in enumerate(catalog.indicators.values())
+    ]
+    return [
+        *(pl.col(name) for name in IDENTITY),
+        pl.col("year").cast(whole),
+        pl.col("derived"),
+        pl.col("row").cast(whole),
+        pl.struct(fields).alias("fields"),
+        pl.struct(indicators).alias("indicators"),
+        pl.col("errors"),
+    ]
 
 
 IDENTITY = ("unit_code", "unit_name", "level", "parent_code")
 
 
-def _polars_strings(values: pd.Series) -> Any:
-    import polars as pl
-
-    return pl.from_arrow(_arrow_strings(values))
-
-
-def _polars_integers(values: np.ndarray) -> Any:
-    import numpy as np
-    import polars as pl
-
-    missing = np.isnan(values)
-    return pl.Series(np.where(missing, 0, values).astype(np.int64)).scatter(np.flatnonzero(missing), None)
-
-
-def _polars_counts(values: np.ndarray) -> Any:
-    """Whole numbers as integers; None when some value is a fraction or too large to be exact."""
+def _whole(values: np.ndarray) -> bool:
+    """Every known value whole and small enough to be exact as an integer."""
     import numpy as np
 
     known = values[~np.isnan(values)]
-    if not ((np.floor(known) == known) & (np.abs(known) < 2.0**53)).all():
-        return None
-    return _polars_integers(values)
+    return bool(((np.floor(known) == known) & (np.abs(known) < 2.0**53)).all())
 
 
 def unit_lines(

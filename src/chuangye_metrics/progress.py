@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -16,13 +18,28 @@ STAGES = {
     "check": ("对照标准", "checking against the standard"),
 }
 _reporter: ContextVar[Callable[[str, int | None, int | None], None] | None] = ContextVar("reporter", default=None)
+_STARTED = time.perf_counter()
+_last_stage: list[str] = []
 
 
 def stage(name: str, done: int | None = None, total: int | None = None) -> None:
-    """Say which stage a long run is in (and how far, when known); nothing happens unless progress is shown."""
+    """Say which stage a long run is in (and how far, when known); nothing happens unless progress is shown.
+
+    With $CHUANGYE_STAGE_TIMES set, each stage's start is written to stderr in seconds since start-up (for
+    the benchmark's breakdown).
+    """
+    if os.environ.get("CHUANGYE_STAGE_TIMES") and _last_stage[-1:] != [name]:
+        _last_stage.append(name)
+        print(f"stage {name} {time.perf_counter() - _STARTED:.3f}", file=sys.stderr)
     reporter = _reporter.get()
     if reporter is not None:
         reporter(name, done, total)
+
+
+def stage_times_end() -> None:
+    """The end of the last stage, with $CHUANGYE_STAGE_TIMES set."""
+    if os.environ.get("CHUANGYE_STAGE_TIMES"):
+        print(f"stage end {time.perf_counter() - _STARTED:.3f}", file=sys.stderr)
 
 
 @contextmanager

@@ -96,6 +96,7 @@ def read_return(
     columns = {cell.field: Column(field=cell.field, index=cell.index, header=cell.text) for cell in layout.columns}
     findings = _header_findings(layout, columns, label)
     source.start_formula_scan(sheet_name)
+    import_beside_the_read()
     frame, cell_findings = source.read_body(sheet_name, layout.first_data_row, columns, catalog)
     frame, totals = _split_rows(frame, columns)
     findings += cell_findings
@@ -111,6 +112,19 @@ def read_return(
         title_year=layout.title_year,
         header_row=layout.header_bottom + 1,
     )
+
+
+def import_beside_the_read() -> None:
+    """Import pandas in a thread of its own while the read, which lets go of the GIL, parses the sheet."""
+    import sys
+    import threading
+
+    if "pandas" not in sys.modules:
+        threading.Thread(target=_import_pandas, name="import-pandas", daemon=True).start()
+
+
+def _import_pandas() -> None:
+    import pandas  # noqa: F401
 
 
 class _Source:
@@ -182,8 +196,6 @@ class _ExcelSource(_Source):
     def read_body(
         self, sheet: str, first_row: int, columns: dict[str, Column], catalog: Catalog
     ) -> tuple[pd.DataFrame, list[Finding]]:
-        import pandas as pd
-
         dtypes: dict[str | int, Any] = {
             column.index: ("float" if catalog.fields[name].type in ("count", "year") else "string")
             for name, column in columns.items()
@@ -191,6 +203,8 @@ class _ExcelSource(_Source):
         indexes = sorted(column.index for column in columns.values())
         loaded = self.reader.load_sheet(sheet, header_row=None, skip_rows=first_row, use_columns=indexes, dtypes=dtypes)
         batch, cell_errors = loaded.to_arrow_with_errors()
+        import pandas as pd  # imported by now, beside the load: see import_beside_the_read
+
         by_index = {
             info.absolute_index: values for info, values in zip(loaded.selected_columns, batch.columns, strict=True)
         }

@@ -365,12 +365,13 @@ def _unknown_parent(rule: UnknownParentRule, context: Context) -> list[Finding]:
 
     frame = context.frame
     given = frame["parent_code"].notna() & ~frame["parent_code"].isin(context.hierarchy["unit_code"].to_numpy())
-    not_division = filled_segments_of(frame["parent_code"].where(given), context.catalog.code_segment_widths).isna()
+    widths = context.catalog.code_segment_widths
+    not_division = filled_segments_of(frame.loc[given, "parent_code"], widths).isna()
     # a division code places the unit even when its parent has no row; any other code must be in the file
-    broken = given & not_division
+    broken = not_division[not_division]
     return [
         context.finding(rule, "parent_code", frame.at[index, ROW], str(frame.at[index, "parent_code"]))
-        for index in broken[broken].index
+        for index in broken.index
     ]
 
 

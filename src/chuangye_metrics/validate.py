@@ -232,7 +232,7 @@ def hierarchy_of(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
 
 def _complete(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     """Every field as a column: counts and year float64 (NaN = missing), texts as objects."""
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # copy-on-write: the caller's frame is never changed
     for name in [*catalog.count_fields, "year"]:
         frame[name] = frame[name].astype("float64") if name in frame else float("nan")
     for name in [*TEXT_FIELDS, *(f.id for f in catalog.fields.values() if f.type in ("text", "code"))]:

@@ -174,7 +174,9 @@ class YearsTable:
         )
         for name in ["unit_code", *identity_columns]:
             identity[name] = identity[name].astype(object).where(identity[name].notna(), None)
-        unit_position = pd.Index(identity["unit_code"].to_numpy(dtype=object)).get_indexer(frame["unit_code"])
+        unit_position = pd.Index(identity["unit_code"].to_numpy(dtype=object), dtype=object).get_indexer(
+            frame["unit_code"]
+        )
         year_position = np.searchsorted(np.asarray(years, dtype="float64"), frame["year"].to_numpy(dtype="float64"))
         shape = (len(identity), len(years))
         present = np.zeros(shape, dtype=bool)
