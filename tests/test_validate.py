@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from chuangye_metrics.catalog import load_catalog
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chuangye_metrics.catalog import Catalog, load_catalog
 from tests.conftest import CANONICAL_HEADERS, sha256
 from tests.test_compute import STREET
 
@@ -149,3 +154,61 @@ def test_the_table_is_one_line_a_finding_outside_a_terminal(cli: Any, make_retur
     table = render_report(report, "table", "zh", terminal=True)
     assert "级别" in table and "工作表" in table and "约300" in table
     assert "[工作表 数据" not in table
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    units=st.lists(
+        st.tuples(
+            st.sampled_from(["S1", "S2", "C1", "C2", "C3", "C4"]),  # code
+            st.sampled_from([None, "S1", "S2", "X"]),  # parent code
+            st.sampled_from(["street", "street", "community", "park"]),
+            st.sampled_from([False, False, True]),  # derived
+            st.sampled_from([2016.0, 2016.0, 2017.0, float("nan")]),
+            st.one_of(st.none(), st.integers(0, 4)),  # labour_force: small, so that sums often tie
+        ),
+        min_size=1,
+        max_size=14,
+    )
+)
+def test_parent_below_children_matches_a_plain_count(catalog: Catalog, units: list[tuple[Any, ...]]) -> None:
+    """Every (code, year) row against the sum of the units naming it as parent in the same year, worked out
+    one unit at a time."""
+    from chuangye_metrics.reader import ROW, Column
+    from chuangye_metrics.rules import ChildrenSumRule, Context, _children_sum
+
+    rows = [
+        {"unit_code": code, "parent_code": parent, "level": level, "derived": derived, "year": year,
+         "labour_force": float("nan") if labour is None else float(labour), ROW: 10 + position}
+        for position, (code, parent, level, derived, year, labour) in enumerate(units)
+    ]  # fmt: skip
+    hierarchy = pd.DataFrame(rows).drop_duplicates(subset=["unit_code", "year"])
+    for name in catalog.count_fields:
+        if name not in hierarchy:
+            hierarchy[name] = float("nan")
+    columns = {"labour_force": Column(field="labour_force", index=4, header="劳动年龄人口数")}
+    context = Context(hierarchy, hierarchy, None, columns, catalog, "数据")
+    rule = ChildrenSumRule(code="parent-below-children", kind="children_sum", severity="error")
+    found = [
+        (f.row, float(f.value or "nan"), float(f.params["sum"]), int(f.params["children"]))
+        for f in _children_sum(rule, context)
+    ]
+
+    territorial = [unit for unit in hierarchy.to_dict("records") if unit["level"] != "park"]
+    expected = []
+    for unit in territorial:
+        if unit["derived"] or math.isnan(unit["labour_force"]):
+            continue
+        same_year = [
+            child["labour_force"]
+            for child in territorial
+            if child["parent_code"] == unit["unit_code"] and _same_year(child["year"], unit["year"])
+        ]
+        known = [value for value in same_year if not math.isnan(value)]
+        if known and unit["labour_force"] < sum(known):
+            expected.append((unit[ROW], unit["labour_force"], sum(known), len(same_year)))
+    assert sorted(found) == sorted(expected)
+
+
+def _same_year(first: float, second: float) -> bool:
+    return first == second or (math.isnan(first) and math.isnan(second))

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from chuangye_metrics.cache import BinarySink, Cache
 
-CHUNK = 10_000
+CHUNK = 5_000
 WRITERS = 2  # slices serialised at once, beside the one being prepared
 _CONTROL = r"[\x00-\x1f]"
 

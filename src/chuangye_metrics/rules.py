@@ -204,28 +204,51 @@ def _part_of(rule: PartOfRule, context: Context) -> list[Finding]:
 
 
 def _children_sum(rule: ChildrenSumRule, context: Context) -> list[Finding]:
+    import numpy as np
+    import pandas as pd
+
     from chuangye_metrics.hierarchy import DERIVED
 
     hierarchy = context.hierarchy
-    territorial = hierarchy.loc[hierarchy["level"].isin(context.catalog.territorial_levels)]
-    rows = territorial.loc[~territorial[DERIVED].astype(bool)]
-    children = territorial.loc[territorial["parent_code"].isin(rows["unit_code"].to_numpy())]
-    if children.empty:
+    territorial = hierarchy["level"].isin(context.catalog.territorial_levels).to_numpy()
+    is_row = territorial & ~hierarchy[DERIVED].to_numpy(dtype=bool)
+    if not is_row.any():
         return []
-    counts = [name for name in context.catalog.count_fields if name in context.columns]
-    keys = ["parent_code", "_year"]
-    grouped = children.assign(_year=children["year"].fillna(-1)).groupby(keys)
-    sums = grouped[counts].sum(min_count=1).join(grouped.size().rename("_children"))
-    parents = rows.assign(parent_code=rows["unit_code"], _year=rows["year"].fillna(-1)).merge(
-        sums, left_on=keys, right_index=True, suffixes=("", "_sum")
-    )
+    # each (code, year) as one integer: a row's own key, and the key of the parent a unit names
+    codes = pd.Index(pd.unique(hierarchy["unit_code"].to_numpy(dtype=object)), dtype=object)
+    year_ids, _ = pd.factorize(hierarchy["year"].fillna(-1).to_numpy(dtype="float64"))
+    own = codes.get_indexer(hierarchy["unit_code"].to_numpy(dtype=object)) * (year_ids.max() + 1) + year_ids
+    parent = codes.get_indexer(hierarchy["parent_code"].to_numpy(dtype=object))
+    parent_key = np.where(parent >= 0, parent * (year_ids.max() + 1) + year_ids, -1)
+    keys = len(codes) * (year_ids.max() + 1)
+    is_row_key = np.zeros(keys, dtype=bool)
+    is_row_key[own[is_row]] = True
+    is_child = territorial & (parent_key >= 0)
+    is_child[is_child] = is_row_key[parent_key[is_child]]
+    if not is_child.any():
+        return []
+    child_keys = parent_key[is_child]
+    children = np.bincount(child_keys, minlength=keys)
+    rows = np.flatnonzero(is_row & (children[own] > 0))
+    excel_rows = hierarchy[ROW].to_numpy(dtype="float64")
     findings = []
-    for name in counts:
-        broken = parents[name].notna() & parents[f"{name}_sum"].notna() & (parents[name] < parents[f"{name}_sum"])
-        for _, parent in parents.loc[broken].iterrows():
+    for name in [name for name in context.catalog.count_fields if name in context.columns]:
+        values = hierarchy[name].to_numpy(dtype="float64")
+        known = ~np.isnan(values[is_child])
+        sums = np.bincount(child_keys, weights=np.where(known, values[is_child], 0.0), minlength=keys)
+        summed = np.bincount(child_keys, weights=known, minlength=keys) > 0  # a sum of only blanks is blank
+        own_values = values[rows]
+        broken = ~np.isnan(own_values) & summed[own[rows]] & (own_values < sums[own[rows]])
+        for position in rows[broken].tolist():
+            key = own[position]
             findings.append(
                 context.finding(
-                    rule, name, parent[ROW], parent[name], sum=parent[f"{name}_sum"], children=parent["_children"]
+                    rule,
+                    name,
+                    excel_rows[position],
+                    values[position],
+                    sum=float(sums[key]),
+                    children=int(children[key]),
                 )
             )
     return findings
