@@ -215,12 +215,17 @@ def _children_sum(rule: ChildrenSumRule, context: Context) -> list[Finding]:
     if not is_row.any():
         return []
     # each (code, year) as one integer: a row's own key, and the key of the parent a unit names
-    codes = pd.Index(pd.unique(hierarchy["unit_code"].to_numpy(dtype=object)), dtype=object)
+    count = len(hierarchy)
+    both = np.concatenate(
+        [hierarchy["unit_code"].to_numpy(dtype=object), hierarchy["parent_code"].to_numpy(dtype=object)]
+    )
+    code_ids, _ = pd.factorize(both)  # one hashing pass for both columns; a blank parent gets -1
     year_ids, _ = pd.factorize(hierarchy["year"].fillna(-1).to_numpy(dtype="float64"))
-    own = codes.get_indexer(hierarchy["unit_code"].to_numpy(dtype=object)) * (year_ids.max() + 1) + year_ids
-    parent = codes.get_indexer(hierarchy["parent_code"].to_numpy(dtype=object))
-    parent_key = np.where(parent >= 0, parent * (year_ids.max() + 1) + year_ids, -1)
-    keys = len(codes) * (year_ids.max() + 1)
+    years = int(year_ids.max()) + 1
+    own = code_ids[:count] * years + year_ids
+    parent = code_ids[count:]
+    parent_key = np.where(parent >= 0, parent * years + year_ids, -1)
+    keys = (int(code_ids.max()) + 1) * years
     is_row_key = np.zeros(keys, dtype=bool)
     is_row_key[own[is_row]] = True
     is_child = territorial & (parent_key >= 0)
