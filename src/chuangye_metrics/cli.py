@@ -334,13 +334,12 @@ def main() -> None:
 def _leave(code: int) -> NoReturn:
     """Flush and exit without tearing the interpreter down: freeing a national return's millions of objects
     one by one costs a noticeable fraction of a second, for nothing."""
+    import contextlib
     import os
 
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (| head): nothing more can be said there
             stream.flush()
-        except (OSError, ValueError):  # a closed pipe (| head) or stream: nothing more can be said there
-            pass
     os._exit(code)
 
 
