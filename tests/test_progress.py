@@ -42,3 +42,17 @@ def test_piped_runs_show_no_progress(cli: Any, make_return: Callable[..., Path])
     assert result.exit_code == 0
     assert "读取" not in result.stderr and "\r" not in result.stderr
     assert cli("compute", make_return([STREET]), "--format", "json", "--quiet").stderr == result.stderr
+
+
+def test_stage_times_on_request(cli: Any, make_return: Callable[..., Path], monkeypatch: Any) -> None:
+    path = make_return([STREET])
+    quiet = cli("compute", path, "--format", "json", "--no-cache")
+    assert "stage " not in quiet.stderr
+    monkeypatch.setenv("CHUANGYE_STAGE_TIMES", "1")
+    monkeypatch.setattr(progress, "_last_stage", [])
+    timed = cli("compute", path, "--format", "json", "--no-cache")
+    lines = [line.split() for line in timed.stderr.splitlines() if line.startswith("stage ")]
+    assert [line[1] for line in lines] == ["read", "validate", "compute", "write"]
+    seconds = [float(line[2]) for line in lines]
+    assert seconds == sorted(seconds)
+    assert timed.stdout == quiet.stdout  # the figures go to stderr only
