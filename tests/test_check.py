@@ -570,3 +570,23 @@ def test_a_mistake_in_a_formulas_file_names_file_and_line(
     assert result.exit_code == 2
     assert f"mine.yaml:{line}" in result.stderr and words in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("batch", [1, 2, 1000])
+def test_check_json_written_in_batches_is_the_same_text(catalog: Catalog, batch: int) -> None:
+    import io
+
+    from chuangye_metrics.check import check_return
+    from chuangye_metrics.render_check import check_json, write_check_json
+    from chuangye_metrics.shortlist import build_shortlist, parse_quota
+    from chuangye_metrics.standards import load_standard
+
+    sample = Path(__file__).resolve().parent.parent / "sample_data" / "jiangning_2016.xlsx"
+    outcome = check_return(sample, catalog, load_standard("jiangsu-2016", catalog))
+    assert outcome.result is not None and len(outcome.result.units) > 3
+    outcome.result.shortlist = build_shortlist(outcome.result, parse_quota(["street=1,community=2"], catalog), 5)
+    for result in (outcome.result, outcome.result.model_copy(update={"units": []})):
+        written = io.StringIO()
+        write_check_json(written, result, batch=batch)
+        assert written.getvalue() == check_json(result)
+        json.loads(written.getvalue())

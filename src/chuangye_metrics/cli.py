@@ -326,7 +326,8 @@ def main() -> None:
         app()
     except SystemExit as stop:
         progress.stage_times_end()
-        if stop.code is None or isinstance(stop.code, int):
+        watched = sys.getprofile() is not None or sys.gettrace() is not None  # a profiler or coverage: exit as usual
+        if not watched and (stop.code is None or isinstance(stop.code, int)):
             _leave(stop.code or 0)
         raise
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 
@@ -12,6 +13,9 @@ from chuangye_metrics.check import describe_check, describe_rule, shortfall_text
 from chuangye_metrics.findings import Language
 from chuangye_metrics.models import AssessedUnit, CheckResult, LevelCoverage, RuleCheck, ShortlistEntry
 from chuangye_metrics.render import level_label, text_console
+
+if TYPE_CHECKING:
+    from chuangye_metrics.cache import TextSink
 
 STATUS_STYLE = {"pass": "green", "fail": "red", "incomplete": "yellow"}
 STATUS_ZH = {"pass": "达标", "fail": "未达标", "incomplete": "数据不全"}
@@ -195,6 +199,28 @@ def check_text(result: CheckResult, catalog: Catalog, language: Language = "zh")
 
 def check_json(result: CheckResult) -> str:
     return result.model_dump_json(indent=2) + "\n"
+
+
+def write_check_json(out: TextSink, result: CheckResult, batch: int = 1_000) -> None:
+    """The same text as ``check_json``, written a batch of units at a time: a national check never holds
+    its whole JSON text (several times the size of its models) in memory."""
+    from pydantic import TypeAdapter
+
+    shell = result.model_copy(update={"units": []}).model_dump_json(indent=2)
+    marker = '\n  "units": []'
+    head, tail = shell.split(marker, 1)
+    if not result.units:
+        out.write(shell + "\n")
+        return
+    out.write(head + '\n  "units": [')
+    dump = TypeAdapter(list[AssessedUnit]).dump_json
+    for start in range(0, len(result.units), batch):
+        text = dump(result.units[start : start + batch], indent=2).decode("utf-8")
+        # the batch's own list sits one level deeper in the document: two more spaces on each line (raw
+        # newlines occur only between JSON tokens, never inside a string)
+        inner = text[1:-1].rstrip("\n").replace("\n", "\n  ")
+        out.write(("," if start else "") + inner)
+    out.write("\n  ]" + tail + "\n")
 
 
 CSV_COLUMNS = [

@@ -27,6 +27,7 @@ from chuangye_metrics.cli import (
     emit,
     emit_report,
     language_of,
+    open_output,
     read_options,
     refuse_overwrite,
     report_findings,
@@ -146,7 +147,8 @@ def check(
             result, years = year_of_check(result, returns.years[-1]), returns.years_result()
         emit_report(output_format, output, result, catalog, language, standard=loaded, years=years)
     elif output_format is OutputFormat.json:
-        emit(render_check.check_json(outcome.result), output)
+        with open_output(output) as stream:
+            render_check.write_check_json(stream, outcome.result)
     elif output_format is OutputFormat.csv:
         emit(render_check.check_csv(outcome.result), output, bom=output is not None)
     else:
