@@ -95,8 +95,16 @@ def parent_codes_of(codes: pd.Series, widths: list[int]) -> pd.Series:
 
 def levels_of_codes(codes: pd.Series, catalog: Catalog) -> pd.Series:
     """The territorial level each division code denotes, from how many segments it fills."""
-    by_segments = {level.code_segments: level.id for level in catalog.levels.values() if level.territorial}
-    return filled_segments_of(codes, catalog.code_segment_widths).map(by_segments).astype(object)
+    import numpy as np
+    import pandas as pd
+
+    widths = catalog.code_segment_widths
+    by_segments = np.full(len(widths) + 2, None, dtype=object)  # position len + 1: not a division code
+    for level in catalog.levels.values():
+        if level.territorial and level.code_segments is not None and 0 <= level.code_segments <= len(widths):
+            by_segments[level.code_segments] = level.id
+    _, filled = _segments(codes, widths)
+    return pd.Series(by_segments[np.where(filled >= 0, filled, len(widths) + 1)], index=codes.index, dtype=object)
 
 
 def level_above(level: str, catalog: Catalog) -> str | None:

@@ -169,11 +169,6 @@ def _write_lines(out: BinarySink, lines: bytes, first: bool) -> bool:
     return False
 
 
-def unit_json_lines(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: dict[int, list[str]]) -> bytes:
-    """One compact JSON object per unit of the frame (a slice of the unit table), joined by ",\\n", as UTF-8."""
-    return json_lines(unit_json_objects(frame, units, catalog, errors))
-
-
 def unit_json_objects(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: dict[int, list[str]]) -> Any:
     """What ``json_lines`` writes for the units of the frame: a polars frame, or the lines themselves.
 
@@ -225,13 +220,16 @@ def polars_objects(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, erro
         )
         for item in catalog.indicators.values()
     ]
-    if not _whole(counts) or not all(_whole(part.numerator) and _whole(part.denominator) for part in indicators):
+    years = frame["year"].to_numpy(dtype="float64")
+    if not (_whole(counts) and _whole(years)) or not all(
+        _whole(part.numerator) and _whole(part.denominator) for part in indicators
+    ):
         return None
     derived = frame[DERIVED].to_numpy(dtype=bool)
     rows = frame[ROW].to_numpy(dtype="float64") if ROW in frame else np.full(count, np.nan)
     rows = np.where(derived, np.nan, rows)
     flat: dict[str, Any] = {name: pl.from_arrow(_arrow_strings(frame[name])) for name in IDENTITY}
-    numbers = {"year": frame["year"].to_numpy(dtype="float64"), "row": rows}
+    numbers = {"year": years, "row": rows}
     numbers |= {f"f{position}": counts[:, position] for position in range(len(names))}
     for position, part in enumerate(indicators):
         numbers |= {f"v{position}": part.value, f"n{position}": part.numerator, f"d{position}": part.denominator}
@@ -284,7 +282,7 @@ def _whole(values: np.ndarray) -> bool:
 def unit_lines(
     frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: dict[int, list[str]]
 ) -> pa.Array | None:
-    """One compact JSON object per unit of the frame, as an Arrow string array (see ``unit_json_lines``)."""
+    """One compact JSON object per unit of the frame, as an Arrow string array (see ``unit_json_objects``)."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc

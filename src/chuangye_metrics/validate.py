@@ -243,11 +243,18 @@ def _complete(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
 
 def _fill_parent_codes(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     """A territorial unit with a blank parent code gets the one its division code implies."""
+    import pandas as pd
+
     from chuangye_metrics.hierarchy import parent_codes_of
 
-    blank = frame["parent_code"].isna() & frame["level"].isin(catalog.territorial_levels) & frame["unit_code"].notna()
+    blank = (
+        frame["parent_code"].isna() & frame["level"].isin(catalog.territorial_levels) & frame["unit_code"].notna()
+    ).to_numpy()
     if blank.any():
-        frame.loc[blank, "parent_code"] = parent_codes_of(frame.loc[blank, "unit_code"], catalog.code_segment_widths)
+        parents = frame["parent_code"].to_numpy(dtype=object, copy=True)
+        codes = pd.Series(frame["unit_code"].to_numpy(dtype=object)[blank], dtype=object)
+        parents[blank] = parent_codes_of(codes, catalog.code_segment_widths).to_numpy()
+        frame["parent_code"] = pd.Series(parents, index=frame.index, dtype=object)  # not pandas' Arrow strings
     return frame
 
 
