@@ -292,14 +292,14 @@ def emit_report(
 
 
 @contextmanager
-def open_output(output: Path | None) -> Iterator[TextIO]:
-    """stdout, or the --output file, for writing a result piece by piece."""
+def open_output(output: Path | None, bom: bool = False) -> Iterator[TextIO]:
+    """stdout, or the --output file (with a byte-order mark if ``bom``, for Excel), for writing piece by piece."""
     if output is None:
         yield sys.stdout
         sys.stdout.flush()
         return
     try:
-        with output.open("w", encoding="utf-8") as stream:
+        with output.open("w", encoding="utf-8-sig" if bom else "utf-8") as stream:
             yield stream
     except OSError as error:
         raise UsageError(f"cannot write {output}: {error.strerror or error}") from error

@@ -228,7 +228,7 @@ def polars_objects(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, erro
     derived = frame[DERIVED].to_numpy(dtype=bool)
     rows = frame[ROW].to_numpy(dtype="float64") if ROW in frame else np.full(count, np.nan)
     rows = np.where(derived, np.nan, rows)
-    flat: dict[str, Any] = {name: pl.from_arrow(_arrow_strings(frame[name])) for name in IDENTITY}
+    flat: dict[str, Any] = {name: pl.from_arrow(arrow_strings(frame[name])) for name in IDENTITY}
     numbers = {"year": years, "row": rows}
     numbers |= {f"f{position}": counts[:, position] for position in range(len(names))}
     for position, part in enumerate(indicators):
@@ -332,7 +332,7 @@ def json_strings(values: pd.Series) -> pa.Array:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    text = _arrow_strings(values)
+    text = arrow_strings(values)
     if pc.any(pc.match_substring_regex(text, _CONTROL)).as_py():
         quoted = pa.array(
             [None if value is None else json.dumps(value, ensure_ascii=False) for value in text.to_pylist()]
@@ -343,7 +343,7 @@ def json_strings(values: pd.Series) -> pa.Array:
     return pc.fill_null(quoted, "null")
 
 
-def _arrow_strings(values: pd.Series) -> pa.Array:
+def arrow_strings(values: pd.Series) -> pa.Array:
     """The values as an Arrow string array, null for a blank; values that are not text are written as text."""
     import pyarrow as pa
 
@@ -354,8 +354,10 @@ def _arrow_strings(values: pd.Series) -> pa.Array:
         return pa.array([None if value is None else str(value) for value in objects], type=pa.string())
 
 
-def json_numbers(values: np.ndarray, *, floats: bool = False, integral_only: bool = False) -> pa.Array:
-    """JSON numbers: whole values without a decimal point (unless ``floats``), "null" for NaN."""
+def json_numbers(
+    values: np.ndarray, *, floats: bool = False, integral_only: bool = False, blank: str = "null"
+) -> pa.Array:
+    """JSON numbers: whole values without a decimal point (unless ``floats``), ``blank`` ("null") for NaN."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -367,11 +369,11 @@ def json_numbers(values: np.ndarray, *, floats: bool = False, integral_only: boo
         whole = ~missing & (np.floor(values) == values) & (np.abs(values) < 1e16)
         integers = pc.cast(pa.array(np.where(whole, values, 0).astype(np.int64)), pa.string())
         text = pc.if_else(pa.array(whole), pc.binary_join_element_wise(integers, ".0", ""), text)
-        return pc.fill_null(text, "null")
+        return pc.fill_null(text, blank)
     whole = ~missing & (np.floor(values) == values) & (np.abs(values) < 2.0**53)
     integers = pc.cast(pa.array(np.where(whole, values, 0).astype(np.int64)), pa.string())
     if integral_only or whole.all():
         text = integers
     else:
         text = pc.if_else(pa.array(whole), integers, pc.cast(pa.array(values), pa.string()))
-    return pc.fill_null(pc.if_else(pa.array(missing), pa.scalar(None, pa.string()), text), "null")
+    return pc.fill_null(pc.if_else(pa.array(missing), pa.scalar(None, pa.string()), text), blank)

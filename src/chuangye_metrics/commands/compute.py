@@ -153,9 +153,15 @@ def compute(
         if several.has_errors:
             raise typer.Exit(ExitCode.DATA_ERROR)
         return
-    if (result := outcome.result) is None:
+    if output_format is OutputFormat.csv and outcome.units is not None:
+        from chuangye_metrics.csvout import write_compute_csv
+
+        with open_output(output, bom=output is not None) as stream:  # column-wise: no model per unit
+            write_compute_csv(stream, outcome.units, catalog)
+    elif (result := outcome.result) is None:
         raise typer.Exit(ExitCode.DATA_ERROR)
-    _emit_result(result, output_format, output, catalog, language)
+    else:
+        _emit_result(result, output_format, output, catalog, language)
     if outcome.has_errors:
         raise typer.Exit(ExitCode.DATA_ERROR)
 

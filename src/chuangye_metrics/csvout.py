@@ -1,0 +1,103 @@
+"""compute's CSV written column by column with Arrow, in slices: the rows render_csv writes, at any size."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import TYPE_CHECKING, Any
+
+from chuangye_metrics.catalog import Catalog
+from chuangye_metrics.compute import UnitTable
+from chuangye_metrics.hierarchy import DERIVED
+from chuangye_metrics.jsonout import IDENTITY, arrow_strings, joined_text, json_numbers
+from chuangye_metrics.reader import ROW
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    from chuangye_metrics.cache import TextSink
+
+CHUNK = 20_000
+_NEEDS_QUOTES = '[,"\n]'  # what Python's csv module quotes, with "\n" ending its lines
+
+
+def csv_header(catalog: Catalog) -> list[str]:
+    """The columns of compute's CSV: identity, counts, then each indicator's value and its reason."""
+    indicators = list(catalog.indicators)
+    return [
+        "unit_code",
+        "unit_name",
+        "level",
+        "parent_code",
+        "year",
+        "derived",
+        "row",
+        *catalog.count_fields,
+        *indicators,
+        *(f"{indicator}_reason" for indicator in indicators),
+    ]
+
+
+def write_compute_csv(out: TextSink, units: UnitTable, catalog: Catalog, chunk: int = CHUNK) -> None:
+    """One row per unit of the table, in its order, without a model per unit."""
+    from chuangye_metrics.progress import stage
+
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\n").writerow(csv_header(catalog))
+    out.write(header.getvalue())
+    frame = units.frame
+    for start in range(0, len(frame), chunk):
+        stage("write", start, len(frame))
+        lines = csv_lines(frame.iloc[start : start + chunk], units, catalog)
+        out.write(joined_text(lines, "\n") + "\n")
+
+
+def csv_lines(frame: pd.DataFrame, units: UnitTable, catalog: Catalog) -> pa.Array:
+    """The CSV line of each unit of the frame (a slice of the unit table), as an Arrow string array."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    derived = frame[DERIVED].to_numpy(dtype=bool)
+    rows = frame[ROW].to_numpy(dtype="float64") if ROW in frame else np.full(len(frame), np.nan)
+    pieces: list[Any] = [_csv_text(frame[name]) for name in IDENTITY]
+    pieces += [
+        json_numbers(frame["year"].to_numpy(dtype="float64"), integral_only=True, blank=""),
+        pc.if_else(pa.array(derived), "true", "false"),
+        json_numbers(np.where(derived, np.nan, rows), integral_only=True, blank=""),
+    ]
+    pieces += [json_numbers(frame[name].to_numpy("float64"), blank="") for name in catalog.count_fields]
+    indicators = units.indicators_of(frame)
+    pieces += [_floats(part["value"].to_numpy("float64")) for part in indicators.values()]
+    pieces += [_csv_text(part["reason"]) for part in indicators.values()]
+    return pc.binary_join_element_wise(*pieces, ",")
+
+
+def _floats(values: np.ndarray) -> pa.Array:
+    """Floats as Python's repr writes them (which the csv module uses), blank for NaN.
+
+    Arrow writes most values the same way; a value Python writes with an exponent (below 1e-4 or from 1e16 on)
+    Arrow writes out in full, so those few are written by Python.
+    """
+    import numpy as np
+    import pyarrow as pa
+
+    text = json_numbers(values, floats=True, blank="")
+    size = np.abs(values)
+    exponent = ~np.isnan(values) & (((size < 1e-4) & (size > 0)) | (size >= 1e16))
+    if not exponent.any():
+        return text
+    written = np.array(text.to_pylist(), dtype=object)
+    written[exponent] = [repr(value) for value in values[exponent].tolist()]
+    return pa.array(written, type=pa.string())
+
+
+def _csv_text(values: pd.Series) -> pa.Array:
+    """Text as Python's csv module writes it: quoted, quotes doubled, when it holds a comma, quote or newline."""
+    import pyarrow.compute as pc
+
+    text = arrow_strings(values)
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
+    return pc.fill_null(pc.if_else(pc.match_substring_regex(text, _NEEDS_QUOTES), quoted, text), "")
