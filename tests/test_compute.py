@@ -308,3 +308,25 @@ def test_table_shows_names_one_decimal_and_ratios(cli: Any, make_return: Callabl
     assert "71.2%" in result.stdout  # 71.25 % shown with one decimal (banker's rounding is not used: 71.25 -> 71.2)
     assert "1:6.5" in result.stdout
     assert "东山街道" in result.stdout
+
+
+def test_a_large_table_is_written_as_plain_aligned_columns(
+    cli: Any, make_return: Callable[..., Path], monkeypatch: Any
+) -> None:
+    from chuangye_metrics import render
+
+    monkeypatch.setattr(render, "PLAIN_ABOVE", 1)
+    rows = [STREET | {"unit_code": "320115001001", "level": "社区", "unit_name": "竹山社区", "parent_code": None}]
+    result = cli("compute", make_return(rows), "--no-cache")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[1].split()[:4] == ["单位代码", "单位名称", "层级", "创业参与率"]
+    assert set(lines[2].replace(" ", "")) == {"-"}
+    derived, community = lines[3], lines[4]  # the street (derived from its one community), then the community
+    assert derived.startswith("320115001000  （下级汇总） *  街道/乡镇")
+    assert community.startswith("320115001001  竹山社区")
+    assert community.split()[3] == "0.8%"  # 420 / 52000 = 0.81 %
+    # "竹山社区" is 8 columns wide on screen, "（下级汇总） *" 14: the level column starts at the same place
+    assert derived.index("街道") - len("320115001000  （下级汇总） *  ") == 0
+    assert community.index("社区/村") == len("320115001000  竹山社区") + 6 + 2
+    assert "标 * 的单位在文件中无本行" in result.stdout

@@ -86,3 +86,27 @@ def test_shipped_standards_validate_against_the_standard_schema() -> None:
         jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"id": "x", "name": "x", "source": "x", "status": "draft", "levels": {}}, schema)
+
+
+def test_trusted_models_are_the_ones_model_construct_builds() -> None:
+    from chuangye_metrics.models import IndicatorValue, UnitResult, trusted
+
+    value = {"value": 52.5, "unit": "percent", "numerator": 21, "denominator": 40, "reason": None}
+    assert trusted(IndicatorValue, dict(value)) == IndicatorValue.model_construct(**value)
+    unit = {
+        "unit_code": "320115001000",
+        "unit_name": "东山街道",
+        "level": "street",
+        "parent_code": None,
+        "year": 2016,
+        "derived": False,
+        "row": 8,
+        "fields": {"labour_force": 52000, "entrepreneurs": None},
+        "indicators": {"success_rate": trusted(IndicatorValue, dict(value))},
+        "errors": [],
+    }
+    built, expected = trusted(UnitResult, dict(unit)), UnitResult.model_construct(**unit)
+    assert built == expected
+    assert built.model_fields_set == expected.model_fields_set
+    assert built.model_dump_json() == expected.model_dump_json()
+    assert set(unit) == set(UnitResult.model_fields)  # trusted() needs every field given

@@ -12,7 +12,7 @@ from chuangye_metrics import expressions
 from chuangye_metrics.catalog import Catalog, IndicatorDef
 from chuangye_metrics.findings import Finding, Language, message_template
 from chuangye_metrics.hierarchy import DERIVED
-from chuangye_metrics.models import ComputeResult, IndicatorValue, Source, UnitResult
+from chuangye_metrics.models import ComputeResult, IndicatorValue, Source, UnitResult, trusted
 from chuangye_metrics.reader import ROW
 from chuangye_metrics.validate import Validated, hierarchy_of, validate_return
 
@@ -205,46 +205,82 @@ def unit_results(table: UnitTable, validated: Validated, catalog: Catalog) -> li
     def column(name: str) -> list[Any]:
         return frame[name].tolist() if name in frame else [None] * count
 
+    def numbers(name: str) -> list[Any]:
+        return _numbers(frame[name].to_numpy(dtype="float64")) if name in frame else [None] * count
+
     codes, names, levels, parents = (column(name) for name in ("unit_code", "unit_name", "level", "parent_code"))
-    years, derived, rows = column("year"), column(DERIVED), column(ROW)
-    fields = {name: [_number(value) for value in column(name)] for name in catalog.count_fields}
+    years, derived, rows = numbers("year"), column(DERIVED), numbers(ROW)
+    fields = {name: numbers(name) for name in catalog.count_fields}
     indicators = {
         indicator_id: (
             catalog.indicators[indicator_id].unit,
-            [_float(value) for value in result["value"].tolist()],
-            [_number(value) for value in result["numerator"].tolist()],
-            [_number(value) for value in result["denominator"].tolist()],
+            _floats(result["value"].to_numpy(dtype="float64")),
+            _numbers(result["numerator"].to_numpy(dtype="float64")),
+            _numbers(result["denominator"].to_numpy(dtype="float64")),
             [_text(value) for value in result["reason"].tolist()],
         )
         for indicator_id, result in table.indicators.items()
     }
     units: list[UnitResult] = []
     for position in range(count):
-        row = None if derived[position] else _int(rows[position])
+        row = None if derived[position] else rows[position]
         units.append(
-            UnitResult.model_construct(
-                unit_code=str(codes[position]),
-                unit_name=_text(names[position]),
-                level=str(levels[position]),
-                parent_code=_text(parents[position]),
-                year=_int(years[position]),
-                derived=bool(derived[position]),
-                row=row,
-                fields={name: values[position] for name, values in fields.items()},
-                indicators={
-                    indicator_id: IndicatorValue.model_construct(
-                        value=value[position],
-                        unit=unit,
-                        numerator=numerator[position],
-                        denominator=denominator[position],
-                        reason=reason[position],
-                    )
-                    for indicator_id, (unit, value, numerator, denominator, reason) in indicators.items()
+            trusted(
+                UnitResult,
+                {
+                    "unit_code": str(codes[position]),
+                    "unit_name": _text(names[position]),
+                    "level": str(levels[position]),
+                    "parent_code": _text(parents[position]),
+                    "year": years[position],
+                    "derived": bool(derived[position]),
+                    "row": row,
+                    "fields": {name: values[position] for name, values in fields.items()},
+                    "indicators": {
+                        indicator_id: trusted(
+                            IndicatorValue,
+                            {
+                                "value": value[position],
+                                "unit": unit,
+                                "numerator": numerator[position],
+                                "denominator": denominator[position],
+                                "reason": reason[position],
+                            },
+                        )
+                        for indicator_id, (unit, value, numerator, denominator, reason) in indicators.items()
+                    },
+                    "errors": errors.get(row, []) if row is not None else [],
                 },
-                errors=errors.get(row, []) if row is not None else [],
             )
         )
     return units
+
+
+def _numbers(values: np.ndarray) -> list[int | float | None]:
+    """The values for a model: whole ones as int, others as float, NaN as None."""
+    import numpy as np
+
+    known = ~np.isnan(values)
+    whole = known & (np.floor(values) == values)
+    objects = values.astype(object)
+    small = whole & (np.abs(values) < 2.0**62)
+    objects[small] = values[small].astype(np.int64).tolist()
+    large = whole & ~small
+    if large.any():
+        objects[large] = [int(value) for value in values[large].tolist()]
+    objects[~known] = None
+    result: list[int | float | None] = objects.tolist()
+    return result
+
+
+def _floats(values: np.ndarray) -> list[float | None]:
+    """The values for a model: floats, NaN as None."""
+    import numpy as np
+
+    objects = values.astype(object)
+    objects[np.isnan(values)] = None
+    result: list[float | None] = objects.tolist()
+    return result
 
 
 def _ordered(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
@@ -260,21 +296,6 @@ def _ordered(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
 
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and value != value) or type(value).__name__ == "NAType"
-
-
-def _float(value: Any) -> float | None:
-    return None if _missing(value) else float(value)
-
-
-def _number(value: Any) -> int | float | None:
-    if _missing(value):
-        return None
-    number = float(value)
-    return int(number) if number.is_integer() else number
-
-
-def _int(value: Any) -> int | None:
-    return None if _missing(value) else int(value)
 
 
 def _text(value: Any) -> str | None:

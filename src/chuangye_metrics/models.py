@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from chuangye_metrics.findings import Finding
 
 Number = int | float
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def trusted(model: type[Model], values: dict[str, Any]) -> Model:
+    """``model.model_construct(**values)`` for values that give every field, by name: the same model, several
+    times faster (a national return builds millions of them). For models without aliases, extras or private
+    attributes; a test keeps it equal to model_construct."""
+    instance = model.__new__(model)
+    object.__setattr__(instance, "__dict__", values)
+    object.__setattr__(instance, "__pydantic_fields_set__", set(values))
+    object.__setattr__(instance, "__pydantic_extra__", None)
+    object.__setattr__(instance, "__pydantic_private__", None)
+    return instance
 
 
 class Source(BaseModel):

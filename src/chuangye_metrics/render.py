@@ -73,11 +73,70 @@ def text_console() -> tuple[Console, io.StringIO]:
     return console, buffer
 
 
+PLAIN_ABOVE = 2_000  # units: a larger table is written as plain aligned columns, where rich would take minutes
+
+
 def table_text(result: ComputeResult, catalog: Catalog, language: Language = "zh") -> str:
-    """The table as text: coloured for a terminal, plain when piped or written to a file."""
+    """The table as text: coloured for a terminal, plain when piped or written to a file; plain aligned columns
+    for more than PLAIN_ABOVE units."""
+    if len(result.units) > PLAIN_ABOVE:
+        return plain_compute_table(result, catalog, language)
     console, buffer = text_console()
     render_table(result, catalog, console, language)
     return buffer.getvalue()
+
+
+def plain_compute_table(result: ComputeResult, catalog: Catalog, language: Language = "zh") -> str:
+    """The compute table as plain text columns, a line per unit: fast at any size. Derived units are marked *."""
+    zh = language == "zh"
+    years = {unit.year for unit in result.units}
+    several = len(years) > 1
+    headers = ["单位代码" if zh else "Code", "单位名称" if zh else "Name", "层级" if zh else "Level"]
+    headers += (["年度" if zh else "Year"] if several else []) + [
+        indicator.name if zh else (indicator.name_en or indicator.id) for indicator in catalog.indicators.values()
+    ]
+    labels = {level: level_label(level, catalog, language) for level in catalog.levels}
+    unnamed = "（下级汇总）" if zh else "(sum of children)"
+    rows = []
+    for unit in result.units:
+        name = (unit.unit_name or unnamed) + (" *" if unit.derived else "")
+        cells = [unit.unit_code, name, labels.get(unit.level, unit.level)]
+        if several:
+            cells.append("" if unit.year is None else str(unit.year))
+        cells.extend(format_indicator(unit.indicators[i], language) for i in catalog.indicators)
+        rows.append(cells)
+    title = f"{result.source.file}" + (f" · {result.source.sheet}" if result.source.sheet else "")
+    text = title + "\n" + aligned_columns(headers, rows, right_from=4 if several else 3)
+    if any(unit.derived for unit in result.units):
+        text += (
+            "标 * 的单位在文件中无本行，由直接下级汇总计数后计算；园区不计入任何辖区汇总。\n"
+            if zh
+            else "Units marked * have no row of their own: their counts sum their direct children. "
+            "Parks are never summed.\n"
+        )
+    return text
+
+
+def aligned_columns(headers: list[str], rows: list[list[str]], right_from: int) -> str:
+    """Columns padded to their widest cell (CJK characters count two), two spaces apart; the columns from
+    ``right_from`` on are aligned right."""
+    from rich.cells import cell_len
+
+    widths = [cell_len(header) for header in headers]
+    lengths = [[cell_len(cell) for cell in row] for row in rows]
+    for row_lengths in lengths:
+        widths = [max(width, length) for width, length in zip(widths, row_lengths, strict=True)]
+
+    def line(cells: list[str], cell_lengths: list[int]) -> str:
+        padded = [
+            " " * (width - length) + cell if position >= right_from else cell + " " * (width - length)
+            for position, (cell, length, width) in enumerate(zip(cells, cell_lengths, widths, strict=True))
+        ]
+        return "  ".join(padded).rstrip()
+
+    lines = [line(headers, [cell_len(header) for header in headers]), "  ".join("-" * width for width in widths)]
+    lines += [line(cells, cell_lengths) for cells, cell_lengths in zip(rows, lengths, strict=True)]
+    return "\n".join(lines) + "\n"
 
 
 def render_json(result: ComputeResult) -> str:
