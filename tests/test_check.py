@@ -590,3 +590,18 @@ def test_check_json_written_in_batches_is_the_same_text(catalog: Catalog, batch:
         write_check_json(written, result, batch=batch)
         assert written.getvalue() == check_json(result)
         json.loads(written.getvalue())
+
+
+def test_a_large_check_table_is_written_as_plain_aligned_columns(cli: Any, monkeypatch: Any) -> None:
+    from chuangye_metrics import render
+
+    sample = Path(__file__).resolve().parent.parent / "sample_data" / "jiangning_2016.xlsx"
+    drawn = cli("check", sample, "--standard", "jiangsu-2016", "--no-cache").stdout
+    monkeypatch.setattr(render, "PLAIN_ABOVE", 1)
+    plain = cli("check", sample, "--standard", "jiangsu-2016", "--no-cache").stdout
+    assert "┃" in drawn
+    lines = plain.splitlines()
+    assert lines[lines.index("街道/乡镇 · jiangsu-2016") + 1].split()[:3] == ["单位代码", "单位名称", "结果"]
+    street = next(line for line in lines if line.startswith("320115001000"))
+    assert street.split()[:4] == ["320115001000", "东山街道", "未达标", "0.8%"]  # 420 / 52000, short of 1 %
+    assert "达标覆盖率" in plain  # the small coverage table is still drawn

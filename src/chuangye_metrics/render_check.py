@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.table import Table
 
+from chuangye_metrics import render
 from chuangye_metrics.catalog import Catalog
 from chuangye_metrics.check import describe_check, describe_rule, shortfall_text
 from chuangye_metrics.findings import Language
 from chuangye_metrics.models import AssessedUnit, CheckResult, LevelCoverage, RuleCheck, ShortlistEntry
-from chuangye_metrics.render import level_label, text_console
+from chuangye_metrics.render import aligned_columns, level_label, text_console
 
 if TYPE_CHECKING:
     from chuangye_metrics.cache import TextSink
@@ -46,41 +48,76 @@ def _rules_of(units: list[AssessedUnit]) -> list[RuleCheck]:
     return list(seen.values())
 
 
-def check_tables(result: CheckResult, catalog: Catalog, language: Language = "zh") -> list[Table]:
+@dataclass
+class LevelRows:
+    """One level's table of a check: its title, headings and cells, each cell with its style (None: plain)."""
+
+    title: str
+    headings: list[str]
+    cells: list[list[str]]
+    styles: list[list[str | None]]
+    right_from: int  # the rule columns, aligned right
+
+
+def level_rows(result: CheckResult, catalog: Catalog, language: Language = "zh") -> list[LevelRows]:
     zh = language == "zh"
-    tables: list[Table] = []
+    tables: list[LevelRows] = []
     levels = [entry.level for entry in result.coverage]
     for level in dict.fromkeys(levels):
         units = [unit for unit in result.units if unit.level == level and unit.assessment is not None]
         if not units:
             continue
         rules = _rules_of(units)
-        years = {unit.year for unit in units}
-        title = f"{level_label(level, catalog, language)} · {result.standard.id}"
-        table = Table(title=title, header_style="bold")
-        table.add_column("单位代码" if zh else "Code", no_wrap=True)
-        table.add_column("单位名称" if zh else "Name")
-        if len(years) > 1:
-            table.add_column("年度" if zh else "Year")
-        table.add_column("结果" if zh else "Status", no_wrap=True)
-        for rule in rules:
-            table.add_column(describe_rule(rule, language) + ("*" if rule.provisional else ""), justify="right")
+        several = len({unit.year for unit in units}) > 1
+        headings = ["单位代码" if zh else "Code", "单位名称" if zh else "Name"]
+        headings += (["年度" if zh else "Year"] if several else []) + ["结果" if zh else "Status"]
+        right_from = len(headings)
+        headings += [describe_rule(rule, language) + ("*" if rule.provisional else "") for rule in rules]
+        table = LevelRows(
+            f"{level_label(level, catalog, language)} · {result.standard.id}", headings, [], [], right_from
+        )
         for unit in units:
             assert unit.assessment is not None
             by_rule = {(c.indicator, c.field, c.op, c.threshold): c for c in unit.assessment.checks}
-            style = STATUS_STYLE[unit.assessment.status]
             cells = [unit.unit_code, unit.unit_name or ("（下级汇总）" if zh else "(sum of children)")]
-            if len(years) > 1:
+            styles: list[str | None] = [None, None]
+            if several:
                 cells.append("" if unit.year is None else str(unit.year))
-            cells.append(f"[{style}]{status_label(unit.assessment.status, language)}[/{style}]")
+                styles.append(None)
+            cells.append(status_label(unit.assessment.status, language))
+            styles.append(STATUS_STYLE[unit.assessment.status])
             for rule in rules:
                 check = by_rule.get((rule.indicator, rule.field, rule.op, rule.threshold))
-                if check is None:
-                    cells.append("")
-                else:
-                    colour = {"pass": "green", "fail": "red", "missing": "yellow"}[check.status]
-                    cells.append(f"[{colour}]{describe_check(check, language)}[/{colour}]")
-            table.add_row(*cells)
+                cells.append("" if check is None else describe_check(check, language))
+                styles.append(
+                    None if check is None else {"pass": "green", "fail": "red", "missing": "yellow"}[check.status]
+                )
+            table.cells.append(cells)
+            table.styles.append(styles)
+        tables.append(table)
+    return tables
+
+
+def check_tables(result: CheckResult, catalog: Catalog, language: Language = "zh") -> list[Table]:
+    return _drawn(level_rows(result, catalog, language))
+
+
+def _drawn(levels: list[LevelRows]) -> list[Table]:
+    tables: list[Table] = []
+    for rows in levels:
+        table = Table(title=rows.title, header_style="bold")
+        for position, heading in enumerate(rows.headings):
+            if position >= rows.right_from:
+                table.add_column(heading, justify="right")
+            else:
+                table.add_column(heading, no_wrap=position in (0, rows.right_from - 1))
+        for cells, styles in zip(rows.cells, rows.styles, strict=True):
+            table.add_row(
+                *(
+                    cell if style is None else f"[{style}]{cell}[/{style}]"
+                    for cell, style in zip(cells, styles, strict=True)
+                )
+            )
         tables.append(table)
     return tables
 
@@ -174,8 +211,14 @@ def check_text(result: CheckResult, catalog: Catalog, language: Language = "zh")
         console.print(banner, style="bold yellow", markup=False)
     if standard.note:
         console.print(standard.note, style="dim", markup=False)
-    for table in check_tables(result, catalog, language):
-        console.print(table)
+    levels = level_rows(result, catalog, language)
+    if sum(len(rows.cells) for rows in levels) > render.PLAIN_ABOVE:
+        for rows in levels:  # plain aligned columns: rich would take minutes to draw a national return
+            console.print(rows.title, markup=False)
+            console.out(aligned_columns(rows.headings, rows.cells, rows.right_from), end="", highlight=False)
+    else:
+        for table in _drawn(levels):
+            console.print(table)
     console.print(coverage_table(result.coverage, catalog, language))
     for entry in result.coverage:
         if entry.missing_units:
