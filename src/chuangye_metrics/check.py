@@ -20,6 +20,7 @@ from chuangye_metrics.models import (
     Source,
     StandardInfo,
     UnitResult,
+    trusted,
 )
 from chuangye_metrics.reader import read_return
 from chuangye_metrics.standards import RuleSet, Standard, Threshold
@@ -137,7 +138,7 @@ def _judged(
     """The units (results in the table's order) assessed against the standard, with the coverage per level."""
     assessments = assess(units, standard, catalog, language)
     assessed = [
-        AssessedUnit.model_construct(**dict(unit), assessment=assessments.get(index))
+        trusted(AssessedUnit, {**unit.__dict__, "assessment": assessments.get(index)})
         for index, unit in zip(units.frame.index, results, strict=True)
     ]
     return CheckResult(
@@ -258,13 +259,16 @@ def assess(units: UnitTable, standard: Standard, catalog: Catalog, language: Lan
             status: Literal["pass", "fail", "incomplete"] = (
                 "fail" if "fail" in statuses else "incomplete" if "missing" in statuses or not present else "pass"
             )
-            assessments[index] = Assessment(
-                standard=standard.id,
-                status=status,
-                rule_set=chosen[offset],
-                provisional=any(check.provisional for check in present),
-                reason=blank_condition[offset] if not present else None,
-                checks=present,
+            assessments[index] = trusted(
+                Assessment,
+                {
+                    "standard": standard.id,
+                    "status": status,
+                    "rule_set": chosen[offset],
+                    "provisional": any(check.provisional for check in present),
+                    "reason": blank_condition[offset] if not present else None,
+                    "checks": present,
+                },
             )
     return assessments
 
@@ -385,20 +389,23 @@ def _rule_checks(
         if status == "fail" and np.isnan(shortfall[offset]):
             reason = message_template("check-upper-bound" if rule.op in ("<=", "<") else "check-unreachable", language)
         checks.append(
-            RuleCheck(
-                indicator=rule.indicator,
-                field=rule.field,
-                name=name,
-                op=rule.op,
-                threshold=threshold,
-                unit=unit,
-                value=value,
-                status=status,
-                gap=None if value is None else threshold - value,
-                shortfall=None if np.isnan(shortfall[offset]) else int(shortfall[offset]),
-                shortfall_unit=shortfall_unit,
-                provisional=provisional,
-                reason=reason,
+            trusted(
+                RuleCheck,
+                {
+                    "indicator": rule.indicator,
+                    "field": rule.field,
+                    "name": name,
+                    "op": rule.op,
+                    "threshold": float(threshold),
+                    "unit": unit,
+                    "value": value,
+                    "status": status,
+                    "gap": None if value is None else float(threshold - value),
+                    "shortfall": None if np.isnan(shortfall[offset]) else int(shortfall[offset]),
+                    "shortfall_unit": shortfall_unit,
+                    "provisional": provisional,
+                    "reason": reason,
+                },
             )
         )
     return checks

@@ -217,7 +217,7 @@ def unit_results(table: UnitTable, validated: Validated, catalog: Catalog) -> li
             _floats(result["value"].to_numpy(dtype="float64")),
             _numbers(result["numerator"].to_numpy(dtype="float64")),
             _numbers(result["denominator"].to_numpy(dtype="float64")),
-            [_text(value) for value in result["reason"].tolist()],
+            _texts(result["reason"]),
         )
         for indicator_id, result in table.indicators.items()
     }
@@ -270,6 +270,13 @@ def _numbers(values: np.ndarray) -> list[int | float | None]:
         objects[large] = [int(value) for value in values[large].tolist()]
     objects[~known] = None
     result: list[int | float | None] = objects.tolist()
+    return result
+
+
+def _texts(values: pd.Series) -> list[str | None]:
+    """Texts, None where missing (pandas may hold a text column as Arrow strings, with NaN for a blank)."""
+    objects = values.astype(object)
+    result: list[str | None] = objects.where(objects.notna(), None).tolist()
     return result
 
 
