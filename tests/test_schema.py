@@ -110,3 +110,11 @@ def test_trusted_models_are_the_ones_model_construct_builds() -> None:
     assert built.model_fields_set == expected.model_fields_set
     assert built.model_dump_json() == expected.model_dump_json()
     assert set(unit) == set(UnitResult.model_fields)  # trusted() needs every field given
+    # instances share one set of field names; a copy gets its own, and the others keep theirs
+    other = trusted(IndicatorValue, dict(value))
+    copied = other.model_copy(update={"value": 1.0})
+    assert (copied.value, other.value) == (1.0, 52.5)
+    assert other.model_fields_set == set(IndicatorValue.model_fields) == copied.model_fields_set
+    # a field left out takes its default, as with model_construct
+    partial = {key: item for key, item in value.items() if key != "reason"}
+    assert trusted(IndicatorValue, dict(partial)) == IndicatorValue.model_construct(**partial)
