@@ -330,3 +330,13 @@ def test_a_large_table_is_written_as_plain_aligned_columns(
     assert derived.index("街道") - len("320115001000  （下级汇总） *  ") == 0
     assert community.index("社区/村") == len("320115001000  竹山社区") + 6 + 2
     assert "标 * 的单位在文件中无本行" in result.stdout
+
+
+def test_numbers_for_models_keep_whole_values_whole_and_the_rest_as_they_are() -> None:
+    import numpy as np
+
+    from chuangye_metrics.compute import _numbers
+
+    values = _numbers(np.array([1.0, 2.5, np.nan, np.inf, -np.inf, 2.0**70, -3.0]))
+    assert values == [1, 2.5, None, float("inf"), float("-inf"), 2**70, -3]
+    assert [type(value) for value in values] == [int, float, type(None), float, float, int, int]

@@ -261,7 +261,7 @@ def _numbers(values: np.ndarray) -> list[int | float | None]:
     import numpy as np
 
     known = ~np.isnan(values)
-    whole = known & (np.floor(values) == values)
+    whole = np.isfinite(values) & (np.floor(values) == values)  # an infinite value stays a float, as before
     objects = values.astype(object)
     small = whole & (np.abs(values) < 2.0**62)
     objects[small] = values[small].astype(np.int64).tolist()
