@@ -316,7 +316,10 @@ def test_a_large_table_is_written_as_plain_aligned_columns(
     from chuangye_metrics import render
 
     monkeypatch.setattr(render, "PLAIN_ABOVE", 1)
-    rows = [STREET | {"unit_code": "320115001001", "level": "社区", "unit_name": "竹山社区", "parent_code": None}]
+    rows = [
+        STREET | {"unit_code": "320115001001", "level": "社区", "unit_name": "竹山社区", "parent_code": None},
+        STREET | {"unit_code": "320115001002", "level": "社区", "unit_name": "上坊\n社区", "parent_code": None},
+    ]
     result = cli("compute", make_return(rows), "--no-cache")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
@@ -329,6 +332,7 @@ def test_a_large_table_is_written_as_plain_aligned_columns(
     # "竹山社区" is 8 columns wide on screen, "（下级汇总） *" 14: the level column starts at the same place
     assert derived.index("街道") - len("320115001000  （下级汇总） *  ") == 0
     assert community.index("社区/村") == len("320115001000  竹山社区") + 6 + 2
+    assert lines[5].startswith("320115001002  上坊 社区")  # the line break of the name kept off the table
     assert "标 * 的单位在文件中无本行" in result.stdout
 
 

@@ -74,6 +74,7 @@ def text_console() -> tuple[Console, io.StringIO]:
 
 
 PLAIN_ABOVE = 2_000  # units: a larger table is written as plain aligned columns, where rich would take minutes
+_ONE_LINE = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
 
 
 def table_text(result: ComputeResult, catalog: Catalog, language: Language = "zh") -> str:
@@ -122,6 +123,7 @@ def aligned_columns(headers: list[str], rows: list[list[str]], right_from: int) 
     ``right_from`` on are aligned right."""
     from rich.cells import cell_len
 
+    rows = [[cell.translate(_ONE_LINE) for cell in row] for row in rows]  # a name with a line break stays on its line
     widths = [cell_len(header) for header in headers]
     lengths = [[cell_len(cell) for cell in row] for row in rows]
     for row_lengths in lengths:
