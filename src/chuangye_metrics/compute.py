@@ -84,7 +84,9 @@ def indicator_frame(
 
     values = {name: frame[name].to_numpy(dtype="float64") for name in indicator.field_names}
     parts = indicator_arrays(values, len(frame), indicator, catalog, language)
-    return pd.DataFrame(parts._asdict(), index=frame.index)
+    frame_of_parts = pd.DataFrame(parts._asdict(), index=frame.index)
+    frame_of_parts["reason"] = pd.Series(parts.reason, index=frame.index, dtype=object)  # texts stay objects
+    return frame_of_parts
 
 
 class IndicatorArrays(NamedTuple):
@@ -217,7 +219,7 @@ def unit_results(table: UnitTable, validated: Validated, catalog: Catalog) -> li
             _floats(result["value"].to_numpy(dtype="float64")),
             _numbers(result["numerator"].to_numpy(dtype="float64")),
             _numbers(result["denominator"].to_numpy(dtype="float64")),
-            _texts(result["reason"]),
+            result["reason"].tolist(),
         )
         for indicator_id, result in table.indicators.items()
     }
@@ -270,13 +272,6 @@ def _numbers(values: np.ndarray) -> list[int | float | None]:
         objects[large] = [int(value) for value in values[large].tolist()]
     objects[~known] = None
     result: list[int | float | None] = objects.tolist()
-    return result
-
-
-def _texts(values: pd.Series) -> list[str | None]:
-    """Texts, None where missing (pandas may hold a text column as Arrow strings, with NaN for a blank)."""
-    objects = values.astype(object)
-    result: list[str | None] = objects.where(objects.notna(), None).tolist()
     return result
 
 

@@ -11,6 +11,7 @@ from chuangye_metrics.compute import UnitTable
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.jsonout import IDENTITY, arrow_strings, joined_text, json_numbers
 from chuangye_metrics.reader import ROW
+from chuangye_metrics.render import csv_header
 
 if TYPE_CHECKING:
     import numpy as np
@@ -21,23 +22,6 @@ if TYPE_CHECKING:
 
 CHUNK = 20_000
 _NEEDS_QUOTES = '[,"\n]'  # what Python's csv module quotes, with "\n" ending its lines
-
-
-def csv_header(catalog: Catalog) -> list[str]:
-    """The columns of compute's CSV: identity, counts, then each indicator's value and its reason."""
-    indicators = list(catalog.indicators)
-    return [
-        "unit_code",
-        "unit_name",
-        "level",
-        "parent_code",
-        "year",
-        "derived",
-        "row",
-        *catalog.count_fields,
-        *indicators,
-        *(f"{indicator}_reason" for indicator in indicators),
-    ]
 
 
 def write_compute_csv(out: TextSink, units: UnitTable, catalog: Catalog, chunk: int = CHUNK) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from chuangye_metrics.catalog import Catalog
 from chuangye_metrics.compute import ComputeOutcome, UnitTable, errors_by_row
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from chuangye_metrics.cache import BinarySink, Cache
 
 CHUNK = 5_000
+IDENTITY = ("unit_code", "unit_name", "level", "parent_code")
 WRITERS = 2  # slices serialised at once, beside the one being prepared
 _CONTROL = r"[\x00-\x1f]"
 
@@ -62,7 +63,7 @@ def write_compute_json(
     out.write((b"\n" if not first else b"") + b'],\n"findings": ' + found + b"\n}\n")
 
 
-def binary_stream(stream: TextIO) -> BinarySink:
+def binary_stream(stream: TextIO) -> BinaryIO | _Decoding:
     """The bytes under a text stream (after flushing what it holds), or an adapter that decodes for it."""
     stream.flush()
     buffer = getattr(stream, "buffer", None)
@@ -78,6 +79,9 @@ class _Decoding:
     def write(self, data: bytes) -> int:
         self.stream.write(data.decode("utf-8"))
         return len(data)
+
+    def flush(self) -> None:
+        self.stream.flush()
 
 
 @dataclass
@@ -101,14 +105,14 @@ def compute_json(out: TextIO, run: Callable[[], ComputeOutcome], cache: Cache | 
         "findings": [{**item.model_dump(mode="json"), "params": item.params} for item in outcome.findings],
         "has_errors": outcome.has_errors,
     }
-    watched = _Watched(binary_stream(out))
+    binary = binary_stream(out)
+    watched = _Watched(binary)
     stored = cache is not None and cache.store_output(
         key, lambda sink: write_compute_outcome(sink, outcome), meta, watched
     )
     if not stored and not watched.written:  # no cache, or none could be opened: write straight out
         write_compute_outcome(watched, outcome)
-    if hasattr(watched.stream, "flush"):
-        watched.stream.flush()
+    binary.flush()
     return JsonRun(findings=outcome.findings, written=True, has_errors=outcome.has_errors)
 
 
@@ -266,9 +270,6 @@ def _shape(catalog: Catalog) -> list[Any]:
         pl.struct(indicators).alias("indicators"),
         pl.col("errors"),
     ]
-
-
-IDENTITY = ("unit_code", "unit_name", "level", "parent_code")
 
 
 def _whole(values: np.ndarray) -> bool:

@@ -145,26 +145,30 @@ def render_json(result: ComputeResult) -> str:
     return result.model_dump_json(indent=2) + "\n"
 
 
+def csv_header(catalog: Catalog) -> list[str]:
+    """The columns of compute's CSV: identity, counts, then each indicator's value and its reason."""
+    indicators = list(catalog.indicators)
+    return [
+        "unit_code",
+        "unit_name",
+        "level",
+        "parent_code",
+        "year",
+        "derived",
+        "row",
+        *catalog.count_fields,
+        *indicators,
+        *(f"{indicator}_reason" for indicator in indicators),
+    ]
+
+
 def render_csv(result: ComputeResult, catalog: Catalog) -> str:
     """One row per unit: identity, counts, then each indicator's unrounded value and its reason."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     counts = catalog.count_fields
     indicators = list(catalog.indicators)
-    writer.writerow(
-        [
-            "unit_code",
-            "unit_name",
-            "level",
-            "parent_code",
-            "year",
-            "derived",
-            "row",
-            *counts,
-            *indicators,
-            *(f"{i}_reason" for i in indicators),
-        ]
-    )
+    writer.writerow(csv_header(catalog))
     for unit in result.units:
         writer.writerow(
             [

@@ -240,13 +240,9 @@ def check_text(result: CheckResult, catalog: Catalog, language: Language = "zh")
     return buffer.getvalue()
 
 
-def check_json(result: CheckResult) -> str:
-    return result.model_dump_json(indent=2) + "\n"
-
-
 def write_check_json(out: TextSink, result: CheckResult, batch: int = 1_000) -> None:
-    """The same text as ``check_json``, written a batch of units at a time: a national check never holds
-    its whole JSON text (several times the size of its models) in memory."""
+    """The text of ``result.model_dump_json(indent=2)`` and a newline, written a batch of units at a time:
+    a national check never holds its whole JSON text (several times the size of its models) in memory."""
     from pydantic import TypeAdapter
 
     shell = result.model_copy(update={"units": []}).model_dump_json(indent=2)

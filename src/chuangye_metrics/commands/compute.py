@@ -235,8 +235,7 @@ def _compute_files(
                 source = returns.source_of(returns.units.frame)
                 binary = binary_stream(stream)
                 write_compute_json(binary, returns.units, catalog, source, returns.findings)
-                if hasattr(binary, "flush"):
-                    binary.flush()
+                binary.flush()
     else:
         _emit_result(returns.result(), output_format, output, catalog, language)
     if returns.has_errors:
