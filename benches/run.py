@@ -51,6 +51,7 @@ class Run:
     exit_code: int
     stderr_tail: str
     timed_out: bool = False
+    stages: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -60,6 +61,7 @@ class Measure:
     label: str
     command: list[str]
     ok_exits: frozenset[int] = frozenset({0})
+    env: dict[str, str] = field(default_factory=dict)
     runs: list[Run] = field(default_factory=list)
     failure: Run | None = None
     note: str = ""
@@ -166,9 +168,20 @@ def run_once(command: Sequence[str], env: dict[str, str], timeout: float | None,
             timer.cancel()
         process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait for it again
         errors.seek(0)
-        tail = errors.read()[-4000:].decode("utf-8", "replace")
-    tail = "\n".join(tail.splitlines()[-20:])
-    return Run(seconds, usage.ru_maxrss, process.returncode, tail, timed_out.is_set())
+        text = errors.read().decode("utf-8", "replace")
+    tail = "\n".join(text[-4000:].splitlines()[-20:])
+    return Run(seconds, usage.ru_maxrss, process.returncode, tail, timed_out.is_set(), stage_starts(text))
+
+
+def stage_starts(stderr: str) -> dict[str, float]:
+    """The "stage NAME SECONDS" lines a command writes with $CHUANGYE_STAGE_TIMES set, by stage."""
+    starts: dict[str, float] = {}
+    for line in stderr.splitlines():
+        words = line.split()
+        if len(words) == 3 and words[0] == "stage":
+            with contextlib.suppress(ValueError):
+                starts.setdefault(words[1], float(words[2]))
+    return starts
 
 
 def has_cache_option(env: dict[str, str]) -> bool:
@@ -187,7 +200,9 @@ def measures_for(path: Path, cache: bool) -> dict[str, Measure]:
     compute = [str(CHUANGYE), "compute", str(path), "--format", "json"]
     measures = {
         "bare": Measure("bare fastexcel read", [sys.executable, "-c", BARE_READ, str(path)]),
-        "compute": Measure("compute", [*compute, "--no-cache"] if cache else compute),
+        "compute": Measure(
+            "compute", [*compute, "--no-cache"] if cache else compute, env={"CHUANGYE_STAGE_TIMES": "1"}
+        ),
         "cached": Measure("compute (cached)", compute),
         "validate": Measure(
             "validate",
@@ -212,7 +227,7 @@ def time_measure(measure: Measure, env: dict[str, str], timeout: float | None, s
     """One more timed run, unless the command has failed already."""
     if measure.failure is not None or measure.note:
         return
-    run = run_once(measure.command, env, timeout, stdout)
+    run = run_once(measure.command, {**env, **measure.env}, timeout, stdout)
     if run.timed_out or run.exit_code not in measure.ok_exits:
         measure.failure = run
         report_failure(measure, run)
@@ -290,12 +305,45 @@ def timing_table(result: SizeResult) -> tuple[list[str], list[list[str]]]:
     return headers, rows
 
 
+STAGE_SPANS = (  # (label, from, to): stage names as progress.stage writes them; "" is the process's start or end
+    ("start-up", "", "read"),  # from the import of chuangye_metrics.progress
+    ("read", "read", "validate"),
+    ("validate", "validate", "compute"),
+    ("compute", "compute", "write"),
+    ("write", "write", "end"),
+    ("Python's start, and exit", "end", ""),  # the wall clock's rest: before that import, after the end
+)
+
+
+def stage_table(result: SizeResult) -> tuple[list[str], list[list[str]]] | None:
+    """Where compute's time goes: the median length of each stage, and what the read and write alone come to."""
+    measure = result.measures["compute"]
+    runs = [run for run in measure.runs if all(name in run.stages for _, name, _ in STAGE_SPANS[1:])]
+    if not runs:
+        return None
+
+    def length(run: Run, start: str, end: str) -> float:
+        return (run.stages[end] if end else run.seconds) - (run.stages[start] if start else 0.0)
+
+    rows = []
+    for label, start, end in STAGE_SPANS:
+        seconds = statistics.median(length(run, start, end) for run in runs)
+        rows.append([label, fmt(seconds), f"{seconds / statistics.median(r.seconds for r in runs):.0%}"])
+    bare = result.measures["bare"].median
+    if bare:
+        floor = statistics.median(
+            sum(length(run, start, end) for label, start, end in STAGE_SPANS if label != "validate") for run in runs
+        )
+        rows.append(["all but validate", fmt(floor), f"{floor / bare:.2f}× the bare read"])
+    return ["stage of compute", "median s", "share"], rows
+
+
 def target_table(result: SizeResult) -> tuple[list[str], list[list[str]]]:
     headers = ["figure", "value", "target", "met"]
     return headers, [[target.name, target.shown(result), target.describe(), target.met(result)] for target in TARGETS]
 
 
-LEFT = {"command", "note", "figure", "target", "met"}  # columns of words, not figures
+LEFT = {"command", "note", "figure", "target", "met", "stage of compute"}  # columns of words, not figures
 
 
 def text_table(headers: list[str], rows: list[list[str]]) -> str:
@@ -422,7 +470,9 @@ def text_machine(info: list[tuple[str, str]]) -> str:
 
 def text_size(result: SizeResult) -> str:
     heading = f"=== {size_heading(result)}"
-    return "\n".join(["", heading, text_table(*timing_table(result)), "", text_table(*target_table(result))])
+    stages = stage_table(result)
+    parts = ["", heading, text_table(*timing_table(result)), "", text_table(*target_table(result))]
+    return "\n".join(parts + (["", text_table(*stages)] if stages else []))
 
 
 def text_summary(results: list[SizeResult]) -> str:
@@ -450,10 +500,17 @@ def markdown_report(
         "Linux carries a parent's peak RSS over into its children's, so the benchmark's own peak "
         f"({own_peak_mib():.1f} MiB) is a floor under every figure.",
         "",
+        "compute runs with `CHUANGYE_STAGE_TIMES=1`, which writes to stderr when each stage begins. The third "
+        "table of each size gives the median length of each stage. Its last row adds up every stage but "
+        "validation, and sets that against the bare read: what compute would take if validating cost nothing.",
+        "",
     ]
     for result in results:
         out += [f"## {size_heading(result)}", "", markdown_table(*timing_table(result)), ""]
         out += [markdown_table(*target_table(result)), ""]
+        stages = stage_table(result)
+        if stages:
+            out += [markdown_table(*stages), ""]
     if results:
         chosen, where = target_result(results)
         out += [f"## Targets met ({where})", ""]
