@@ -146,3 +146,44 @@ def test_the_excel_report_of_several_years_is_of_the_latest_with_the_years_besid
     years = {row[header.index("年度")] for row in community.iter_rows(min_row=2, values_only=True) if row[0]}
     assert years == {2016}
     assert "历年比较" in workbook.sheetnames
+
+
+IDENTITY = ["unit_code", "unit_name", "level", "year"]
+
+
+def missing_columns(stdout: str) -> set[tuple[str | None, str]]:
+    """(file name, field) of each missing-column warning."""
+    findings = json.loads(stdout)["findings"]
+    return {
+        (Path(finding["file"]).name if finding.get("file") else None, finding["field"])
+        for finding in findings
+        if finding["code"] == "missing-count-column"
+    }
+
+
+def test_each_of_several_returns_is_warned_about_the_columns_the_standard_needs(
+    cli: Any, make_return: Callable[..., Path], standard: Path
+) -> None:
+    full = make_return([LATE[0]], fields=[*IDENTITY, "active_entities", "active_entities_base"], name="a.xlsx")
+    bare = make_return([LATE[1]], fields=IDENTITY, name="b.xlsx")
+    result = cli("check", full, bare, "--standard", standard, "--format", "json", "--fail-on", "never")
+    assert result.exit_code == 0, result.stderr
+    # the standard reads both growth columns and b.xlsx has neither; the core counts it lacks are not read
+    assert missing_columns(result.stdout) == {("b.xlsx", "active_entities"), ("b.xlsx", "active_entities_base")}
+
+
+def test_a_base_column_filled_from_the_return_three_years_before_is_not_warned_about(
+    cli: Any, make_return: Callable[..., Path], standard: Path
+) -> None:
+    early = make_return(EARLY, fields=[*IDENTITY, "active_entities"], name="2013.xlsx")
+    late = make_return(LATE, fields=[*IDENTITY, "active_entities"], name="2016.xlsx")
+    result = cli("check", early, late, "--standard", standard, "--format", "json", "--fail-on", "never")
+    assert result.exit_code == 0, result.stderr
+    # 2016's bases come from 2013's active entities; 2013's have no return of 2010 to come from
+    assert missing_columns(result.stdout) == {("2013.xlsx", "active_entities_base")}
+    both = make_return(EARLY + LATE, fields=[*IDENTITY, "active_entities"])
+    together = cli("check", both, "--standard", standard, "--format", "json", "--fail-on", "never")
+    assert together.exit_code == 0, together.stderr
+    assert missing_columns(together.stdout) == set()
+    alone = cli("check", late, "--standard", standard, "--format", "json", "--fail-on", "never")
+    assert missing_columns(alone.stdout) == {(None, "active_entities_base")}

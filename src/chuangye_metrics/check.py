@@ -22,9 +22,9 @@ from chuangye_metrics.models import (
     UnitResult,
     trusted,
 )
-from chuangye_metrics.reader import read_return
+from chuangye_metrics.reader import ReturnTable, read_return
 from chuangye_metrics.standards import RuleSet, Standard, Threshold
-from chuangye_metrics.validate import Validated, missing_count_column, validate_return
+from chuangye_metrics.validate import missing_count_column, validate_return
 
 if TYPE_CHECKING:
     import numpy as np
@@ -94,7 +94,9 @@ def check_return(
 
     table = load_return(path, catalog, sheet=sheet, mapping=mapping, cache=cache)
     validated = validate_return(table, catalog, year=year, rules=rules)
-    findings = [finding.localised(language) for finding in _columns_the_standard_needs(validated, standard, catalog)]
+    read = ReturnRead(label=None, table=validated.table, rows=validated.frame)
+    needed = _columns_the_standard_needs(validated.findings, [read], standard, catalog)
+    findings = [finding.localised(language) for finding in needed]
     if validated.errors and not keep_going:
         return CheckOutcome(result=None, findings=findings)
     units = unit_table(validated, catalog, language=language)
@@ -116,13 +118,15 @@ def check_returns(
     The years help each other: a blank 三年前创业实体实有数 is taken from the unit's row three years
     before, so the yearly growth of startup entities can be judged from the returns themselves.
     """
+    findings = [
+        finding.localised(language)
+        for finding in _columns_the_standard_needs(returns.findings, returns.as_read(), standard, catalog)
+    ]
     if returns.units is None:
-        return CheckOutcome(result=None, findings=returns.findings)
+        return CheckOutcome(result=None, findings=findings)
     computed = returns.result()
-    result = _judged(
-        returns.units, computed.units, computed.source, standard, catalog, language, register, returns.findings
-    )
-    return CheckOutcome(result=result, findings=returns.findings)
+    result = _judged(returns.units, computed.units, computed.source, standard, catalog, language, register, findings)
+    return CheckOutcome(result=result, findings=findings)
 
 
 def _judged(
@@ -169,17 +173,36 @@ def year_of_check(result: CheckResult, year: int) -> CheckResult:
     )
 
 
-def _columns_the_standard_needs(validated: Validated, standard: Standard, catalog: Catalog) -> list[Finding]:
-    """Missing-column warnings for the count columns the standard reads, not for those it does not."""
+def _columns_the_standard_needs(
+    findings: Sequence[Finding], returns: Sequence[ReturnRead], standard: Standard, catalog: Catalog
+) -> list[Finding]:
+    """Missing-column warnings for the count columns the standard reads, not for those it does not.
+
+    A column a return lacks is not warned about when its rows got the values from elsewhere (三年前创业实体实有数
+    from the unit's row three years before, say).
+    """
     needed = set(standard.fields_needed(catalog))
-    findings = [
-        finding for finding in validated.findings if finding.code != "missing-count-column" or finding.field in needed
-    ]
-    warned = {finding.field for finding in findings if finding.code == "missing-count-column"}
-    for name in catalog.count_fields:
-        if name in needed and name not in warned and name not in validated.table.columns:
-            findings.append(missing_count_column(validated.table, catalog, name))
-    return findings
+    kept = [finding for finding in findings if finding.code != "missing-count-column" or finding.field in needed]
+    warned = {(finding.file, finding.field) for finding in kept if finding.code == "missing-count-column"}
+    for read in returns:
+        for name in catalog.count_fields:
+            if name not in needed or (read.label, name) in warned or name in read.table.columns:
+                continue
+            if read.rows is not None and name in read.rows and read.rows[name].notna().any():
+                continue
+            finding = missing_count_column(read.table, catalog, name)
+            kept.append(finding.model_copy(update={"file": read.label}) if read.label else finding)
+    return kept
+
+
+@dataclass(frozen=True)
+class ReturnRead:
+    """A return as read, for the missing-column warnings: the label its findings carry (None for a single
+    return), its table, and its rows once validated and filled (None when not at hand)."""
+
+    label: str | None
+    table: ReturnTable
+    rows: pd.DataFrame | None
 
 
 def standard_info(standard: Standard) -> StandardInfo:

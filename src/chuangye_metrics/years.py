@@ -17,7 +17,7 @@ from chuangye_metrics.errors import InputError
 from chuangye_metrics.findings import Finding, Language, format_value
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.models import ComputeResult, Series, SeriesUnit, Source, UnitYears, YearPoint, YearsResult
-from chuangye_metrics.reader import ROW
+from chuangye_metrics.reader import ROW, ReturnTable
 from chuangye_metrics.validate import Validated
 
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from chuangye_metrics.cache import Cache, TextSink
+    from chuangye_metrics.check import ReturnRead
     from chuangye_metrics.compute import ComputeOutcome
 
 FILE = "_file"
@@ -455,6 +456,7 @@ class Returns:
     language: Language = "zh"
     template: Validated | None = None
     years: list[int] = field(default_factory=list)  # of every row read, oldest first, before --level
+    tables: list[ReturnTable] = field(default_factory=list)  # each file's, emptied of rows: its sheet and columns
 
     @property
     def has_errors(self) -> bool:
@@ -486,6 +488,22 @@ class Returns:
         rows = frame.loc[~frame[DERIVED].astype(bool)]
         used = sorted(set(_file_indexes(rows).tolist())) or list(range(len(self.sources)))
         return joined_source([self.sources[index] for index in used])
+
+    def as_read(self) -> list[ReturnRead]:
+        """Each return with its label, table and merged rows (when the units were worked out)."""
+        from chuangye_metrics.check import ReturnRead
+
+        several = len(self.tables) > 1
+        frame = self.units.frame if self.units is not None else None
+        files = _file_indexes(frame) if frame is not None else None
+        return [
+            ReturnRead(
+                label=source.file if several else None,
+                table=table,
+                rows=None if frame is None or files is None else frame.loc[files == index],
+            )
+            for index, (source, table) in enumerate(zip(self.sources, self.tables, strict=True))
+        ]
 
     def years_table(self) -> YearsTable:
         assert self.units is not None
@@ -538,6 +556,7 @@ def returns_of_outcome(outcome: ComputeOutcome, language: Language = "zh") -> Re
         language=language,
         template=_template(validated),
         years=years_of(validated.frame),
+        tables=[_emptied(validated.table)],
     )
 
 
@@ -548,8 +567,12 @@ def years_of(frame: pd.DataFrame) -> list[int]:
 
 def _template(validated: Validated) -> Validated:
     """A validated return emptied of rows and findings: what unit_results needs besides the units."""
-    table = dataclasses.replace(validated.table, frame=validated.table.frame.iloc[0:0], totals=None, findings=[])
-    return Validated(table=table, frame=validated.frame.iloc[0:0], findings=[])
+    return Validated(table=_emptied(validated.table), frame=validated.frame.iloc[0:0], findings=[])
+
+
+def _emptied(table: ReturnTable) -> ReturnTable:
+    """A return table without its rows and findings: where it was read from, and which columns it has."""
+    return dataclasses.replace(table, frame=table.frame.iloc[0:0], totals=None, findings=[])
 
 
 def read_returns(
@@ -617,6 +640,7 @@ def read_returns(
         language=language,
         template=template,
         years=years_of(merged),
+        tables=[_emptied(validated.table) for validated in validated_returns],
     )
     if returns.has_errors and not keep_going:
         return returns
