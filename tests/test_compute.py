@@ -344,3 +344,52 @@ def test_numbers_for_models_keep_whole_values_whole_and_the_rest_as_they_are() -
     values = _numbers(np.array([1.0, 2.5, np.nan, np.inf, -np.inf, 2.0**70, -3.0]))
     assert values == [1, 2.5, None, float("inf"), float("-inf"), 2**70, -3]
     assert [type(value) for value in values] == [int, float, type(None), float, float, int, int]
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_plain_table_written_by_column_is_the_one_written_from_the_models(
+    make_return: Callable[..., Path], catalog: Any, language: Any, monkeypatch: Any
+) -> None:
+    import io
+
+    from chuangye_metrics import tableout
+    from chuangye_metrics.compute import compute_return, source_of
+    from chuangye_metrics.render import plain_compute_table
+
+    community = STREET | {"level": "社区", "parent_code": None}
+    rows = [
+        community | {"unit_code": "320115001001", "unit_name": "竹山社区", "year": 2016},
+        community | {"unit_code": "320115001002", "unit_name": "上坊\n社区", "year": 2016, "trainees_certified": None},
+        community | {"unit_code": "320115001001", "unit_name": "竹山社区", "year": 2017, "new_entrepreneurs": 0},
+        STREET
+        | {
+            "unit_code": "320115900001",
+            "unit_name": "Jiangning Park 江宁园",
+            "level": "园区",
+            "parent_code": "320115000000",
+        },
+    ]
+    outcome = compute_return(make_return(rows), catalog, language=language, keep_going=True)
+    assert outcome.units is not None and outcome.validated is not None and outcome.result is not None
+    written = io.StringIO()
+    source = source_of(outcome.validated, outcome.file_label)
+    monkeypatch.setattr(tableout, "SLICE", 2)  # lines written two at a time: slices join up
+    tableout.write_plain_compute_table(written, outcome.units, catalog, source, language)
+    expected = plain_compute_table(outcome.result, catalog, language)
+    assert written.getvalue() == expected
+    # what the comparison covers: derived units, two years, a blank indicator, a park, a name with a line break
+    assert "2017" in expected and "—" in expected and " *" in expected and "上坊 社区" in expected
+
+
+def test_a_large_table_goes_to_the_output_file_as_to_stdout(
+    cli: Any, make_return: Callable[..., Path], monkeypatch: Any, tmp_path: Path
+) -> None:
+    from chuangye_metrics import render
+
+    monkeypatch.setattr(render, "PLAIN_ABOVE", 1)
+    path = make_return([STREET, STREET | {"unit_code": "320115002000", "unit_name": "西山街道"}])
+    shown = cli("compute", path, "--no-cache")
+    output = tmp_path / "table.txt"
+    written = cli("compute", path, "--no-cache", "--output", output)
+    assert shown.exit_code == written.exit_code == 0
+    assert output.read_text(encoding="utf-8") == shown.stdout and "西山街道" in shown.stdout

@@ -74,7 +74,7 @@ def text_console() -> tuple[Console, io.StringIO]:
 
 
 PLAIN_ABOVE = 2_000  # units: a larger table is written as plain aligned columns, where rich would take minutes
-_ONE_LINE = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
+ONE_LINE = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
 
 
 def table_text(result: ComputeResult, catalog: Catalog, language: Language = "zh") -> str:
@@ -92,10 +92,7 @@ def plain_compute_table(result: ComputeResult, catalog: Catalog, language: Langu
     zh = language == "zh"
     years = {unit.year for unit in result.units}
     several = len(years) > 1
-    headers = ["单位代码" if zh else "Code", "单位名称" if zh else "Name", "层级" if zh else "Level"]
-    headers += (["年度" if zh else "Year"] if several else []) + [
-        indicator.name if zh else (indicator.name_en or indicator.id) for indicator in catalog.indicators.values()
-    ]
+    headers = plain_headers(catalog, language, several)
     labels = {level: level_label(level, catalog, language) for level in catalog.levels}
     unnamed = "（下级汇总）" if zh else "(sum of children)"
     rows = []
@@ -109,13 +106,25 @@ def plain_compute_table(result: ComputeResult, catalog: Catalog, language: Langu
     title = f"{result.source.file}" + (f" · {result.source.sheet}" if result.source.sheet else "")
     text = title + "\n" + aligned_columns(headers, rows, right_from=4 if several else 3)
     if any(unit.derived for unit in result.units):
-        text += (
-            "标 * 的单位在文件中无本行，由直接下级汇总计数后计算；园区不计入任何辖区汇总。\n"
-            if zh
-            else "Units marked * have no row of their own: their counts sum their direct children. "
-            "Parks are never summed.\n"
-        )
+        text += DERIVED_NOTE[language]
     return text
+
+
+DERIVED_NOTE = {
+    "zh": "标 * 的单位在文件中无本行，由直接下级汇总计数后计算；园区不计入任何辖区汇总。\n",
+    "en": "Units marked * have no row of their own: their counts sum their direct children. Parks are never summed.\n",
+}
+
+
+def plain_headers(catalog: Catalog, language: Language, several_years: bool) -> list[str]:
+    """The headers of compute's plain table."""
+    zh = language == "zh"
+    headers = ["单位代码" if zh else "Code", "单位名称" if zh else "Name", "层级" if zh else "Level"]
+    return (
+        headers
+        + (["年度" if zh else "Year"] if several_years else [])
+        + [indicator.name if zh else (indicator.name_en or indicator.id) for indicator in catalog.indicators.values()]
+    )
 
 
 def aligned_columns(headers: list[str], rows: list[list[str]], right_from: int) -> str:
@@ -123,7 +132,7 @@ def aligned_columns(headers: list[str], rows: list[list[str]], right_from: int) 
     ``right_from`` on are aligned right."""
     from rich.cells import cell_len
 
-    rows = [[cell.translate(_ONE_LINE) for cell in row] for row in rows]  # a name with a line break stays on its line
+    rows = [[cell.translate(ONE_LINE) for cell in row] for row in rows]  # a name with a line break stays on its line
     widths = [cell_len(header) for header in headers]
     lengths = [[cell_len(cell) for cell in row] for row in rows]
     for row_lengths in lengths:

@@ -158,6 +158,8 @@ def compute(
 
         with open_output(output, bom=output is not None) as stream:  # column-wise: no model per unit
             write_compute_csv(stream, outcome.units, catalog)
+    elif output_format is OutputFormat.table and outcome.units is not None and outcome.validated is not None:
+        _emit_table(outcome, output, catalog, language)
     elif (result := outcome.result) is None:
         raise typer.Exit(ExitCode.DATA_ERROR)
     else:
@@ -178,6 +180,23 @@ def _emit_result(
         emit(render.render_csv(result, catalog), output, bom=output is not None)
     else:
         emit(render.table_text(result, catalog, language), output)
+
+
+def _emit_table(outcome: ComputeOutcome, output: Path | None, catalog: Catalog, language: Language) -> None:
+    """The table of one year's units; a plain one of more than PLAIN_ABOVE units is written column by column."""
+    from chuangye_metrics import render
+
+    assert outcome.units is not None and outcome.validated is not None
+    if len(outcome.units.frame) <= render.PLAIN_ABOVE:
+        assert outcome.result is not None
+        emit(render.table_text(outcome.result, catalog, language), output)
+        return
+    from chuangye_metrics.compute import source_of
+    from chuangye_metrics.tableout import write_plain_compute_table
+
+    source = source_of(outcome.validated, outcome.file_label)
+    with open_output(output) as stream:
+        write_plain_compute_table(stream, outcome.units, catalog, source, language)
 
 
 def _several_years(outcome: ComputeOutcome, language: Language) -> Returns | None:
