@@ -231,9 +231,9 @@ def unit_results(table: UnitTable, validated: Validated, catalog: Catalog) -> li
                 UnitResult,
                 {
                     "unit_code": str(codes[position]),
-                    "unit_name": _text(names[position]),
+                    "unit_name": text_or_none(names[position]),
                     "level": str(levels[position]),
-                    "parent_code": _text(parents[position]),
+                    "parent_code": text_or_none(parents[position]),
                     "year": years[position],
                     "derived": bool(derived[position]),
                     "row": row,
@@ -300,5 +300,6 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and value != value) or type(value).__name__ == "NAType"
 
 
-def _text(value: Any) -> str | None:
+def text_or_none(value: Any) -> str | None:
+    """A cell's text as a model holds it: None for a blank (None, NaN or pandas' NA)."""
     return None if _missing(value) else str(value)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from chuangye_metrics.catalog import MISSING, Catalog
-from chuangye_metrics.compute import UnitTable
+from chuangye_metrics.compute import UnitTable, text_or_none
 from chuangye_metrics.findings import Language
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.models import Source
@@ -28,7 +28,7 @@ def write_plain_compute_table(
     derived = frame[DERIVED].to_numpy(dtype=bool)
     labels = {level: level_label(level, catalog, language) for level in catalog.levels}
     unnamed = "（下级汇总）" if language == "zh" else "(sum of children)"
-    names = [unnamed if name is None or name != name else str(name) for name in frame["unit_name"].tolist()]
+    names = [unnamed if name is None else name for name in map(text_or_none, frame["unit_name"].tolist())]
     columns: list[list[str]] = [
         [str(code).translate(ONE_LINE) for code in frame["unit_code"].tolist()],
         [

@@ -490,7 +490,8 @@ class Returns:
         return joined_source([self.sources[index] for index in used])
 
     def as_read(self) -> list[ReturnRead]:
-        """Each return with its label, table and merged rows (when the units were worked out)."""
+        """Each return with its label, table and the counts of its rows once merged (when the units were worked
+        out)."""
         from chuangye_metrics.check import ReturnRead
 
         several = len(self.tables) > 1
@@ -500,7 +501,7 @@ class Returns:
             ReturnRead(
                 label=source.file if several else None,
                 table=table,
-                rows=None if frame is None or files is None else frame.loc[files == index],
+                rows=None if frame is None or files is None else frame.loc[files == index, self.catalog.count_fields],
             )
             for index, (source, table) in enumerate(zip(self.sources, self.tables, strict=True))
         ]
