@@ -339,9 +339,9 @@ def test_a_large_table_is_written_as_plain_aligned_columns(
 def test_numbers_for_models_keep_whole_values_whole_and_the_rest_as_they_are() -> None:
     import numpy as np
 
-    from chuangye_metrics.compute import _numbers
+    from chuangye_metrics.compute import model_numbers
 
-    values = _numbers(np.array([1.0, 2.5, np.nan, np.inf, -np.inf, 2.0**70, -3.0]))
+    values = model_numbers(np.array([1.0, 2.5, np.nan, np.inf, -np.inf, 2.0**70, -3.0]))
     assert values == [1, 2.5, None, float("inf"), float("-inf"), 2**70, -3]
     assert [type(value) for value in values] == [int, float, type(None), float, float, int, int]
 

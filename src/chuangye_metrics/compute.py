@@ -208,7 +208,7 @@ def unit_results(table: UnitTable, validated: Validated, catalog: Catalog) -> li
         return frame[name].tolist() if name in frame else [None] * count
 
     def numbers(name: str) -> list[Any]:
-        return _numbers(frame[name].to_numpy(dtype="float64")) if name in frame else [None] * count
+        return model_numbers(frame[name].to_numpy(dtype="float64")) if name in frame else [None] * count
 
     codes, names, levels, parents = (column(name) for name in ("unit_code", "unit_name", "level", "parent_code"))
     years, derived, rows = numbers("year"), column(DERIVED), numbers(ROW)
@@ -217,8 +217,8 @@ def unit_results(table: UnitTable, validated: Validated, catalog: Catalog) -> li
         indicator_id: (
             catalog.indicators[indicator_id].unit,
             _floats(result["value"].to_numpy(dtype="float64")),
-            _numbers(result["numerator"].to_numpy(dtype="float64")),
-            _numbers(result["denominator"].to_numpy(dtype="float64")),
+            model_numbers(result["numerator"].to_numpy(dtype="float64")),
+            model_numbers(result["denominator"].to_numpy(dtype="float64")),
             result["reason"].tolist(),
         )
         for indicator_id, result in table.indicators.items()
@@ -258,7 +258,7 @@ def unit_results(table: UnitTable, validated: Validated, catalog: Catalog) -> li
     return units
 
 
-def _numbers(values: np.ndarray) -> list[int | float | None]:
+def model_numbers(values: np.ndarray) -> list[int | float | None]:
     """The values for a model: whole ones as int, others as float, NaN as None."""
     import numpy as np
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from chuangye_metrics.catalog import MISSING, Catalog
-from chuangye_metrics.compute import UnitTable, text_or_none
+from chuangye_metrics.catalog import Catalog, format_measure
+from chuangye_metrics.compute import UnitTable, model_numbers, text_or_none
 from chuangye_metrics.findings import Language
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.models import Source
@@ -23,7 +23,7 @@ def write_plain_compute_table(
 ) -> None:
     """The text of ``render.plain_compute_table`` for the units of the table, cell by column."""
     frame = units.frame
-    years = [None if year != year else int(year) for year in frame["year"].tolist()]
+    years = model_numbers(frame["year"].to_numpy(dtype="float64"))
     several = len(set(years)) > 1
     derived = frame[DERIVED].to_numpy(dtype=bool)
     labels = {level: level_label(level, catalog, language) for level in catalog.levels}
@@ -52,15 +52,7 @@ def write_plain_compute_table(
 
 def measures(values: np.ndarray, unit: str, language: Language) -> list[str]:
     """``catalog.format_measure`` of each value."""
-    numbers: list[float] = values.tolist()
-    if unit == "ratio":
-        return [MISSING if value != value else f"1:{value:.1f}" for value in numbers]
-    if unit == "years":
-        suffix = " 年" if language == "zh" else " years"
-        return [MISSING if value != value else f"{value:.1f}{suffix}" for value in numbers]
-    if unit == "percent":
-        return [MISSING if value != value else f"{value:.1f}%" for value in numbers]
-    return [MISSING if value != value else f"{value:g}" for value in numbers]
+    return [format_measure(value, unit, language) for value in values.tolist()]
 
 
 def write_aligned(
