@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 from chuangye_metrics.catalog import Catalog
 from chuangye_metrics.compute import UnitTable
 from chuangye_metrics.hierarchy import DERIVED
-from chuangye_metrics.jsonout import IDENTITY, arrow_strings, joined_text, json_numbers
-from chuangye_metrics.reader import ROW
+from chuangye_metrics.jsonout import IDENTITY, arrow_strings, joined_text, json_numbers, own_rows
 from chuangye_metrics.render import csv_header
 
 if TYPE_CHECKING:
@@ -40,17 +39,15 @@ def write_compute_csv(out: TextSink, units: UnitTable, catalog: Catalog, chunk: 
 
 def csv_lines(frame: pd.DataFrame, units: UnitTable, catalog: Catalog) -> pa.Array:
     """The CSV line of each unit of the frame (a slice of the unit table), as an Arrow string array."""
-    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
     derived = frame[DERIVED].to_numpy(dtype=bool)
-    rows = frame[ROW].to_numpy(dtype="float64") if ROW in frame else np.full(len(frame), np.nan)
     pieces: list[Any] = [_csv_text(frame[name]) for name in IDENTITY]
     pieces += [
         json_numbers(frame["year"].to_numpy(dtype="float64"), integral_only=True, blank=""),
         pc.if_else(pa.array(derived), "true", "false"),
-        json_numbers(np.where(derived, np.nan, rows), integral_only=True, blank=""),
+        json_numbers(own_rows(frame, derived), integral_only=True, blank=""),
     ]
     pieces += [json_numbers(frame[name].to_numpy("float64"), blank="") for name in catalog.count_fields]
     indicators = units.indicators_of(frame)

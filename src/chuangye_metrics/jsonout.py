@@ -204,7 +204,6 @@ def json_lines(objects: Any) -> bytes:
 def polars_objects(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: dict[int, list[str]]) -> Any:
     """The units as a flat polars frame with the expressions that shape it like UnitResult (for ``json_lines``);
     None when a count, numerator or denominator has a fraction."""
-    import numpy as np
     import polars as pl
     import pyarrow as pa
 
@@ -230,8 +229,7 @@ def polars_objects(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, erro
     ):
         return None
     derived = frame[DERIVED].to_numpy(dtype=bool)
-    rows = frame[ROW].to_numpy(dtype="float64") if ROW in frame else np.full(count, np.nan)
-    rows = np.where(derived, np.nan, rows)
+    rows = own_rows(frame, derived)
     flat: dict[str, Any] = {name: pl.from_arrow(arrow_strings(frame[name])) for name in IDENTITY}
     numbers = {"year": years, "row": rows}
     numbers |= {f"f{position}": counts[:, position] for position in range(len(names))}
@@ -272,6 +270,14 @@ def _shape(catalog: Catalog) -> list[Any]:
     ]
 
 
+def own_rows(frame: pd.DataFrame, derived: np.ndarray) -> np.ndarray:
+    """The Excel row of each unit of the frame, NaN for a derived unit (it has no row of its own)."""
+    import numpy as np
+
+    rows = frame[ROW].to_numpy(dtype="float64") if ROW in frame else np.full(len(frame), np.nan)
+    return np.where(derived, np.nan, rows)
+
+
 def _whole(values: np.ndarray) -> bool:
     """Every known value whole and small enough to be exact as an integer."""
     import numpy as np
@@ -284,7 +290,6 @@ def unit_lines(
     frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: dict[int, list[str]]
 ) -> pa.Array | None:
     """One compact JSON object per unit of the frame, as an Arrow string array (see ``unit_json_objects``)."""
-    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -292,8 +297,7 @@ def unit_lines(
     if count == 0:
         return None
     derived = frame[DERIVED].to_numpy(dtype=bool)
-    rows = frame[ROW].to_numpy(dtype="float64") if ROW in frame else np.full(count, np.nan)
-    rows = np.where(derived, np.nan, rows)
+    rows = own_rows(frame, derived)
     pieces: list[Any] = [
         *identity_pieces(frame),
         ',"year":',

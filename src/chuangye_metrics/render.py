@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import TextIO
 
 from rich.console import Console
 from rich.table import Table
@@ -128,26 +129,53 @@ def plain_headers(catalog: Catalog, language: Language, several_years: bool) -> 
 
 
 def aligned_columns(headers: list[str], rows: list[list[str]], right_from: int) -> str:
-    """Columns padded to their widest cell (CJK characters count two), two spaces apart; the columns from
-    ``right_from`` on are aligned right."""
+    """``write_aligned`` of cells given row by row, as text; a cell's line breaks become spaces."""
+    columns = [[row[position].translate(ONE_LINE) for row in rows] for position in range(len(headers))]
+    text = io.StringIO()
+    write_aligned(text, headers, columns, right_from, batch=len(rows) or 1)
+    return text.getvalue()
+
+
+def write_aligned(
+    out: TextIO, headers: Sequence[str], columns: Sequence[list[str]], right_from: int, batch: int
+) -> None:
+    """Columns padded to their widest cell (CJK characters count two), two spaces apart, the columns from
+    ``right_from`` on aligned right; cells given column by column, written ``batch`` lines at a time."""
     from rich.cells import cell_len
 
-    rows = [[cell.translate(ONE_LINE) for cell in row] for row in rows]  # a name with a line break stays on its line
-    widths = [cell_len(header) for header in headers]
-    lengths = [[cell_len(cell) for cell in row] for row in rows]
-    for row_lengths in lengths:
-        widths = [max(width, length) for width, length in zip(widths, row_lengths, strict=True)]
+    measured: dict[str, int] = {}
 
-    def line(cells: list[str], cell_lengths: list[int]) -> str:
+    def width_of(cell: str) -> int:
+        width = measured.get(cell)
+        if width is None:
+            width = measured[cell] = cell_len(cell)
+        return width
+
+    # printable ASCII is one column a character; anything else is measured (and remembered)
+    lengths = [
+        [len(cell) if cell.isascii() and cell.isprintable() else width_of(cell) for cell in cells] for cells in columns
+    ]
+    header_lengths = [cell_len(header) for header in headers]
+    widths = [max(length, max(column, default=0)) for length, column in zip(header_lengths, lengths, strict=True)]
+    right = [position >= right_from for position in range(len(headers))]
+    head = [
+        _padded_column([header], [length], width, on_right)[0]
+        for header, length, width, on_right in zip(headers, header_lengths, widths, right, strict=True)
+    ]
+    out.write("  ".join(head).rstrip() + "\n" + "  ".join("-" * width for width in widths) + "\n")
+    count = len(columns[0]) if columns else 0
+    for start in range(0, count, batch):
         padded = [
-            " " * (width - length) + cell if position >= right_from else cell + " " * (width - length)
-            for position, (cell, length, width) in enumerate(zip(cells, cell_lengths, widths, strict=True))
+            _padded_column(cells[start : start + batch], cell_lengths[start : start + batch], width, on_right)
+            for cells, cell_lengths, width, on_right in zip(columns, lengths, widths, right, strict=True)
         ]
-        return "  ".join(padded).rstrip()
+        out.write("".join("  ".join(cells).rstrip() + "\n" for cells in zip(*padded, strict=True)))
 
-    lines = [line(headers, [cell_len(header) for header in headers]), "  ".join("-" * width for width in widths)]
-    lines += [line(cells, cell_lengths) for cells, cell_lengths in zip(rows, lengths, strict=True)]
-    return "\n".join(lines) + "\n"
+
+def _padded_column(cells: list[str], lengths: list[int], width: int, right: bool) -> list[str]:
+    if right:
+        return [" " * (width - length) + cell for cell, length in zip(cells, lengths, strict=True)]
+    return [cell + " " * (width - length) for cell, length in zip(cells, lengths, strict=True)]
 
 
 def render_json(result: ComputeResult) -> str:
