@@ -55,9 +55,19 @@ class Invoker:
         return self.runner.invoke(app, [str(arg) for arg in args], catch_exceptions=False)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Before any fixture of any scope runs, the cache is a folder of the test run's, never the user's."""
+    import os
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="chuangye-test-cache-")
+    os.environ["CHUANGYE_CACHE_DIR"] = folder
+    os.environ["XDG_CACHE_HOME"] = folder
+
+
 @pytest.fixture(autouse=True)
 def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets a cache folder of its own, never the user's."""
+    """Every test gets a cache folder of its own, never the user's (module fixtures get the run's, above)."""
     folder = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("CHUANGYE_CACHE_DIR", str(folder))
     return folder

@@ -436,7 +436,7 @@ def test_demo_base_rules_follow_the_park_type(cli: Any, make_return: Callable[..
         (USER_STANDARD.replace("indicator: success_rate", "indicator: sucess_rate"), 8, "sucess_rate"),
         (USER_STANDARD.replace('op: ">=", value: 5}', 'op: "=>", value: 5}'), 10, "op"),
         (USER_STANDARD.replace("{field: startup_entities,", "{field: startup_entitys,"), 14, "startup_entitys"),
-        (USER_STANDARD.replace("  社区:", "  村委:"), 10, "村委"),
+        (USER_STANDARD.replace("  社区:", "  片区:"), 10, "片区"),  # 村委 is a level name now
         (USER_STANDARD.replace("status: official", "status: [official"), 5, "YAML"),
     ],
 )

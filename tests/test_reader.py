@@ -203,14 +203,14 @@ def test_user_mapping(cli: Any, tmp_path: Path) -> None:
 
 def test_unknown_header_is_a_warning(cli: Any, make_return: Callable[..., Path], tmp_path: Path) -> None:
     rows = [
-        ["单位代码", "单位名称", "单位层级", "劳动年龄人口数", "备注"],
+        ["单位代码", "单位名称", "单位层级", "劳动年龄人口数", "其他情况"],  # 备注 and 序号 pass without a word
         ["320115001000", "东山街道", "街道", 52000, "无"],
     ]
     path = write_xlsx(Grid(rows=rows), tmp_path / "extra.xlsx", before=())
     result = cli("validate", path, "--format", "json")
     assert result.exit_code == 0
     unknown = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "unknown-header"]
-    assert [(f["row"], f["column"], f["header"], f["severity"]) for f in unknown] == [(1, "E", "备注", "warning")]
+    assert [(f["row"], f["column"], f["header"], f["severity"]) for f in unknown] == [(1, "E", "其他情况", "warning")]
 
 
 def test_a_header_given_twice_is_a_warning_and_the_first_column_counts(cli: Any, tmp_path: Path) -> None:

@@ -341,7 +341,8 @@ def test_a_data_error_in_one_file_stops_all(
 
 
 def test_no_input_is_overwritten(cli: Any, three_years: list[Path]) -> None:
-    result = cli("compute", three_years[0], three_years[1], "--output", three_years[1])
+    # the message is Chinese unless --lang en (as every output message, see outputs.py)
+    result = cli("compute", three_years[0], three_years[1], "--output", three_years[1], "--lang", "en")
     assert result.exit_code == 2 and "never overwritten" in result.stderr
 
 

@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
@@ -47,15 +48,31 @@ def cache_root() -> Path:
     return Path(base) / "chuangye-metrics"
 
 
+@lru_cache(maxsize=1)
+def code_identity() -> str:
+    """A hash of the package's own source files: an entry made by other code (a reader since fixed, at the same
+    version number) is never served. Worked out once per process, in about a millisecond."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def fingerprint(*parts: Any, files: Sequence[Path] = ()) -> str:
-    """A short hash of settings and of the bytes of the files they name (and of the shipped formulas)."""
-    digest = hashlib.sha256(f"{FORMAT}|{__version__}".encode())
+    """A short hash of settings, of the code and of the bytes of the files they name (and of the shipped formulas)."""
+    digest = hashlib.sha256(f"{FORMAT}|{__version__}|{code_identity()}".encode())
     for part in parts:
         digest.update(json.dumps(part, sort_keys=True, default=str).encode())
-    shipped = sorted(formulas_dir().rglob("*.yaml"))
-    for path in [*shipped, *files]:
+    from chuangye_metrics.guard import config_bytes
+
+    for path in sorted(formulas_dir().rglob("*.yaml")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
+    for path in files:  # the user's: refused if not a regular file (a pipe would block) or over the size limit
+        digest.update(path.name.encode())
+        digest.update(config_bytes(path))
     return digest.hexdigest()[:32]
 
 
@@ -68,6 +85,9 @@ class Cache:
 
     @classmethod
     def for_file(cls, path: Path, root: Path | None = None) -> Cache:
+        from chuangye_metrics.guard import require_regular_file
+
+        require_regular_file(path)  # before hashing: a named pipe or /dev/zero would be hashed for ever
         root = root or cache_root()
         return cls(root, content_digest(path, root))
 

@@ -38,6 +38,9 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+CountUnit = Literal["person", "entity", "year"]
+
+
 class FieldType(_Strict):
     description: str = ""
     constraints: dict[ConstraintName, float] = {}
@@ -61,9 +64,7 @@ class FieldDef(_Strict):
         description="part of every return: a missing core count column is warned about; others only some standards use",
     )
     part_of: Identifier | None = None
-    unit: Literal["person", "entity", "year"] | None = Field(
-        default=None, description="what a count counts: people, entities or years"
-    )
+    unit: CountUnit | None = Field(default=None, description="what a count counts: people, entities or years")
     from_earlier_year: EarlierYear | None = Field(
         default=None,
         description="when blank, taken from this count of the same unit's row that many years before, "
@@ -147,6 +148,8 @@ class LevelDef(_Strict):
 
 class FieldsFile(_Strict):
     field_types: dict[str, FieldType]
+    count_units: dict[CountUnit, list[Annotated[str, Field(min_length=1)]]] = {}
+    ignored_headers: list[str] = []
     fields: list[FieldDef]
 
 
@@ -176,6 +179,9 @@ class Catalog(BaseModel):
     indicators: dict[str, IndicatorDef]
     levels: dict[str, LevelDef]
     code_segment_widths: list[int]
+    count_units: dict[str, list[str]] = {}
+    ignored_headers: frozenset[str] = frozenset()
+    """normalised headers of columns kept for people (序号, 备注): passed over without a warning"""
 
     @property
     def count_fields(self) -> list[str]:
@@ -185,6 +191,11 @@ class Catalog(BaseModel):
     def territorial_levels(self) -> list[str]:
         """Territorial level ids, top down."""
         return [level.id for level in self.levels.values() if level.territorial]
+
+    def units_of(self, field_id: str) -> tuple[str, ...]:
+        """The units a cell of this count may carry after its number (人, 个 …), as fields.yaml lists them."""
+        unit = self.fields[field_id].unit
+        return tuple(self.count_units.get(unit, [])) if unit else ()
 
     def constraints_of(self, field_id: str) -> dict[str, float]:
         return {str(name): value for name, value in self.field_types[self.fields[field_id].type].constraints.items()}
@@ -209,6 +220,19 @@ class Catalog(BaseModel):
 
     def level_id(self, label: str) -> str | None:
         return self.level_lookup.get(normalise_label(label).lower())
+
+    def suggest_level(self, label: str) -> str | None:
+        """The level an unknown label most likely means: the longest known name inside it (东山社区居委会 holds
+        社区, 佘村村民小组 holds 村), else the closest known name by spelling; None when nothing is near."""
+        import difflib
+
+        text = normalise_label(label).lower()
+        inside = [key for key in self.level_lookup if key and key in text]
+        if inside:
+            # the longest name inside wins; among one-character names (村, 镇 …), the one nearest the end
+            return self.level_lookup[max(inside, key=lambda key: (len(key), text.rfind(key)))]
+        close = difflib.get_close_matches(text, list(self.level_lookup), n=1, cutoff=0.6)
+        return self.level_lookup[close[0]] if close else None
 
 
 def load_catalog(folder: Path | None = None, extra: Sequence[Path] = ()) -> Catalog:
@@ -283,4 +307,6 @@ def load_catalog(folder: Path | None = None, extra: Sequence[Path] = ()) -> Cata
         indicators=indicators,
         levels=levels,
         code_segment_widths=levels_file.code_segment_widths,
+        count_units={str(unit): list(names) for unit, names in fields_file.count_units.items()},
+        ignored_headers=frozenset(normalise_label(text) for text in fields_file.ignored_headers),
     )

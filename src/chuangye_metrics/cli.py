@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -38,10 +36,21 @@ class _Group(TyperGroup):
             where = context.command_path if context is not None else "chuangye"
             _fail(f"{where}: error: {error.format_message()} (see '{where} --help')", ExitCode.USAGE)
         except ChuangyeError as error:
-            _fail(f"chuangye: error: {error.message}", error.exit_code)
-        except KeyboardInterrupt:
+            from chuangye_metrics.guard import error_text, language_of_arguments
+
+            language = language_of_arguments(kwargs.get("args") or (args[0] if args else sys.argv[1:]))
+            _fail(f"chuangye: error: {error_text(error, language)}", error.exit_code)
+        except (KeyboardInterrupt, _Interrupted):
             _fail("chuangye: interrupted", ExitCode.USAGE)
-        except Exception as error:  # the last line of defence: never a bare traceback
+        except (SystemExit, GeneratorExit):
+            raise
+        except BaseException as error:  # the last line of defence: never a bare traceback (nor a Rust panic's)
+            from chuangye_metrics.guard import error_text, language_of_arguments, reader_failure
+
+            unreadable = reader_failure(error)  # a panic or failure of fastexcel while reading: the file's fault
+            if unreadable is not None:
+                language = language_of_arguments(kwargs.get("args") or (args[0] if args else sys.argv[1:]))
+                _fail(f"chuangye: error: {error_text(unreadable, language)}", unreadable.exit_code)
             _fail(
                 f"chuangye: internal error: {type(error).__name__}: {error}. "
                 "This is a bug in chuangye-metrics; please report it with the command you ran.",
@@ -49,9 +58,21 @@ class _Group(TyperGroup):
             )
         sys.exit(int(code or 0))
 
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:  # typer would end the run silently with 130: say so, with the usual code
+            raise _Interrupted from None
+
+
+class _Interrupted(Exception):
+    """Ctrl-C while a command ran (KeyboardInterrupt, carried past typer, which would swallow it)."""
+
 
 def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(" ".join(message.split()), err=True)
+    from chuangye_metrics.text import printable
+
+    typer.echo(printable(" ".join(message.split())), err=True)  # a name or value quoted can hold escapes
     sys.exit(int(code))
 
 
@@ -204,6 +225,14 @@ def parse_levels(labels: list[str] | None, catalog: Any) -> list[str] | None:
     return levels
 
 
+def say(text: str) -> None:
+    """A line for people on stdout, the control characters of the names, sources and notes it quotes from a
+    return or a user's file shown escaped (``text.printable``)."""
+    from chuangye_metrics.text import printable
+
+    typer.echo(printable(text))
+
+
 FINDINGS_SHOWN = 50
 
 
@@ -228,7 +257,7 @@ def report_findings(findings: list[Any], language: Language) -> None:
 
         from chuangye_metrics.render import findings_table
 
-        console = Console(stderr=True, highlight=False)
+        console = Console(stderr=True, highlight=False, emoji=False)
         console.print(findings_table(shown, language))
     else:  # a log or a pipe: plain lines, and no need to load rich
         lines += [finding_line(finding, language) for finding in shown]
@@ -244,26 +273,24 @@ def report_findings(findings: list[Any], language: Language) -> None:
     sys.stderr.flush()
 
 
-def refuse_overwrite(source: Path, output: Path | None) -> None:
-    if output is not None and output.exists() and output.resolve() == source.resolve():
-        raise UsageError(f"--output {output} is the input file; the input is never overwritten")
+def check_output(
+    output_format: OutputFormat, output: Path | None, inputs: list[Path | None], language: Language
+) -> None:
+    """Before anything is read: an Excel report needs --output, and --output must be safe to replace (not one of
+    ``inputs``, the files the command reads; not a link, folder, device or pipe; in a folder that can be written)."""
+    from chuangye_metrics.outputs import check_output as check_target
 
-
-def emit(text: str, output: Path | None, bom: bool = False) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    try:
-        output.write_text(text, encoding="utf-8-sig" if bom else "utf-8")
-    except OSError as error:
-        raise UsageError(f"cannot write {output}: {error.strerror or error}") from error
-
-
-def check_report_output(output_format: OutputFormat, output: Path | None) -> None:
-    """An Excel report is a binary file: it needs --output."""
     if output_format is OutputFormat.xlsx and output is None:
         raise UsageError("--format xlsx writes a workbook: give --output FILE.xlsx")
+    check_target(output, inputs, language)
+
+
+def standard_file(standard: str | None) -> Path | None:
+    """The file of --standard when it names one (not a shipped id): a file the command reads."""
+    if standard is None:
+        return None
+    path = Path(standard)
+    return path if path.is_file() else None
 
 
 def emit_report(
@@ -281,28 +308,12 @@ def emit_report(
         from chuangye_metrics.report_xlsx import write_report_workbook
 
         assert output is not None
-        try:
-            write_report_workbook(output, result, catalog, standard=standard, language=language, years=years)
-        except OSError as error:
-            raise UsageError(f"cannot write {output}: {error.strerror or error}") from error
+        write_report_workbook(output, result, catalog, standard=standard, language=language, years=years)
         return
+    from chuangye_metrics.outputs import write_output
     from chuangye_metrics.report_html import html_report
 
-    emit(html_report(result, catalog, standard=standard, language=language, years=years), output)
-
-
-@contextmanager
-def open_output(output: Path | None, bom: bool = False) -> Iterator[TextIO]:
-    """stdout, or the --output file (with a byte-order mark if ``bom``, for Excel), for writing piece by piece."""
-    if output is None:
-        yield sys.stdout
-        sys.stdout.flush()
-        return
-    try:
-        with output.open("w", encoding="utf-8-sig" if bom else "utf-8") as stream:
-            yield stream
-    except OSError as error:
-        raise UsageError(f"cannot write {output}: {error.strerror or error}") from error
+    write_output(html_report(result, catalog, standard=standard, language=language, years=years), output, language)
 
 
 def _load_commands() -> None:

@@ -1,9 +1,8 @@
-"""compute's CSV written column by column with Arrow, in slices: the rows render_csv writes, at any size."""
+"""compute's CSV written column by column with Arrow, in slices: the rows render_csv writes, at any size; and
+the column-wise writing of CSV text cells that the years' CSV shares."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import TYPE_CHECKING, Any
 
 from chuangye_metrics.catalog import Catalog
@@ -11,6 +10,7 @@ from chuangye_metrics.compute import UnitTable
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.jsonout import IDENTITY, arrow_strings, joined_text, json_numbers, own_rows
 from chuangye_metrics.render import csv_header
+from chuangye_metrics.text import CSV_QUOTED_PATTERN, FORMULA_START_PATTERN, csv_line
 
 if TYPE_CHECKING:
     import numpy as np
@@ -20,16 +20,13 @@ if TYPE_CHECKING:
     from chuangye_metrics.cache import TextSink
 
 CHUNK = 20_000
-_NEEDS_QUOTES = '[,"\n]'  # what Python's csv module quotes, with "\n" ending its lines
 
 
 def write_compute_csv(out: TextSink, units: UnitTable, catalog: Catalog, chunk: int = CHUNK) -> None:
     """One row per unit of the table, in its order, without a model per unit."""
     from chuangye_metrics.progress import stage
 
-    header = io.StringIO()
-    csv.writer(header, lineterminator="\n").writerow(csv_header(catalog))
-    out.write(header.getvalue())
+    out.write(csv_line(csv_header(catalog)))
     frame = units.frame
     for start in range(0, len(frame), chunk):
         stage("write", start, len(frame))
@@ -43,7 +40,7 @@ def csv_lines(frame: pd.DataFrame, units: UnitTable, catalog: Catalog) -> pa.Arr
     import pyarrow.compute as pc
 
     derived = frame[DERIVED].to_numpy(dtype=bool)
-    pieces: list[Any] = [_csv_text(frame[name]) for name in IDENTITY]
+    pieces: list[Any] = [csv_text(frame[name]) for name in IDENTITY]
     pieces += [
         json_numbers(frame["year"].to_numpy(dtype="float64"), integral_only=True, blank=""),
         pc.if_else(pa.array(derived), "true", "false"),
@@ -52,7 +49,7 @@ def csv_lines(frame: pd.DataFrame, units: UnitTable, catalog: Catalog) -> pa.Arr
     pieces += [json_numbers(frame[name].to_numpy("float64"), blank="") for name in catalog.count_fields]
     indicators = units.indicators_of(frame)
     pieces += [_floats(part["value"].to_numpy("float64")) for part in indicators.values()]
-    pieces += [_csv_text(part["reason"]) for part in indicators.values()]
+    pieces += [csv_text(part["reason"]) for part in indicators.values()]
     return pc.binary_join_element_wise(*pieces, ",")
 
 
@@ -75,10 +72,16 @@ def _floats(values: np.ndarray) -> pa.Array:
     return pa.array(written, type=pa.string())
 
 
-def _csv_text(values: pd.Series) -> pa.Array:
-    """Text as Python's csv module writes it: quoted, quotes doubled, when it holds a comma, quote or newline."""
+def csv_text(values: pd.Series | pa.Array) -> pa.Array:
+    """CSV cells of text, column-wise, as ``text.defused`` and ``text.csv_line`` write each: a leading ' where a
+    spreadsheet would read a formula; quoted, quotes doubled, where a comma, quote or line break needs it; blank
+    for null."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    text = arrow_strings(values)
+    text = values if isinstance(values, pa.Array) else arrow_strings(values)
+    text = pc.if_else(
+        pc.match_substring_regex(text, FORMULA_START_PATTERN), pc.binary_join_element_wise("'", text, ""), text
+    )
     quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
-    return pc.fill_null(pc.if_else(pc.match_substring_regex(text, _NEEDS_QUOTES), quoted, text), "")
+    return pc.fill_null(pc.if_else(pc.match_substring_regex(text, CSV_QUOTED_PATTERN), quoted, text), "")

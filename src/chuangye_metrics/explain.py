@@ -11,6 +11,7 @@ from chuangye_metrics.errors import UsageError
 from chuangye_metrics.findings import Language
 from chuangye_metrics.models import Assessment, RuleCheck, UnitResult
 from chuangye_metrics.standards import Standard
+from chuangye_metrics.text import printable
 
 
 def formula_text(indicator: IndicatorDef, catalog: Catalog, language: Language = "zh") -> str:
@@ -150,7 +151,8 @@ def unit_explanation(
                 lines.append(f"  {assessment.reason}")
             for check in assessment.checks:
                 lines.append("  " + _check_line(check, catalog, language))
-    return "\n".join(lines) + "\n"
+    # names and reasons come from the return: no control character of theirs reaches the terminal or splits a line
+    return "\n".join(printable(line) for line in lines) + "\n"
 
 
 def _arithmetic(indicator: IndicatorDef, numerator: float | None, denominator: float | None) -> str:

@@ -79,6 +79,11 @@ def _tokenize(text: str) -> list[tuple[str, str]]:
     return tokens
 
 
+MAX_DEPTH = 200
+"""How deep an expression may nest (parentheses, signs, and operators chained one on another): a real formula
+nests a few levels; 10,000 parentheses would exhaust the interpreter's stack in the parser or in evaluate."""
+
+
 class _Parser:
     """Recursive descent: sum := term (('+'|'-') term)*; term := factor (('*'|'/') factor)*."""
 
@@ -86,6 +91,7 @@ class _Parser:
         self.text = text
         self.tokens = _tokenize(text)
         self.index = 0
+        self.nesting = 0
 
     def parse(self) -> Expr:
         if not self.tokens:
@@ -93,7 +99,14 @@ class _Parser:
         expr = self._sum()
         if self.index != len(self.tokens):
             raise ExpressionError(f"unexpected {self.tokens[self.index][1]!r}")
+        if depth(expr) > MAX_DEPTH:  # a long chain a + a + … is as deep as it is long
+            raise ExpressionError(f"nested deeper than {MAX_DEPTH} levels")
         return expr
+
+    def _nested(self) -> None:
+        self.nesting += 1
+        if self.nesting > MAX_DEPTH:
+            raise ExpressionError(f"nested deeper than {MAX_DEPTH} levels")
 
     def _peek(self) -> str | None:
         return self.tokens[self.index][1] if self.index < len(self.tokens) else None
@@ -123,22 +136,40 @@ class _Parser:
             return Number(float(value))
         if kind == "name":
             return FieldRef(value)
-        if value == "-":
-            return Negate(self._factor())
-        if value == "+":
-            return self._factor()
-        if value == "(":
-            expr = self._sum()
-            if self._peek() != ")":
-                raise ExpressionError("missing ')'")
-            self.index += 1
-            return expr
+        if value in ("-", "+", "("):
+            self._nested()
+            try:
+                if value == "-":
+                    return Negate(self._factor())
+                if value == "+":
+                    return self._factor()
+                expr = self._sum()
+                if self._peek() != ")":
+                    raise ExpressionError("missing ')'")
+                self.index += 1
+                return expr
+            finally:
+                self.nesting -= 1
         raise ExpressionError(f"unexpected {value!r}")
 
 
 def parse(text: str) -> Expr:
     """Parse an expression such as ``(entrepreneurs + startup_jobs) / labour_force``."""
     return _Parser(str(text)).parse()
+
+
+def depth(expr: Expr) -> int:
+    """How many levels the tree has (a field or number is 1), worked out without recursion."""
+    deepest = 0
+    stack: list[tuple[Expr, int]] = [(expr, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(node, Negate):
+            stack.append((node.operand, level + 1))
+        elif isinstance(node, Binary):
+            stack += [(node.left, level + 1), (node.right, level + 1)]
+    return deepest
 
 
 def field_names(expr: Expr) -> list[str]:

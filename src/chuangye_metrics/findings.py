@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from typing import Any, Literal
 
@@ -69,13 +70,24 @@ class Finding(BaseModel):
             "field": self.field or "",
             "value": self.value or "",
         }
-        values.update({key: str(item) for key, item in self.params.items()})
-        return self.model_copy(update={"message": template.format(**values)})
+        values.update({key: _localised_param(item, language) for key, item in self.params.items()})
+        message = template.format(**values)
+        suggestion = self.params.get("suggestion")
+        if suggestion:
+            message += message_template("did-you-mean", language).format(suggestion=values["suggestion"])
+        return self.model_copy(update={"message": message})
+
+
+def _localised_param(item: Any, language: Language) -> str:
+    """A parameter as text; one given in both languages ({"zh": …, "en": …}) in ``language``."""
+    if isinstance(item, dict) and language in item:
+        return str(item[language])
+    return str(item)
 
 
 def format_value(value: object) -> str:
     """A cell value as a person would read it back: 12.0 -> "12"."""
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return str(value)
 
@@ -88,3 +100,35 @@ def excel_column(index: int) -> str:
         index, remainder = divmod(index - 1, 26)
         letters = chr(ord("A") + remainder) + letters
     return letters
+
+
+FINDINGS_KEPT_PER_CODE = 1000
+"""How many findings of one code a report keeps (the printed list shows 50 of all of them)."""
+
+
+def cap_findings(findings: Sequence[Finding], per_code: int = FINDINGS_KEPT_PER_CODE) -> list[Finding]:
+    """The first ``per_code`` findings of each code, in their order, then one ``findings-capped`` finding for each
+    code that had more, saying how many were left out (``params``: ``of``, ``left``, ``kept``).
+
+    A summary is an error when any finding it stands for is, so a capped list still has errors exactly when the
+    whole list had them: a return with a million bad cells or a million unknown headers makes a bounded report.
+    """
+    seen: dict[str, int] = {}
+    left: dict[str, int] = {}
+    errors: set[str] = set()
+    kept: list[Finding] = []
+    for finding in findings:
+        count = seen.get(finding.code, 0)
+        seen[finding.code] = count + 1
+        if count < per_code:
+            kept.append(finding)
+            continue
+        left[finding.code] = left.get(finding.code, 0) + 1
+        if finding.severity == "error":
+            errors.add(finding.code)
+    for code, count in left.items():
+        severity: Severity = "error" if code in errors else "warning"
+        kept.append(
+            Finding(severity=severity, code="findings-capped", params={"of": code, "left": count, "kept": per_code})
+        )
+    return kept

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from chuangye_metrics.findings import Finding, Language
+from chuangye_metrics.text import printable
 
 
 def finding_line(finding: Finding, language: Language = "zh") -> str:
-    """One finding on one line for logs: severity, place (sheet, row, column, field) and message."""
+    """One finding on one line for logs: severity, place (sheet, row, column, field) and message; the control
+    characters of a value or sheet name quoted shown escaped (``text.printable``), so that it stays one line."""
     zh = language == "zh"
     severity = ("错误" if zh else "error") if finding.severity == "error" else ("警告" if zh else "warning")
     place = []
@@ -20,4 +22,4 @@ def finding_line(finding: Finding, language: Language = "zh") -> str:
         place.append(finding.field)
     where = f" [{', '.join(place)}]" if place else ""
     value = f" ({'值' if zh else 'value'}: {finding.value})" if finding.value else ""
-    return f"{severity}{where}: {finding.message}{value}"
+    return printable(f"{severity}{where}: {finding.message}{value}")

@@ -8,7 +8,7 @@ import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chuangye_metrics.catalog import Catalog
 from chuangye_metrics.errors import InputError, UsageError
@@ -83,7 +83,9 @@ def read_return(
         raise UsageError(f"{path}: no such file")
     if path.is_dir():
         raise UsageError(f"{path}: is a folder, not a return")
-    if path.stat().st_size == 0:
+    from chuangye_metrics.guard import require_regular_file
+
+    if require_regular_file(path).st_size == 0:  # a named pipe or /dev/zero would be read for ever
         raise InputError(f"{path}: the file is empty")
     lookup = {**catalog.header_lookup, **{normalise_label(text): name for text, name in (mapping or {}).items()}}
     suffix = path.suffix.lower()
@@ -94,7 +96,7 @@ def read_return(
         empty = _empty_frame()
         return ReturnTable(path=path, sheet=label, sha256=file_sha256(path), frame=empty, columns={})
     columns = {cell.field: Column(field=cell.field, index=cell.index, header=cell.text) for cell in layout.columns}
-    findings = _header_findings(layout, columns, label)
+    findings = _header_findings(layout, columns, label, catalog)
     source.start_formula_scan(sheet_name)
     import_beside_the_read()
     frame, cell_findings = source.read_body(sheet_name, layout.first_data_row, columns, catalog)
@@ -159,11 +161,17 @@ class _ExcelSource(_Source):
     def __init__(self, path: Path) -> None:
         import fastexcel
 
+        from chuangye_metrics.guard import check_workbook, rust_quiet
+
         self.path = path
         self._formula_cells: Future[list[tuple[int, int]]] | None = None
+        check_workbook(path)  # a zip bomb is refused from its central directory, before anything inflates it
         try:
-            self.reader = fastexcel.read_excel(path)
-        except Exception as error:  # fastexcel raises its own classes for every kind of bad file
+            with rust_quiet():  # a Rust panic's own report kept off stderr: the error below says it in one line
+                self.reader = fastexcel.read_excel(path)
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException as error:  # fastexcel's own classes for every kind of bad file, and Rust panics
             raise InputError(f"{path}: not a readable spreadsheet ({_first_line(error)})") from error
 
     def sheet_names(self) -> list[str]:
@@ -196,62 +204,79 @@ class _ExcelSource(_Source):
     def read_body(
         self, sheet: str, first_row: int, columns: dict[str, Column], catalog: Catalog
     ) -> tuple[pd.DataFrame, list[Finding]]:
+        numeric = [name for name in columns if catalog.fields[name].type in ("count", "year")]
         dtypes: dict[str | int, Any] = {
-            column.index: ("float" if catalog.fields[name].type in ("count", "year") else "string")
-            for name, column in columns.items()
+            column.index: ("float" if name in numeric else "string") for name, column in columns.items()
         }
         indexes = sorted(column.index for column in columns.values())
         loaded = self.reader.load_sheet(sheet, header_row=None, skip_rows=first_row, use_columns=indexes, dtypes=dtypes)
         batch, cell_errors = loaded.to_arrow_with_errors()
         import pandas as pd  # imported by now, beside the load: see import_beside_the_read
 
+        # columns are matched by their absolute index (A = 0), never by their place among the selected ones
         by_index = {
             info.absolute_index: values for info, values in zip(loaded.selected_columns, batch.columns, strict=True)
         }
         frame = pd.DataFrame({name: by_index[column.index].to_pandas() for name, column in columns.items()})
         frame[ROW] = range(first_row + 1, first_row + 1 + len(frame))
+        # a cell error's column counts from the first column of the sheet's used range, as ``info.index`` does
+        name_of = {column.index: name for name, column in columns.items()}
+        name_at = {info.index: name_of[info.absolute_index] for info in loaded.selected_columns}
+        refused: dict[str, dict[int, str]] = {name: {} for name in columns}
+        for error in cell_errors.errors if cell_errors is not None else []:
+            position, index = error.offset_position
+            name = name_at.get(index)
+            if name is not None and position < len(frame):
+                refused[name][int(position)] = _refusal_kind(error.detail)
+        for name in numeric:
+            for position in _nan_positions(by_index[columns[name].index]):
+                refused[name].setdefault(position, "text")  # "NaN" or "inf", which the numeric read takes as numbers
+        may_hold_booleans = self.may_hold_booleans(sheet)
+        wanted = [name for name in columns if any(kind != "error" for kind in refused[name].values())]
+        if may_hold_booleans:
+            wanted = sorted({*wanted, *numeric}, key=list(columns).index)
+        texts = self._texts(sheet, first_row, [columns[name] for name in wanted], len(frame))
         findings: list[Finding] = []
-        if cell_errors is not None and cell_errors.errors:
-            selected = [info.absolute_index for info in loaded.selected_columns]
-            refused_columns = sorted({selected[error.offset_position[1]] for error in cell_errors.errors})
-            findings = self._reparse_cells(sheet, first_row, columns, frame, refused_columns)
+        for name, column in columns.items():
+            problems = refused[name]
+            text = texts.get(name)
+            if name in numeric and may_hold_booleans and text is not None:
+                for position in _boolean_positions(frame[name], text, problems):
+                    problems[position] = "boolean"
+            if problems:
+                findings += _repair_cells(frame, name, column, sheet, first_row, problems, text, catalog)
         return _finish(frame, columns, catalog), findings
 
-    def _reparse_cells(
-        self,
-        sheet: str,
-        first_row: int,
-        columns: dict[str, Column],
-        frame: pd.DataFrame,
-        bad_columns: list[int],
-    ) -> list[Finding]:
-        """Cells the fast numeric read refused: read their text and parse it the forgiving way."""
-        name_of = {column.index: name for name, column in columns.items()}
-        texts = self.reader.load_sheet(
-            sheet, header_row=None, skip_rows=first_row, use_columns=bad_columns, dtypes="string"
-        ).to_pandas()
-        findings: list[Finding] = []
-        for position, index in enumerate(bad_columns):
-            name = name_of[index]
-            text = texts.iloc[:, position]
-            numbers, invalid = parse_numbers(text)
-            refused = frame[name].isna() & text.notna()
-            frame.loc[refused, name] = numbers[refused]
-            invalid &= ~text.map(_is_footer_text).astype(bool)
-            for row_index in (invalid & refused)[lambda mask: mask].index:
-                findings.append(
-                    Finding(
-                        severity="error",
-                        code="not-a-number",
-                        sheet=sheet,
-                        row=first_row + 1 + int(row_index),
-                        column=columns[name].letter,
-                        header=columns[name].header,
-                        field=name,
-                        value=str(text[row_index]),
-                    )
-                )
-        return findings
+    def may_hold_booleans(self, sheet: str) -> bool:
+        """Whether a cell of the sheet may be a logical value (which the numeric read takes as 1 or 0)."""
+        if self.path.suffix.lower() in (".xlsx", ".xlsm"):
+            from chuangye_metrics.xlsx import has_boolean_cells
+
+            return has_boolean_cells(self.path, sheet)
+        return True
+
+    def _texts(self, sheet: str, first_row: int, wanted: list[Column], height: int) -> dict[str, pd.Series]:
+        """The cells of some columns as text (None where blank or an error value), row for row with the body."""
+        import pandas as pd
+
+        if not wanted:
+            return {}
+        loaded = self.reader.load_sheet(
+            sheet,
+            header_row=None,
+            skip_rows=first_row,
+            use_columns=sorted(column.index for column in wanted),
+            dtypes="string",
+        )
+        batch, _errors = loaded.to_arrow_with_errors()
+        by_index = {
+            info.absolute_index: values for info, values in zip(loaded.selected_columns, batch.columns, strict=True)
+        }
+        texts = {}
+        for column in wanted:
+            values = pd.Series(by_index[column.index].to_pylist(), dtype=object)
+            texts[column.field] = values.reindex(range(height))  # a shorter read is blank below its end
+        return texts
 
     def start_formula_scan(self, sheet: str) -> None:
         if self.path.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -300,17 +325,10 @@ class _CsvSource(_Source):
     def __init__(self, path: Path) -> None:
         import pandas as pd
 
+        from chuangye_metrics.guard import decode_csv, widest_row
+
         self.path = path
-        raw = path.read_bytes()
-        encodings = ("utf-16",) if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else self.ENCODINGS
-        for encoding in encodings:
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise InputError(f"{path}: not text in UTF-8 or GB18030")
+        text = decode_csv(path, path.read_bytes())  # UTF-16, UTF-8 or GB18030; refused when mixed or neither
         if "\x00" in text:
             raise InputError(f"{path}: not a CSV text file")
         sample = text[:20000]
@@ -319,7 +337,7 @@ class _CsvSource(_Source):
             rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         except csv.Error as error:
             raise InputError(f"{path}: not a readable CSV file ({_first_line(error)})") from error
-        width = max((len(row) for row in rows), default=0)
+        width = widest_row(path, rows)  # refused beyond Excel's 16,384 columns: no return is that wide
         padded = [[cell if cell.strip() else None for cell in row] + [None] * (width - len(row)) for row in rows]
         self.cells = pd.DataFrame(padded, columns=range(width), dtype=object)
 
@@ -332,6 +350,8 @@ class _CsvSource(_Source):
     def read_body(
         self, sheet: str, first_row: int, columns: dict[str, Column], catalog: Catalog
     ) -> tuple[pd.DataFrame, list[Finding]]:
+        import numpy as np
+
         body = self.cells.iloc[first_row:]
         frame = body[[column.index for column in columns.values()]].copy()
         frame.columns = list(columns)
@@ -341,22 +361,13 @@ class _CsvSource(_Source):
         for name, column in columns.items():
             if catalog.fields[name].type not in ("count", "year"):
                 continue
-            numbers, invalid = parse_numbers(frame[name])
-            invalid &= ~frame[name].map(_is_footer_text).astype(bool)
-            for row_index in invalid[invalid].index:
-                findings.append(
-                    Finding(
-                        severity="error",
-                        code="not-a-number",
-                        sheet=None,
-                        row=excel_row(frame, row_index),
-                        column=column.letter,
-                        header=column.header,
-                        field=name,
-                        value=str(frame.at[row_index, name]),
-                    )
-                )
-            frame[name] = numbers
+            texts = frame[name]
+            parsed = parse_numbers(texts, catalog.units_of(name))
+            frame[name] = parsed.numbers
+            odd = parsed.invalid.to_numpy() | parsed.dashes.to_numpy()
+            refused = {int(position): "text" for position in np.flatnonzero(odd)}
+            if refused:
+                findings += _repair_cells(frame, name, column, None, first_row, refused, texts, catalog)
         return _finish(frame, columns, catalog), findings
 
 
@@ -365,18 +376,148 @@ def excel_row(frame: pd.DataFrame, index: Any) -> int:
     return int(frame[ROW].to_numpy()[frame.index.get_loc(index)])
 
 
-def parse_numbers(texts: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse numbers typed as text: 12,458 and full-width ３２６ are numbers, "—" and blanks are missing.
+class ParsedNumbers(NamedTuple):
+    numbers: pd.Series
+    """floats, NaN where missing or unreadable"""
+    invalid: pd.Series
+    """cells that are not a number: text, a unit not allowed, "NaN" or "inf" """
+    dashes: pd.Series
+    """cells holding a dash (—, -, /): missing, not zero"""
 
-    Returns the floats (NaN where missing or unreadable) and a mask of the unreadable cells.
+
+def parse_numbers(texts: pd.Series, units: tuple[str, ...] = ()) -> ParsedNumbers:
+    """Parse numbers typed as text: 12,458, full-width ３２６ and, with ``units``, 2900人 are numbers.
+
+    Blanks and "—" are missing. Separators count only where they group thousands (1,234,567 or 1 234 567), and a
+    unit only from ``units``, after the number. Returns the floats (NaN where missing or unreadable) and a mask of
+    the unreadable cells: text, a unit not in ``units``, and "NaN" or "inf", which are not counts.
     """
+    import numpy as np
     import pandas as pd
 
-    cleaned = texts.astype("string").str.normalize("NFKC").str.replace(r"[\s,]", "", regex=True)
-    blank = cleaned.isna() | cleaned.eq("") | cleaned.isin(NOT_APPLICABLE)
+    cleaned = texts.astype("string").str.normalize("NFKC").str.strip()
+    if units:
+        suffix = "|".join(re.escape(unit) for unit in sorted(units, key=len, reverse=True))
+        cleaned = cleaned.str.replace(rf"(?<=[0-9.])\s*(?:{suffix})$", "", regex=True)
+    grouped = cleaned.str.fullmatch(r"[+-]?\d{1,3}(?:(?:,\d{3})+|(?: \d{3})+)(?:\.\d+)?").fillna(False)
+    cleaned = cleaned.where(~grouped, cleaned.str.replace(r"[, ]", "", regex=True))
+    dashes = cleaned.isin(NOT_APPLICABLE).fillna(False).astype(bool)
+    blank = (cleaned.isna() | cleaned.eq("")).astype(bool) | dashes
     numbers = pd.to_numeric(cleaned.where(~blank), errors="coerce").astype("float64")
-    invalid = (~blank & numbers.isna()).astype(bool)
-    return numbers, invalid
+    invalid = pd.Series(~blank.to_numpy() & ~np.isfinite(numbers.to_numpy()), index=texts.index)
+    return ParsedNumbers(numbers.where(~invalid), invalid, dashes)
+
+
+_EXCEL_ERRORS = {
+    "Div0": "#DIV/0!",
+    "NA": "#N/A",
+    "Value": "#VALUE!",
+    "Ref": "#REF!",
+    "Name": "#NAME?",
+    "Num": "#NUM!",
+    "Null": "#NULL!",
+    "GettingData": "#GETTING_DATA",
+}
+_ERROR_TEXTS = set(_EXCEL_ERRORS.values()) | {"#N/A!", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!"}
+_REFUSED_TYPE = re.compile(r"got '(\w+)\((.*)\)'?$", re.DOTALL)
+_DATE_TYPES = {"DateTime", "DateTimeIso", "Duration", "DurationIso"}
+
+
+def _refusal_kind(detail: str) -> str:
+    """What the numeric read refused, from its message: "error:#N/A", "date" or "text"."""
+    match = _REFUSED_TYPE.search(detail)
+    kind = match.group(1) if match else ""
+    if kind == "Error":
+        inner = match.group(2).rstrip(")'") if match else ""
+        return f"error:{_EXCEL_ERRORS.get(inner, '#' + inner)}"
+    if kind in _DATE_TYPES:
+        return "date"
+    return "text"
+
+
+def _nan_positions(values: Any) -> list[int]:
+    """Rows where a numeric column holds NaN or infinity (a cell reading "NaN" or "inf"), as distinct from a blank."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    if values.null_count == len(values):
+        return []
+    # a number cell cannot hold NaN or infinity: only a text cell such as "NaN" or "inf" reads as one
+    found = pc.fill_null(pc.or_(pc.is_nan(values), pc.is_inf(values)), False).to_numpy(zero_copy_only=False)
+    return [int(position) for position in np.flatnonzero(found)]
+
+
+def _boolean_positions(numbers: pd.Series, text: pd.Series, refused: dict[int, str]) -> list[int]:
+    """Rows whose cell is a logical value: read as 1 or 0 by the numeric read, as true or false as text."""
+    logical = text.isin(("true", "false")).to_numpy() & numbers.isin((0.0, 1.0)).to_numpy()
+    return [int(position) for position in logical.nonzero()[0] if int(position) not in refused]
+
+
+def _repair_cells(
+    frame: pd.DataFrame,
+    name: str,
+    column: Column,
+    sheet: str | None,
+    first_row: int,
+    problems: dict[int, str],
+    text: pd.Series | None,
+    catalog: Catalog,
+) -> list[Finding]:
+    """Cells the fast read refused or mistook: a number typed as text is parsed; anything else is a finding."""
+    import numpy as np
+    import pandas as pd
+
+    positions = sorted(problems)
+    numeric = catalog.fields[name].type in ("count", "year")
+    texts = (
+        text.iloc[positions] if text is not None else pd.Series([None] * len(positions), index=positions, dtype=object)
+    )
+    parsed = parse_numbers(texts, catalog.units_of(name)) if numeric else None
+    column_values = frame[name].to_numpy(copy=True)
+    findings: list[Finding] = []
+    for offset, position in enumerate(positions):
+        kind = problems[position]
+        value = texts.iloc[offset]
+        code: str | None = None
+        if kind.startswith("error:"):
+            code, value = "error-cell", kind.removeprefix("error:")
+        elif kind == "date":
+            code = "date-cell"
+        elif kind == "boolean":
+            code, value = "boolean-cell", str(value).upper()
+        elif parsed is not None:
+            if value is None or _is_footer_text(value):
+                pass  # a footer line under the table is set apart with its row
+            elif parsed.invalid.iloc[offset]:
+                code = _text_code(value)
+            elif parsed.dashes.iloc[offset]:
+                code = "not-applicable"
+            else:
+                column_values[position] = parsed.numbers.iloc[offset]
+                continue
+        if numeric:
+            column_values[position] = np.nan
+        if code is not None:
+            findings.append(
+                Finding(
+                    severity="warning" if code == "not-applicable" else "error",
+                    code=code,
+                    sheet=sheet,
+                    row=first_row + 1 + position,
+                    column=column.letter,
+                    header=column.header,
+                    field=name,
+                    value=None if value is None else str(value),
+                )
+            )
+    if numeric:
+        frame[name] = pd.Series(column_values, index=frame.index, dtype="float64")
+    return findings
+
+
+def _text_code(value: object) -> str:
+    """The finding for text that is not a number: a formula's error value as text, or plain text."""
+    return "error-cell" if normalise_label(value).upper() in _ERROR_TEXTS else "not-a-number"
 
 
 def _finish(frame: pd.DataFrame, columns: dict[str, Column], catalog: Catalog) -> pd.DataFrame:
@@ -419,9 +560,12 @@ def _choose_sheet(
     return best[1], best[2], best[3]
 
 
-def _header_findings(layout: Layout, columns: dict[str, Column], sheet: str | None) -> list[Finding]:
+def _header_findings(layout: Layout, columns: dict[str, Column], sheet: str | None, catalog: Catalog) -> list[Finding]:
+    """A warning for each header that names no field, but for the columns returns carry for people (序号, 备注)."""
     findings: list[Finding] = []
     for index, text, repeated in layout.unknown:
+        if not repeated and normalise_label(text) in catalog.ignored_headers:
+            continue
         findings.append(
             Finding(
                 severity="warning",

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import sys
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from chuangye_metrics.catalog import Catalog, format_measure
 from chuangye_metrics.findings import Finding, Language
 from chuangye_metrics.models import ComputeResult, IndicatorValue
+from chuangye_metrics.text import csv_line, defused, printable
+
+
+def markup_safe(text: str) -> str:
+    """Text for a rich table cell or line: control characters escaped (``text.printable``) and square brackets
+    escaped, so that a name such as "[/x]" is shown as it is instead of being read as markup."""
+    return escape(printable(text))
 
 
 def format_indicator(indicator: IndicatorValue, language: Language = "zh") -> str:
@@ -30,8 +37,7 @@ def level_label(level: str, catalog: Catalog, language: Language) -> str:
 
 def compute_table(result: ComputeResult, catalog: Catalog, language: Language = "zh") -> Table:
     zh = language == "zh"
-    title = f"{result.source.file}" + (f" · {result.source.sheet}" if result.source.sheet else "")
-    table = Table(title=title, show_lines=False, header_style="bold")
+    table = Table(title=markup_safe(source_title(result)), show_lines=False, header_style="bold")
     years = {unit.year for unit in result.units}
     table.add_column("单位代码" if zh else "Code", no_wrap=True)
     table.add_column("单位名称" if zh else "Name")
@@ -39,12 +45,12 @@ def compute_table(result: ComputeResult, catalog: Catalog, language: Language = 
     if len(years) > 1:
         table.add_column("年度" if zh else "Year", no_wrap=True)
     for indicator in catalog.indicators.values():
-        table.add_column(indicator.name if zh else (indicator.name_en or indicator.id), justify="right")
+        table.add_column(markup_safe(indicator.name if zh else (indicator.name_en or indicator.id)), justify="right")
     for unit in result.units:
-        name = unit.unit_name or ("（下级汇总）" if zh else "(sum of children)")
+        name = markup_safe(unit.unit_name or ("（下级汇总）" if zh else "(sum of children)"))
         if unit.derived:
             name = f"[italic]{name}[/italic]"
-        cells = [unit.unit_code, name, level_label(unit.level, catalog, language)]
+        cells = [markup_safe(unit.unit_code), name, markup_safe(level_label(unit.level, catalog, language))]
         if len(years) > 1:
             cells.append("" if unit.year is None else str(unit.year))
         cells.extend(format_indicator(unit.indicators[i], language) for i in catalog.indicators)
@@ -68,14 +74,14 @@ def text_console() -> tuple[Console, io.StringIO]:
     """A console drawing into a buffer: coloured and terminal-wide for a terminal, plain and wide for a pipe."""
     terminal = sys.stdout.isatty()
     buffer = io.StringIO()
-    console = Console(file=buffer, force_terminal=terminal, width=None if terminal else 240)
+    # no emoji codes: a name such as ":smile:" is shown as it is
+    console = Console(file=buffer, force_terminal=terminal, width=None if terminal else 240, emoji=False)
     if terminal:
         console.width = Console().width
     return console, buffer
 
 
 PLAIN_ABOVE = 2_000  # units: a larger table is written as plain aligned columns, where rich would take minutes
-ONE_LINE = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
 
 
 def table_text(result: ComputeResult, catalog: Catalog, language: Language = "zh") -> str:
@@ -104,8 +110,7 @@ def plain_compute_table(result: ComputeResult, catalog: Catalog, language: Langu
             cells.append("" if unit.year is None else str(unit.year))
         cells.extend(format_indicator(unit.indicators[i], language) for i in catalog.indicators)
         rows.append(cells)
-    title = f"{result.source.file}" + (f" · {result.source.sheet}" if result.source.sheet else "")
-    text = title + "\n" + aligned_columns(headers, rows, right_from=4 if several else 3)
+    text = printable(source_title(result)) + "\n" + aligned_columns(headers, rows, right_from=4 if several else 3)
     if any(unit.derived for unit in result.units):
         text += DERIVED_NOTE[language]
     return text
@@ -117,6 +122,11 @@ DERIVED_NOTE = {
 }
 
 
+def source_title(result: ComputeResult) -> str:
+    """The title of compute's table: the file, and the sheet when there is one."""
+    return f"{result.source.file}" + (f" · {result.source.sheet}" if result.source.sheet else "")
+
+
 def plain_headers(catalog: Catalog, language: Language, several_years: bool) -> list[str]:
     """The headers of compute's plain table."""
     zh = language == "zh"
@@ -124,13 +134,18 @@ def plain_headers(catalog: Catalog, language: Language, several_years: bool) -> 
     return (
         headers
         + (["年度" if zh else "Year"] if several_years else [])
-        + [indicator.name if zh else (indicator.name_en or indicator.id) for indicator in catalog.indicators.values()]
+        + [
+            printable(indicator.name if zh else (indicator.name_en or indicator.id))
+            for indicator in catalog.indicators.values()
+        ]
     )
 
 
 def aligned_columns(headers: list[str], rows: list[list[str]], right_from: int) -> str:
-    """``write_aligned`` of cells given row by row, as text; a cell's line breaks become spaces."""
-    columns = [[row[position].translate(ONE_LINE) for row in rows] for position in range(len(headers))]
+    """``write_aligned`` of cells given row by row, as text; each cell's control characters and line breaks are
+    shown escaped (``text.printable``), so that no cell splits its line or acts on the terminal."""
+    headers = [printable(header) for header in headers]
+    columns = [[printable(row[position]) for row in rows] for position in range(len(headers))]
     text = io.StringIO()
     write_aligned(text, headers, columns, right_from, batch=len(rows) or 1)
     return text.getvalue()
@@ -200,26 +215,28 @@ def csv_header(catalog: Catalog) -> list[str]:
 
 
 def render_csv(result: ComputeResult, catalog: Catalog) -> str:
-    """One row per unit: identity, counts, then each indicator's unrounded value and its reason."""
+    """One row per unit: identity, counts, then each indicator's unrounded value and its reason. Text cells that
+    a spreadsheet would read as a formula get a leading ' (``text.defused``)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
     counts = catalog.count_fields
     indicators = list(catalog.indicators)
-    writer.writerow(csv_header(catalog))
+    buffer.write(csv_line(csv_header(catalog)))
     for unit in result.units:
-        writer.writerow(
-            [
-                unit.unit_code,
-                unit.unit_name or "",
-                unit.level,
-                unit.parent_code or "",
-                "" if unit.year is None else unit.year,
-                "true" if unit.derived else "false",
-                "" if unit.row is None else unit.row,
-                *("" if unit.fields[name] is None else unit.fields[name] for name in counts),
-                *(_plain(unit.indicators[i].value) for i in indicators),
-                *(unit.indicators[i].reason or "" for i in indicators),
-            ]
+        buffer.write(
+            csv_line(
+                [
+                    defused(unit.unit_code),
+                    defused(unit.unit_name or ""),
+                    defused(unit.level),
+                    defused(unit.parent_code or ""),
+                    "" if unit.year is None else unit.year,
+                    "true" if unit.derived else "false",
+                    "" if unit.row is None else unit.row,
+                    *("" if unit.fields[name] is None else unit.fields[name] for name in counts),
+                    *(_plain(unit.indicators[i].value) for i in indicators),
+                    *(defused(unit.indicators[i].reason or "") for i in indicators),
+                ]
+            )
         )
     return buffer.getvalue()
 
@@ -242,11 +259,11 @@ def findings_table(findings: Iterable[Finding], language: Language = "zh") -> Ta
         style = "red" if finding.severity == "error" else "yellow"
         table.add_row(
             f"[{style}]{severity}[/{style}]",
-            finding.sheet or "",
+            markup_safe(finding.sheet or ""),
             "" if finding.row is None else str(finding.row),
-            finding.column or "",
-            finding.field or "",
-            finding.value or "",
-            finding.message,
+            markup_safe(finding.column or ""),
+            markup_safe(finding.field or ""),
+            markup_safe(finding.value or ""),
+            markup_safe(finding.message),
         )
     return table

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -14,7 +13,8 @@ from chuangye_metrics.catalog import Catalog
 from chuangye_metrics.check import describe_check, describe_rule, shortfall_text
 from chuangye_metrics.findings import Language
 from chuangye_metrics.models import AssessedUnit, CheckResult, LevelCoverage, RuleCheck, ShortlistEntry
-from chuangye_metrics.render import aligned_columns, level_label, text_console
+from chuangye_metrics.render import aligned_columns, level_label, markup_safe, text_console
+from chuangye_metrics.text import csv_line, defused, printable
 
 if TYPE_CHECKING:
     from chuangye_metrics.cache import TextSink
@@ -105,16 +105,16 @@ def check_tables(result: CheckResult, catalog: Catalog, language: Language = "zh
 def _drawn(levels: list[LevelRows]) -> list[Table]:
     tables: list[Table] = []
     for rows in levels:
-        table = Table(title=rows.title, header_style="bold")
+        table = Table(title=markup_safe(rows.title), header_style="bold")
         for position, heading in enumerate(rows.headings):
             if position >= rows.right_from:
-                table.add_column(heading, justify="right")
+                table.add_column(markup_safe(heading), justify="right")
             else:
-                table.add_column(heading, no_wrap=position in (0, rows.right_from - 1))
+                table.add_column(markup_safe(heading), no_wrap=position in (0, rows.right_from - 1))
         for cells, styles in zip(rows.cells, rows.styles, strict=True):
             table.add_row(
                 *(
-                    cell if style is None else f"[{style}]{cell}[/{style}]"
+                    markup_safe(cell) if style is None else f"[{style}]{markup_safe(cell)}[/{style}]"
                     for cell, style in zip(cells, styles, strict=True)
                 )
             )
@@ -137,7 +137,7 @@ def coverage_table(coverage: list[LevelCoverage], catalog: Catalog, language: La
         if entry.met is False:
             met = "[red]未达到[/red]" if zh else "[red]no[/red]"
         table.add_row(
-            level_label(entry.level, catalog, language),
+            markup_safe(level_label(entry.level, catalog, language)),
             "" if entry.year is None else str(entry.year),
             str(entry.assessed),
             str(entry.passed),
@@ -173,7 +173,7 @@ def shortlist_table(result: CheckResult, catalog: Catalog, language: Language = 
     zh = language == "zh"
     quotas = "，".join(f"{level_label(q.level, catalog, language)} {q.proposed}/{q.quota}" for q in shortlist.quotas)
     title = f"申报推荐名单（{quotas}）" if zh else f"Declaration shortlist ({quotas})"
-    table = Table(title=title, header_style="bold")
+    table = Table(title=markup_safe(title), header_style="bold")
     headings = (
         ("层级", "名次", "单位代码", "单位名称", "建议", "最弱指标", "超出门槛", "尚缺")
         if zh
@@ -185,14 +185,14 @@ def shortlist_table(result: CheckResult, catalog: Catalog, language: Language = 
         style = {"proposed": "green", "reserve": "", "near": "yellow"}[entry.status]
         label = shortlist_label(entry.status, language)
         table.add_row(
-            level_label(entry.level, catalog, language),
+            markup_safe(level_label(entry.level, catalog, language)),
             "" if entry.rank is None else str(entry.rank),
-            entry.unit_code,
-            entry.unit_name or "",
+            markup_safe(entry.unit_code),
+            markup_safe(entry.unit_name or ""),
             f"[{style}]{label}[/{style}]" if style else label,
-            entry.weakest_name or "",
+            markup_safe(entry.weakest_name or ""),
             "" if entry.margin is None else f"{entry.margin:+.1f}%",
-            lacking_text(entry, language),
+            markup_safe(lacking_text(entry, language)),
         )
     return table
 
@@ -202,19 +202,18 @@ def check_text(result: CheckResult, catalog: Catalog, language: Language = "zh")
     console, buffer = text_console()
     zh = language == "zh"
     standard = result.standard
-    console.print(
-        f"[bold]{standard.name}[/bold]（{standard.id}）" if zh else f"[bold]{standard.name}[/bold] ({standard.id})"
-    )
-    console.print(("依据：" if zh else "Source: ") + standard.source, markup=False)
+    name, identifier = markup_safe(standard.name), markup_safe(standard.id)
+    console.print(f"[bold]{name}[/bold]（{identifier}）" if zh else f"[bold]{name}[/bold] ({identifier})")
+    console.print(("依据：" if zh else "Source: ") + printable(standard.source), markup=False)
     banner = provisional_banner(result, language)
     if banner:
-        console.print(banner, style="bold yellow", markup=False)
+        console.print(printable(banner), style="bold yellow", markup=False)
     if standard.note:
-        console.print(standard.note, style="dim", markup=False)
+        console.print(printable(standard.note), style="dim", markup=False)
     levels = level_rows(result, catalog, language)
     if sum(len(rows.cells) for rows in levels) > render.PLAIN_ABOVE:
         for rows in levels:  # plain aligned columns: rich would take minutes to draw a national return
-            console.print(rows.title, markup=False)
+            console.print(printable(rows.title), markup=False)
             console.out(aligned_columns(rows.headings, rows.cells, rows.right_from), end="", highlight=False)
     else:
         for table in _drawn(levels):
@@ -224,7 +223,8 @@ def check_text(result: CheckResult, catalog: Catalog, language: Language = "zh")
         if entry.missing_units:
             names = "、".join(f"{unit.unit_code} {unit.unit_name or ''}".strip() for unit in entry.missing_units)
             label = level_label(entry.level, catalog, language)
-            console.print(f"{label}未报送：{names}" if zh else f"{label} without a return: {names}", markup=False)
+            line = f"{label}未报送：{names}" if zh else f"{label} without a return: {names}"
+            console.print(printable(line), markup=False)
     shortlist = shortlist_table(result, catalog, language)
     if shortlist is not None:
         console.print(shortlist)
@@ -292,26 +292,27 @@ SHORTLIST_COLUMNS = ["shortlist_status", "shortlist_rank", "margin"]
 def check_csv(result: CheckResult) -> str:
     """One row per unit and rule (a unit with no rules that apply gets one row without a rule).
 
-    With a shortlist, each row also carries its unit's shortlist status, rank and margin.
+    With a shortlist, each row also carries its unit's shortlist status, rank and margin. Text cells that a
+    spreadsheet would read as a formula get a leading ' (``text.defused``).
     """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
     listed = {(e.unit_code, e.year): e for e in result.shortlist.entries} if result.shortlist else None
-    writer.writerow(CSV_COLUMNS + (SHORTLIST_COLUMNS if listed is not None else []))
+    buffer.write(csv_line(CSV_COLUMNS + (SHORTLIST_COLUMNS if listed is not None else [])))
     for unit in result.units:
         assessment = unit.assessment
         if assessment is None:
             continue
+        # every text cell defused (a leading ' before = + - @ tab CR: "==" too); numbers as they are
         head = [
-            result.standard.id,
+            defused(result.standard.id),
             "true" if result.standard.provisional else "false",
-            unit.unit_code,
-            unit.unit_name or "",
-            unit.level,
+            defused(unit.unit_code),
+            defused(unit.unit_name or ""),
+            defused(unit.level),
             "" if unit.year is None else unit.year,
             "true" if unit.derived else "false",
             assessment.status,
-            assessment.rule_set or "",
+            defused(assessment.rule_set or ""),
         ]
         tail: list[object] = []
         if listed is not None:
@@ -322,23 +323,25 @@ def check_csv(result: CheckResult) -> str:
                 else [entry.status, entry.rank or "", "" if entry.margin is None else repr(entry.margin)]
             )
         if not assessment.checks:
-            writer.writerow([*head, *[""] * 9, assessment.reason or "", *tail])
+            buffer.write(csv_line([*head, *[""] * 9, defused(assessment.reason or ""), *tail]))
         for check in assessment.checks:
-            writer.writerow(
-                [
-                    *head,
-                    check.indicator or "",
-                    check.field or "",
-                    check.op,
-                    repr(check.threshold),
-                    "" if check.value is None else repr(check.value),
-                    check.status,
-                    "" if check.gap is None else repr(check.gap),
-                    "" if check.shortfall is None else check.shortfall,
-                    check.shortfall_unit or "",
-                    "true" if check.provisional else "false",
-                    check.reason or "",
-                    *tail,
-                ]
+            buffer.write(
+                csv_line(
+                    [
+                        *head,
+                        defused(check.indicator or ""),
+                        defused(check.field or ""),
+                        defused(check.op),
+                        repr(check.threshold),
+                        "" if check.value is None else repr(check.value),
+                        check.status,
+                        "" if check.gap is None else repr(check.gap),
+                        "" if check.shortfall is None else check.shortfall,
+                        check.shortfall_unit or "",
+                        "true" if check.provisional else "false",
+                        defused(check.reason or ""),
+                        *tail,
+                    ]
+                )
             )
     return buffer.getvalue()

@@ -8,7 +8,7 @@ from rich.table import Table
 from chuangye_metrics.catalog import MISSING, Catalog, format_measure
 from chuangye_metrics.findings import Language
 from chuangye_metrics.models import Series, UnitYears, YearsResult
-from chuangye_metrics.render import level_label, text_console
+from chuangye_metrics.render import level_label, markup_safe, text_console
 
 # the counts most asked about come first: entrepreneurs and entities
 LEADING_COUNTS = ("entrepreneurs", "active_entities", "startup_entities")
@@ -65,7 +65,7 @@ def _series_rows(unit: UnitYears, catalog: Catalog, language: Language) -> list[
 def years_table(result: YearsResult, units: list[UnitYears], title: str, catalog: Catalog, language: Language) -> Table:
     zh = language == "zh"
     years = result.years
-    table = Table(title=title, header_style="bold", show_lines=False)
+    table = Table(title=markup_safe(title), header_style="bold", show_lines=False)
     table.add_column("单位" if zh else "Unit")
     table.add_column("项目" if zh else "Item")
     for year in years:
@@ -79,7 +79,7 @@ def years_table(result: YearsResult, units: list[UnitYears], title: str, catalog
     )
     for unit in units:
         name = unit.unit_name or ("（下级汇总）" if zh else "(sum of children)")
-        heading = [unit.unit_code, name]
+        heading = [markup_safe(unit.unit_code), markup_safe(name)]
         if unit.missing_years:
             missing = "、".join(map(str, unit.missing_years))
             heading.append(f"[yellow]{missing} 年无数据[/yellow]" if zh else f"[yellow]no data for {missing}[/yellow]")
@@ -97,7 +97,7 @@ def years_table(result: YearsResult, units: list[UnitYears], title: str, catalog
             ]
             table.add_row(
                 heading[position] if position < len(heading) else "",
-                label,
+                markup_safe(label),
                 *values,
                 *changes,
                 format_growth(series),

@@ -19,7 +19,8 @@ from chuangye_metrics.catalog import Catalog
 from chuangye_metrics.findings import Finding, Language
 from chuangye_metrics.findings_text import finding_line
 from chuangye_metrics.models import Source
-from chuangye_metrics.render import findings_table
+from chuangye_metrics.render import findings_table, markup_safe
+from chuangye_metrics.text import printable
 from chuangye_metrics.validate import validate_return
 
 
@@ -71,7 +72,7 @@ def render_report(report: ValidationReport, output_format: str, language: Langua
     if output_format == "github":
         return "".join(_annotation(report.source.file, finding) for finding in report.findings)
     buffer = io.StringIO()
-    console = Console(file=buffer, width=200)
+    console = Console(file=buffer, width=200, emoji=False)
     if report.findings and terminal:
         console.print(findings_table(report.findings, language))
     elif report.findings:  # a log or a file: greppable lines, and a thousand of them print at once
@@ -84,20 +85,27 @@ def render_report(report: ValidationReport, output_format: str, language: Langua
             else f"{report.left_out} more not listed (--max-errors)"
         )
     status = ("通过" if zh else "valid") if report.valid else ("未通过" if zh else "invalid")
+    file = markup_safe(report.source.file)
     console.print(
-        f"{report.source.file}: {status} · {report.errors} 个错误，{report.warnings} 个警告"
+        f"{file}: {status} · {report.errors} 个错误，{report.warnings} 个警告"
         if zh
-        else f"{report.source.file}: {status} · {report.errors} error(s), {report.warnings} warning(s)"
+        else f"{file}: {status} · {report.errors} error(s), {report.warnings} warning(s)"
     )
     return buffer.getvalue()
 
 
 def _annotation(file: str, finding: Finding) -> str:
+    """A GitHub workflow command. Its text is the return's (a sheet name, a value quoted): control characters
+    shown escaped, and the command's own separators encoded, so that no text can end it or start another."""
     kind = "error" if finding.severity == "error" else "warning"
-    place = f"file={file}"
+    place = f"file={_property(file)}"
     if finding.row is not None:
         place += f",line={finding.row}"
     where = " ".join(part for part in (finding.sheet, f"{finding.column or ''}{finding.row or ''}") if part)
-    title = f"{finding.code} {where}".strip()
-    message = finding.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    title = _property(f"{finding.code} {where}".strip())
+    message = printable(finding.message).replace("%", "%25")
     return f"::{kind} {place},title={title}::{message}\n"
+
+
+def _property(text: str) -> str:
+    return printable(text).replace("%", "%25").replace(":", "%3A").replace(",", "%2C")

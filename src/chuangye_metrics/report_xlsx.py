@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
+import errno
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chuangye_metrics.catalog import Catalog
-from chuangye_metrics.errors import UsageError
 from chuangye_metrics.findings import Language
 from chuangye_metrics.models import CheckResult, ComputeResult, YearsResult
 from chuangye_metrics.report_content import Cell, ChartSeries, LevelTable, ReportContent, TextTable, report_content
@@ -66,34 +64,22 @@ def write_report_workbook(
     language: Language = "zh",
     years: YearsResult | None = None,
 ) -> None:
-    """Write the report to a temporary file beside ``path``, then rename it into place."""
+    """Write the report whole or not at all: in a private folder beside ``path``, with XlsxWriter's own temporary
+    files, then renamed into place (see ``outputs.replacing``); never over the return it reports on."""
     from xlsxwriter.exceptions import FileCreateError
 
-    source = Path(result.source.file)
-    if source.exists() and path.exists() and source.resolve() == path.resolve():
-        raise UsageError(f"--output {path} is the input file; the input is never overwritten")
+    from chuangye_metrics.outputs import replacing
+
     content = report_content(result, catalog, standard=standard, language=language, years=years)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    try:
+    source = Path(result.source.file)
+    with replacing(path, language, inputs=[source] if source.is_file() else []) as temporary:
         try:
-            _write(Path(temporary), content, constant_memory=len(result.units) > CONSTANT_MEMORY_UNITS)
-        except FileCreateError as error:
-            raise UsageError(f"cannot write {path}: {error}") from error
-        os.chmod(temporary, _file_mode(path))
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _file_mode(path: Path) -> int:
-    """The mode of the file replaced, or what the umask gives a new file (mkstemp's files are private)."""
-    if path.exists():
-        return path.stat().st_mode & 0o777
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
+            _write(temporary, content, constant_memory=len(result.units) > CONSTANT_MEMORY_UNITS)
+        except FileCreateError as error:  # XlsxWriter's wrapping of the OSError of creating the file
+            cause = error.args[0] if error.args else None
+            if isinstance(cause, OSError):
+                raise cause from error
+            raise OSError(errno.EIO, str(error)) from error
 
 
 class _Formats:

@@ -9,7 +9,8 @@ from chuangye_metrics.compute import UnitTable, model_numbers, text_or_none
 from chuangye_metrics.findings import Language
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.models import Source
-from chuangye_metrics.render import DERIVED_NOTE, ONE_LINE, level_label, plain_headers, write_aligned
+from chuangye_metrics.render import DERIVED_NOTE, level_label, plain_headers, write_aligned
+from chuangye_metrics.text import printable
 
 if TYPE_CHECKING:
     import numpy as np
@@ -29,12 +30,9 @@ def write_plain_compute_table(
     unnamed = "（下级汇总）" if language == "zh" else "(sum of children)"
     names = [unnamed if name is None else name for name in map(text_or_none, frame["unit_name"].tolist())]
     columns: list[list[str]] = [
-        [str(code).translate(ONE_LINE) for code in frame["unit_code"].tolist()],
-        [
-            (name + " *" if marked else name).translate(ONE_LINE)
-            for name, marked in zip(names, derived.tolist(), strict=True)
-        ],
-        [labels.get(level, str(level)).translate(ONE_LINE) for level in frame["level"].tolist()],
+        [printable(str(code)) for code in frame["unit_code"].tolist()],
+        [printable(name + " *" if marked else name) for name, marked in zip(names, derived.tolist(), strict=True)],
+        [printable(labels.get(level, str(level))) for level in frame["level"].tolist()],
     ]
     if several:
         columns.append(["" if year is None else str(year) for year in years])
@@ -43,7 +41,7 @@ def write_plain_compute_table(
         columns.append(measures(part["value"].to_numpy(dtype="float64"), unit, language))
     headers = plain_headers(catalog, language, several)
     title = f"{source.file}" + (f" · {source.sheet}" if source.sheet else "")
-    out.write(title + "\n")
+    out.write(printable(title) + "\n")
     write_aligned(out, headers, columns, right_from=4 if several else 3, batch=SLICE)
     if derived.any():
         out.write(DERIVED_NOTE[language])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import math
-import os
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -146,26 +145,24 @@ def write_template(
 
 
 def _check_target(path: Path, overwrite: bool) -> None:
+    from chuangye_metrics.outputs import check_output
+
     if path.suffix.lower() != ".xlsx":
         raise UsageError(f"{path}: a template is an Excel workbook; give a file name ending in .xlsx")
     if path.is_dir():
         raise UsageError(f"{path} is a folder; give a file name ending in .xlsx")
     if path.exists() and not overwrite:
         raise UsageError(f"{path} exists; use --force to overwrite it")
-    if not path.parent.is_dir():
-        raise UsageError(f"cannot write {path}: no folder {path.parent}")
+    check_output(path, [], "zh")  # never a link, a device or a folder, even with --force
 
 
 def _save(workbook: Any, path: Path) -> None:
-    """Save next to the target, then move into place: an interrupted write never leaves half a file."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        workbook.save(partial)
-        os.replace(partial, path)
-    except OSError as error:
-        raise UsageError(f"cannot write {path}: {error.strerror or error}") from error
-    finally:
-        partial.unlink(missing_ok=True)
+    """Save in a private folder beside the target, then move into place: a failed or interrupted write never
+    leaves half a file (see ``outputs.replacing``)."""
+    from chuangye_metrics.outputs import replacing
+
+    with replacing(path, "zh") as temporary:
+        workbook.save(temporary)
 
 
 def display_width(text: str) -> int:

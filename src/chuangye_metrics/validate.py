@@ -66,7 +66,7 @@ def validate_return(
                     header=column.header if column else catalog.fields[name].header,
                     field=name,
                     value=None if _is_missing(value) else format_value(value),
-                    params={key: format_value(item) for key, item in params.items()},
+                    params={key: _param(item) for key, item in params.items()},
                 )
             )
 
@@ -106,14 +106,25 @@ def validate_return(
     level_ids = {label: catalog.level_id(str(label)) for label in labels}
     unknown_labels = [label for label, level in level_ids.items() if level is None]
     unknown = frame["level"].isin(unknown_labels)
-    cell_findings("unknown-level", "level", unknown.astype(bool), frame["level"])
+    first_unknown = len(findings)
+    for label in unknown_labels:
+        suggested = catalog.suggest_level(str(label))
+        hint = {"zh": catalog.levels[suggested].name, "en": catalog.levels[suggested].name_en} if suggested else ""
+        cell_findings("unknown-level", "level", (frame["level"] == label).astype(bool), frame["level"], suggestion=hint)
+    findings[first_unknown:] = sorted(findings[first_unknown:], key=lambda finding: finding.row or 0)
     frame[LEVEL_LABEL] = frame["level"]
     frame["level"] = frame["level"].map(level_ids).astype(object)
+    if unknown.any():
+        frame = _place_unknown_levels(frame, unknown.to_numpy(), catalog)
 
-    default_year = year if year is not None else table.title_year
+    findings += _year_findings(frame, table, year)
+    # one year per row, decided once: the 统计年度 column, else the title, else --year
+    default_year = table.title_year if table.title_year is not None else year
     for part in (frame, totals):
         if part is not None and default_year is not None:
             part["year"] = part["year"].fillna(float(default_year))
+    if frame["year"].notna().any():
+        cell_findings("missing-year", "year", frame["year"].isna() & frame["unit_code"].notna())
     if year is not None:
         if not frame["year"].eq(year).any():
             findings.append(
@@ -151,8 +162,50 @@ def validate_return(
         catalog=catalog,
         sheet=sheet,
     )
-    findings += apply_rules(load_rules(catalog) if rules is None else rules, context)
+    rule_findings = apply_rules(load_rules(catalog) if rules is None else rules, context)
+    findings += rule_findings
+    frame, blanked = _blank_error_cells(frame, rule_findings, catalog)
+    if blanked:
+        hierarchy = hierarchy_of(frame, catalog)
+    findings += left_out_of_sums(frame, hierarchy, catalog, sheet)
     return Validated(table=table, frame=frame, findings=findings, hierarchy=hierarchy)
+
+
+def _year_findings(frame: pd.DataFrame, table: ReturnTable, year: int | None) -> list[Finding]:
+    """Warnings where the title's year disagrees with the 统计年度 column, or --year with the title."""
+    title = table.title_year
+    if title is None:
+        return []
+    column = table.columns.get("year")
+    found: list[Finding] = []
+    given = frame["year"].dropna()
+    others = sorted({int(value) for value in given.tolist() if value != title})
+    if others:
+        first = int(frame.loc[given.index[given != title][0], ROW])
+        found.append(
+            Finding(
+                severity="warning",
+                code="title-year-disagrees",
+                sheet=table.sheet,
+                row=first,
+                column=column.letter if column else None,
+                header=column.header if column else None,
+                field="year",
+                value=format_value(float(others[0])),
+                params={"title": title, "years": "、".join(str(other) for other in others)},
+            )
+        )
+    if year is not None and year != title and frame["year"].isna().any():
+        found.append(
+            Finding(
+                severity="warning",
+                code="year-option-disagrees",
+                sheet=table.sheet,
+                field="year",
+                params={"title": title, "year": year},
+            )
+        )
+    return found
 
 
 def missing_count_column(table: ReturnTable, catalog: Catalog, name: str) -> Finding:
@@ -223,11 +276,114 @@ def fill_from_earlier_years(
 
 
 def hierarchy_of(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
-    """The units that can be placed (a code and a known level, first of duplicates) with derived parents."""
+    """The units with a code (first of duplicates) with derived parents.
+
+    A unit whose level is unknown (its label kept as its level) is listed but summed into no parent: a parent
+    derived from children it would have fed has its counts missing, as for a child with blank counts.
+    """
+    import pandas as pd
+
     from chuangye_metrics.hierarchy import add_derived_units
 
     placeable = frame.loc[frame["unit_code"].notna() & frame["level"].notna()]
-    return add_derived_units(placeable.drop_duplicates(subset=["unit_code", "year"], keep="first"), catalog)
+    placeable = placeable.drop_duplicates(subset=["unit_code", "year"], keep="first")
+    stand_ins = _stand_ins(placeable.loc[~placeable["level"].isin(list(catalog.levels))], catalog)
+    if stand_ins.empty:
+        return add_derived_units(placeable, catalog)
+    placeable = placeable.assign(**{_STAND_IN: False})
+    units = add_derived_units(pd.concat([placeable, stand_ins], ignore_index=True), catalog)
+    return units.loc[units[_STAND_IN].ne(True).to_numpy()].drop(columns=[_STAND_IN]).reset_index(drop=True)
+
+
+_STAND_IN = "_stand_in"
+
+
+def _stand_ins(unplaced: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """For each unit of unknown level under a territorial parent, a child of that parent with every count blank."""
+    from chuangye_metrics.hierarchy import levels_of_codes
+
+    order = catalog.territorial_levels
+    fed = unplaced.loc[unplaced["parent_code"].notna()]
+    parent_levels = levels_of_codes(fed["parent_code"], catalog)
+    below = parent_levels.map(lambda level: order[order.index(level) + 1] if level in order[:-1] else None)
+    fed = fed.loc[below.notna().to_numpy()]
+    return fed.assign(
+        unit_code=[f"\x00stand-in-{position}" for position in range(len(fed))],
+        level=below.loc[below.notna()].to_numpy(),
+        **{name: float("nan") for name in catalog.count_fields},
+        **{_STAND_IN: True},
+    )
+
+
+def left_out_of_sums(
+    frame: pd.DataFrame, hierarchy: pd.DataFrame, catalog: Catalog, sheet: str | None
+) -> list[Finding]:
+    """A warning for each parent that a unit of unknown level would have fed: its sum leaves that unit out."""
+
+    unplaced = frame.loc[
+        frame["unit_code"].notna() & frame["level"].notna() & ~frame["level"].isin(list(catalog.levels))
+    ]
+    unplaced = unplaced.loc[unplaced["parent_code"].notna()]
+    if unplaced.empty:
+        return []
+    in_hierarchy = set(hierarchy["unit_code"].dropna().astype(str))
+    findings = []
+    for _, unit in unplaced.iterrows():
+        parent = str(unit["parent_code"])
+        if parent not in in_hierarchy:
+            continue
+        findings.append(
+            Finding(
+                severity="warning",
+                code="left-out-of-sums",
+                sheet=sheet,
+                row=int(unit[ROW]),
+                field="level",
+                header=catalog.fields["level"].header,
+                value=str(unit[LEVEL_LABEL]),
+                params={"parent": parent},
+            )
+        )
+    return findings
+
+
+def _place_unknown_levels(frame: pd.DataFrame, unknown: Any, catalog: Catalog) -> pd.DataFrame:
+    """A unit of unknown level takes the level its division code denotes; failing that, it keeps its label."""
+    import numpy as np
+    import pandas as pd
+
+    from chuangye_metrics.hierarchy import levels_of_codes
+
+    by_code = levels_of_codes(frame["unit_code"], catalog).to_numpy(dtype=object)
+    levels = frame["level"].to_numpy(dtype=object, copy=True)
+    known_code = np.array([level is not None for level in by_code], dtype=bool) & frame["unit_code"].notna().to_numpy()
+    levels[unknown & known_code] = by_code[unknown & known_code]
+    labels = frame[LEVEL_LABEL].to_numpy(dtype=object)
+    levels[unknown & ~known_code] = [str(label) for label in labels[unknown & ~known_code]]
+    frame["level"] = pd.Series(levels, index=frame.index, dtype=object)
+    return frame
+
+
+def _blank_error_cells(frame: pd.DataFrame, findings: Sequence[Finding], catalog: Catalog) -> tuple[pd.DataFrame, bool]:
+    """Counts that a rule found in error (a part above its whole, a parent below its children) become missing,
+    so that ``--keep-going`` counts them nowhere: not in the unit's indicators, not in its parents' sums."""
+    import numpy as np
+
+    cells: dict[str, set[int]] = {}
+    for finding in findings:
+        if finding.severity == "error" and finding.row is not None and finding.field in catalog.count_fields:
+            cells.setdefault(finding.field, set()).add(finding.row)
+    if not cells:
+        return frame, False
+    rows = frame[ROW].to_numpy()
+    changed = {}
+    for name, excel_rows in cells.items():
+        hit = np.isin(rows, list(excel_rows))
+        if hit.any():
+            column = frame[name].to_numpy(dtype="float64", copy=True)
+            column[hit] = np.nan
+            changed[name] = column
+    return (frame.assign(**changed), True) if changed else (frame, False)
 
 
 def _complete(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
@@ -256,6 +412,11 @@ def _fill_parent_codes(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
         parents[blank] = parent_codes_of(codes, catalog.code_segment_widths).to_numpy()
         frame["parent_code"] = pd.Series(parents, index=frame.index, dtype=object)  # not pandas' Arrow strings
     return frame
+
+
+def _param(item: object) -> object:
+    """A finding's parameter: a text in both languages stays as it is, anything else as it reads."""
+    return item if isinstance(item, dict) else format_value(item)
 
 
 def _is_missing(value: object) -> bool:

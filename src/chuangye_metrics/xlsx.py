@@ -103,6 +103,7 @@ def sheet_head(path: Path, sheet_name: str, rows: int) -> list[list[str | None]]
                 return None
             with archive.open(part) as stream:
                 cells = _head_cells(stream, rows)
+            _refuse_beyond_the_grid(path, sheet_name, cells)
             date_styles = (
                 _date_styles(archive) if any(kind == "n" and style for _, _, kind, style, _ in cells) else set()
             )
@@ -133,6 +134,23 @@ def sheet_head(path: Path, sheet_name: str, rows: int) -> list[list[str | None]]
             value = text
         head[row][column] = value
     return head
+
+
+def _refuse_beyond_the_grid(path: Path, sheet_name: str, cells: list[tuple[int, int, str, int, str]]) -> None:
+    """A head cell beyond Excel's last column (XFD) is no return's: refused before a head that wide is built."""
+    from chuangye_metrics.findings import excel_column
+    from chuangye_metrics.guard import MAX_COLUMNS, MAX_ROWS, RefusedInput
+
+    far = max(cells, key=lambda cell: cell[1], default=None)
+    if far is not None and far[1] >= MAX_COLUMNS:
+        raise RefusedInput(
+            "refused-cell-beyond-sheet",
+            path=path,
+            sheet=sheet_name,
+            cell=f"{excel_column(far[1])}{far[0] + 1}",
+            rows=f"{MAX_ROWS:,}",
+            columns=f"{MAX_COLUMNS:,}",
+        )
 
 
 def _head_cells(stream: IO[bytes], rows: int) -> list[tuple[int, int, str, int, str]]:
@@ -220,3 +238,22 @@ def _number_text(text: str) -> str:
     if number.is_integer() and abs(number) < 1e15:
         return str(int(number))
     return repr(number)
+
+
+def has_boolean_cells(path: Path, sheet_name: str) -> bool:
+    """Whether the sheet holds a logical cell (t="b"); True when that cannot be told."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = sheet_part(archive, sheet_name)
+            if part is None:
+                return True
+            tail = b""
+            with archive.open(part) as stream:
+                for block in iter(lambda: stream.read(1 << 22), b""):
+                    chunk = tail + block
+                    if b't="b"' in chunk or b"t='b'" in chunk:
+                        return True
+                    tail = chunk[-5:]
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, zlib.error, OSError):
+        return True
+    return False

@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from chuangye_metrics.errors import ConfigError
+from chuangye_metrics.guard import config_bytes
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 # libyaml's parser when PyYAML was built with it: the same documents, several times faster
@@ -22,9 +23,8 @@ class YamlDocument:
     def __init__(self, path: Path, text: str | None = None) -> None:
         self.path = path
         try:
-            source = path.read_text(encoding="utf-8") if text is None else text
-        except OSError as error:
-            raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from error
+            # read through the guard: a regular file (a named pipe would block) of at most MAX_CONFIG_BYTES
+            source = config_bytes(path).decode("utf-8") if text is None else text
         except UnicodeDecodeError as error:
             raise ConfigError(f"{path}: not UTF-8 text: {error.reason}") from error
         try:
@@ -73,7 +73,8 @@ class YamlDocument:
             first = error.errors()[0]
             steps = _steps_in(data, list(first["loc"]))
             place = ".".join(str(part) for part in steps)
-            detail = f"{place}: {first['msg']}" if place else first["msg"]
+            text = _shortened(first["msg"])  # a message may quote the whole value: a 20 KB expression, say
+            detail = f"{place}: {text}" if place else text
             more = f" (and {error.error_count() - 1} more)" if error.error_count() > 1 else ""
             raise self.error([*location, *steps], detail + more) from error
 
@@ -91,3 +92,15 @@ def _steps_in(data: Any, loc: list[str | int]) -> list[str | int]:
             continue
         steps.append(step)
     return steps
+
+
+MESSAGE_LENGTH = 300
+
+
+def _shortened(text: str) -> str:
+    """A validation message cut to about MESSAGE_LENGTH characters, its middle left out (where a long value it
+    quotes stands), so that the one line it makes stays readable and still ends with the reason."""
+    if len(text) <= MESSAGE_LENGTH:
+        return text
+    half = MESSAGE_LENGTH // 2
+    return f"{text[:half]} … {text[-half:]}"

@@ -368,12 +368,14 @@ class YearsTable:
     def write_csv(self, out: TextSink, chunk: int = CHUNK) -> None:
         """unit_code, unit_name, level, kind, id, year, value, change, growth: one row per unit, series and year.
 
-        Written column-wise with Arrow, like the JSON: numbers unrounded, whole ones without a decimal point.
+        Written column-wise with Arrow, like the JSON: numbers unrounded, whole ones without a decimal point; text
+        as compute's CSV writes it (``csvout.csv_text``: no cell a spreadsheet would read as a formula).
         """
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        from chuangye_metrics.csvout import csv_text
         from chuangye_metrics.jsonout import joined_text
         from chuangye_metrics.progress import stage
 
@@ -394,9 +396,9 @@ class YearsTable:
                 [block.growth.rate if block.growth is not None else np.full(units, np.nan) for block in blocks], axis=1
             )
             columns = [
-                *(_csv_text(identity[name]).take(unit_of_row) for name in ("unit_code", "unit_name", "level")),
+                *(csv_text(identity[name]).take(unit_of_row) for name in ("unit_code", "unit_name", "level")),
                 pa.array([block.kind for block in blocks], type=pa.string()).take(series_of_row),
-                _csv_text(pa.array([block.id for block in blocks], type=pa.string())).take(series_of_row),
+                csv_text(pa.array([block.id for block in blocks], type=pa.string())).take(series_of_row),
                 year_labels.take(year_of_row),
                 _csv_numbers(np.stack([block.values for block in blocks], axis=1).reshape(-1)),
                 _csv_numbers(np.stack([block.changes for block in blocks], axis=1).reshape(-1)),
@@ -407,16 +409,6 @@ class YearsTable:
 
 
 CSV_COLUMNS = ("unit_code", "unit_name", "level", "kind", "id", "year", "value", "change", "growth")
-
-
-def _csv_text(values: Any) -> Any:
-    """CSV cells of text: quoted where a comma, quote or line break needs it; blank for null."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    text = values if isinstance(values, pa.Array) else pa.array(values.to_numpy(dtype=object), type=pa.string())
-    quoted = pc.binary_join_element_wise('"', pc.replace_substring(text, '"', '""'), '"', "")
-    return pc.fill_null(pc.if_else(pc.match_substring_regex(text, '[",\r\n]'), quoted, text), "")
 
 
 def _csv_numbers(values: np.ndarray) -> Any:
@@ -598,8 +590,7 @@ def read_returns(
     import pandas as pd
 
     from chuangye_metrics.cache import load_return
-    from chuangye_metrics.hierarchy import add_derived_units
-    from chuangye_metrics.validate import fill_from_earlier_years, validate_return
+    from chuangye_metrics.validate import fill_from_earlier_years, hierarchy_of, validate_return
 
     several = len(paths) > 1
     labels = [str(path) for path in paths]
@@ -608,8 +599,9 @@ def read_returns(
         table = load_return(path, catalog, sheet=sheet, mapping=mapping, cache=caches[index] if caches else None)
         validated_returns.append(validate_return(table, catalog, year=year, rules=rules))
     some_have_the_year = any(len(validated.frame) for validated in validated_returns)
+    findings_of_files = _yearless_files(validated_returns, labels) if several else []
 
-    findings: list[Finding] = []
+    findings: list[Finding] = [finding.localised(language) for finding in findings_of_files]
     for label, validated in zip(labels, validated_returns, strict=True):
         for finding in validated.findings:
             if several and finding.code == "year-mismatch" and some_have_the_year:
@@ -650,10 +642,32 @@ def read_returns(
         for index, validated in enumerate(validated_returns)
         for row, codes in errors_by_row(validated).items()
     }
-    hierarchy = add_derived_units(merged, catalog)
+    hierarchy = hierarchy_of(merged, catalog)
     together = dataclasses.replace(template, frame=merged, hierarchy=hierarchy)
     returns.units = unit_table(together, catalog, language=language, levels=levels)
     return returns
+
+
+def _yearless_files(validated_returns: Sequence[Validated], labels: Sequence[str]) -> list[Finding]:
+    """An error for each file whose units have no year while another file's have one: they could be summed
+    into no year, and would silently drop out of the parents they belong to."""
+    with_years = [bool(validated.frame["year"].notna().any()) for validated in validated_returns]
+    if not any(with_years):
+        return []
+    found = []
+    for label, validated, has_years in zip(labels, validated_returns, with_years, strict=True):
+        if not has_years and len(validated.frame):
+            found.append(
+                Finding(
+                    severity="error",
+                    code="year-unknown",
+                    file=label,
+                    sheet=validated.table.sheet,
+                    field="year",
+                    params={"file": label},
+                )
+            )
+    return found
 
 
 def _duplicates_across_files(

@@ -23,16 +23,15 @@ from chuangye_metrics.cli import (
     YearOption,
     app,
     cache_for,
-    check_report_output,
-    emit,
+    check_output,
     emit_report,
     language_of,
-    open_output,
     read_options,
-    refuse_overwrite,
     report_findings,
+    standard_file,
 )
 from chuangye_metrics.errors import ExitCode
+from chuangye_metrics.outputs import output_stream, write_output
 
 
 class FailOn(StrEnum):
@@ -98,12 +97,11 @@ def check(
     from chuangye_metrics.shortlist import build_shortlist, parse_quota
     from chuangye_metrics.standards import load_standard
 
-    for file in files:
-        refuse_overwrite(file, output)
-    check_report_output(output_format, output)
+    language = language_of(lang)
+    read = [*files, mapping, *(rules or []), *(formulas or []), register, standard_file(standard)]
+    check_output(output_format, output, read, language)
     options = read_options(mapping, rules, formulas)
     catalog = options["catalog"]
-    language = language_of(lang)
     loaded = load_standard(standard, catalog)
     quotas = parse_quota(quota, catalog) if quota else None
     units = load_register(register, catalog) if register else []
@@ -147,15 +145,17 @@ def check(
             result, years = year_of_check(result, returns.years[-1]), returns.years_result()
         emit_report(output_format, output, result, catalog, language, standard=loaded, years=years)
     elif output_format is OutputFormat.json:
-        with open_output(output) as stream:
+        with output_stream(output, language) as stream:
             render_check.write_check_json(stream, outcome.result)
     elif output_format is OutputFormat.csv:
-        emit(render_check.check_csv(outcome.result), output, bom=output is not None)
+        write_output(render_check.check_csv(outcome.result), output, language, bom=output is not None)
     else:
-        emit(render_check.check_text(outcome.result, catalog, language), output)
+        write_output(render_check.check_text(outcome.result, catalog, language), output, language)
     banner = render_check.provisional_banner(outcome.result, language)
     if banner and output_format is not OutputFormat.table:
-        typer.echo(banner, err=True)
+        from chuangye_metrics.text import printable
+
+        typer.echo(printable(banner), err=True)
     if outcome.has_errors:
         raise typer.Exit(ExitCode.DATA_ERROR)
     if outcome.fails(fail_on.value):

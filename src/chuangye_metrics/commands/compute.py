@@ -22,17 +22,15 @@ from chuangye_metrics.cli import (
     YearOption,
     app,
     cache_for,
-    check_report_output,
-    emit,
+    check_output,
     emit_report,
     language_of,
-    open_output,
     parse_levels,
     read_options,
-    refuse_overwrite,
     report_findings,
 )
 from chuangye_metrics.errors import ExitCode
+from chuangye_metrics.outputs import output_stream, write_output
 
 if TYPE_CHECKING:
     from chuangye_metrics.catalog import Catalog
@@ -68,10 +66,8 @@ def compute(
 
     With several years (several files, or one file with a 统计年度 column), the years side by side.
     """
-    for file in files:
-        refuse_overwrite(file, output)
-    check_report_output(output_format, output)
     language = language_of(lang)
+    check_output(output_format, output, [*files, mapping, *(rules or []), *(formulas or [])], language)
     if len(files) > 1:
         options = read_options(mapping, rules, formulas)
         _compute_files(
@@ -98,7 +94,7 @@ def compute(
         key = fingerprint("compute-json", str(file), sheet, year, level, keep_going, language, files=files)
         hit = cache.load_output(key)
         if hit is not None:
-            with open_output(output) as stream:
+            with output_stream(output, language) as stream:
                 findings, has_errors = replay_output(hit, stream)
             report_findings(findings, language)
             if has_errors:
@@ -125,7 +121,7 @@ def compute(
     if output_format is OutputFormat.json:
         from chuangye_metrics.progress import shown
 
-        with open_output(output) as stream, shown(not quiet, language):
+        with output_stream(output, language) as stream, shown(not quiet, language):
             from chuangye_metrics.jsonout import compute_json
 
             outcome = run()
@@ -156,7 +152,7 @@ def compute(
     if output_format is OutputFormat.csv and outcome.units is not None:
         from chuangye_metrics.csvout import write_compute_csv
 
-        with open_output(output, bom=output is not None) as stream:  # column-wise: no model per unit
+        with output_stream(output, language, bom=output is not None) as stream:  # column-wise: no model per unit
             write_compute_csv(stream, outcome.units, catalog)
     elif output_format is OutputFormat.table and outcome.units is not None and outcome.validated is not None:
         _emit_table(outcome, output, catalog, language)
@@ -177,9 +173,9 @@ def _emit_result(
     if output_format in REPORT_FORMATS:
         emit_report(output_format, output, result, catalog, language)
     elif output_format is OutputFormat.csv:
-        emit(render.render_csv(result, catalog), output, bom=output is not None)
+        write_output(render.render_csv(result, catalog), output, language, bom=output is not None)
     else:
-        emit(render.table_text(result, catalog, language), output)
+        write_output(render.table_text(result, catalog, language), output, language)
 
 
 def _emit_table(outcome: ComputeOutcome, output: Path | None, catalog: Catalog, language: Language) -> None:
@@ -189,13 +185,13 @@ def _emit_table(outcome: ComputeOutcome, output: Path | None, catalog: Catalog, 
     assert outcome.units is not None and outcome.validated is not None
     if len(outcome.units.frame) <= render.PLAIN_ABOVE:
         assert outcome.result is not None
-        emit(render.table_text(outcome.result, catalog, language), output)
+        write_output(render.table_text(outcome.result, catalog, language), output, language)
         return
     from chuangye_metrics.compute import source_of
     from chuangye_metrics.tableout import write_plain_compute_table
 
     source = source_of(outcome.validated, outcome.file_label)
-    with open_output(output) as stream:
+    with output_stream(output, language) as stream:
         write_plain_compute_table(stream, outcome.units, catalog, source, language)
 
 
@@ -245,7 +241,7 @@ def _compute_files(
     if returns.several_years:
         _emit_years(returns, output_format, output, catalog, language, quiet)
     elif output_format is OutputFormat.json:
-        with open_output(output) as stream, shown(not quiet, language):
+        with output_stream(output, language) as stream, shown(not quiet, language):
             if returns.unit_errors:  # rows of several files: their error codes are found by file and row
                 stream.write(render.render_json(returns.result()))
             else:
@@ -273,12 +269,11 @@ def _emit_years(
     from chuangye_metrics.progress import shown
 
     if output_format is OutputFormat.json:
-        with open_output(output) as stream, shown(not quiet, language):
+        with output_stream(output, language) as stream, shown(not quiet, language):
             returns.years_table().write_json(stream, returns.sources, returns.findings)
     elif output_format is OutputFormat.csv:
-        with open_output(output) as stream, shown(not quiet, language):
-            if output is not None:
-                stream.write("\ufeff")  # as compute's CSV: a byte-order mark in a file, for Excel
+        # as compute's CSV: a byte-order mark in a file, for Excel
+        with output_stream(output, language, bom=output is not None) as stream, shown(not quiet, language):
             returns.years_table().write_csv(stream)
     elif output_format in REPORT_FORMATS:
         with shown(not quiet, language):
@@ -288,4 +283,4 @@ def _emit_years(
     else:
         from chuangye_metrics.render_years import years_table_text
 
-        emit(years_table_text(returns.years_result(), catalog, language), output)
+        write_output(years_table_text(returns.years_result(), catalog, language), output, language)

@@ -16,6 +16,7 @@ from chuangye_metrics.cli import (
     OutputFormat,
     app,
     language_of,
+    say,
 )
 
 formulas_app = typer.Typer(
@@ -44,22 +45,21 @@ def list_formulas(
         typer.echo(json.dumps(details, ensure_ascii=False, indent=2))
         return
     if output_format is OutputFormat.csv:
-        import csv
-        import sys
+        from chuangye_metrics.text import csv_line, defused
 
-        writer = csv.writer(sys.stdout, lineterminator="\n")
-        writer.writerow(["id", "name", "unit", "numerator", "denominator", "formula", "source"])
-        for item in details:
-            writer.writerow(
-                [item[key] for key in ("id", "name", "unit", "numerator", "denominator", "formula", "source")]
-            )
+        columns = ("id", "name", "unit", "numerator", "denominator", "formula", "source")
+        lines = [csv_line(columns), *(csv_line(defused(str(item[key] or "")) for key in columns) for item in details)]
+        typer.echo("".join(lines), nl=False)
         return
+    from chuangye_metrics.render import markup_safe
+
     zh = language == "zh"
     table = Table(header_style="bold")
     for heading in ("指标", "名称", "公式", "依据") if zh else ("Indicator", "Name", "Formula", "Source"):
         table.add_column(heading)
     for item in details:
-        table.add_row(item["id"], item["name"] if zh else item["name_en"], item["formula"], item["source"])
+        cells = (item["id"], item["name"] if zh else item["name_en"], item["formula"], item["source"])
+        table.add_row(*(markup_safe(cell or "") for cell in cells))
     console, buffer = text_console()
     console.print(table)
     typer.echo(buffer.getvalue(), nl=False)
@@ -85,12 +85,13 @@ def explain_formula(
         if output_format is DocumentFormat.json:
             typer.echo(definition.model_dump_json(indent=2))
             return
-        typer.echo(f"{definition.id}  {definition.header}\n{definition.description}")
+        say(f"{definition.id}  {definition.header}")
+        say(definition.description)
         if definition.aliases:
-            typer.echo(("别名：" if zh else "Aliases: ") + "、".join(definition.aliases))
+            say(("别名：" if zh else "Aliases: ") + "、".join(definition.aliases))
         users = [i.id for i in catalog.indicators.values() if definition.id in i.field_names]
         if users:
-            typer.echo(("用于指标：" if zh else "Used by: ") + ", ".join(users))
+            say(("用于指标：" if zh else "Used by: ") + ", ".join(users))
         return
     if indicator not in catalog.indicators:
         known = ", ".join(catalog.indicators)
@@ -104,9 +105,9 @@ def explain_formula(
         if zh
         else {"formula": "Formula", "fields": "Fields", "definition": "Definition", "source": "Source", "note": "Note"}
     )
-    typer.echo(f"{item['id']}  {item['name']}" + (f" ({item['name_en']})" if item["name_en"] else ""))
-    typer.echo(f"{labels['formula']}: {item['formula']}")
-    typer.echo(f"{labels['fields']}: " + ", ".join(f"{name} = {header}" for name, header in item["fields"].items()))
+    say(f"{item['id']}  {item['name']}" + (f" ({item['name_en']})" if item["name_en"] else ""))
+    say(f"{labels['formula']}: {item['formula']}")
+    say(f"{labels['fields']}: " + ", ".join(f"{name} = {header}" for name, header in item["fields"].items()))
     for key in ("definition", "source", "note"):
         if item[key]:
-            typer.echo(f"{labels[key]}: {item[key]}")
+            say(f"{labels[key]}: {item[key]}")

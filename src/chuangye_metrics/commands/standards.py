@@ -14,6 +14,7 @@ from chuangye_metrics.cli import (
     LangOption,
     app,
     language_of,
+    say,
 )
 
 standards_app = typer.Typer(
@@ -87,21 +88,22 @@ def show_standard(
         typer.echo(loaded.model_dump_json(indent=2))
         return
     zh = language_of(lang) == "zh"
-    typer.echo(f"{loaded.id}  {loaded.name}")
-    typer.echo(("依据：" if zh else "Source: ") + loaded.source)
+    say(f"{loaded.id}  {loaded.name}")
+    say(("依据：" if zh else "Source: ") + loaded.source)
     status = {"official": "正式", "provisional": "暂定（门槛不是官方数值）"}[loaded.status] if zh else loaded.status
-    typer.echo(("状态：" if zh else "Status: ") + status)
+    say(("状态：" if zh else "Status: ") + status)
     if loaded.note:
-        typer.echo(("说明：" if zh else "Note: ") + loaded.note)
+        say(("说明：" if zh else "Note: ") + loaded.note)
     for level, entries in loaded.levels.items():
         name = catalog.levels[level].name if zh else catalog.levels[level].name_en
-        typer.echo(f"\n{name} ({level})")
+        typer.echo()
+        say(f"{name} ({level})")
         for entry in entries:
             rules = entry.rules if isinstance(entry, RuleSet) else [entry]
             indent = "  "
             if isinstance(entry, RuleSet):
                 condition = "; ".join(f"{field} ∈ {'、'.join(values)}" for field, values in entry.when.items())
-                typer.echo(f"  {entry.name or ''} [{condition}]".replace("  [", "  ["))
+                say(f"  {entry.name or ''} [{condition}]".replace("  [", "  ["))
                 indent = "    "
             for rule in rules:
                 if rule.indicator:
@@ -112,7 +114,8 @@ def show_standard(
                     subject = catalog.fields[rule.field or ""].header if zh else str(rule.field)
                     threshold = f"{rule.value:g}"
                 mark = (" *暂定" if zh else " *provisional") if loaded.is_provisional(rule) else ""
-                typer.echo(f"{indent}{subject} {rule.op} {threshold}{mark}")
+                say(f"{indent}{subject} {rule.op} {threshold}{mark}")
     if loaded.coverage:
         targets = ", ".join(f"{level} {target:g}%" for level, target in loaded.coverage.items())
-        typer.echo(("\n覆盖目标：" if zh else "\nCoverage targets: ") + targets)
+        typer.echo()
+        say(("覆盖目标：" if zh else "Coverage targets: ") + targets)
