@@ -107,7 +107,12 @@ COUNTS = list(FIELD_UNIT)
 HEADER_SUFFIX = {"person": ("（人）", "(人)"), "entity": ("（个）", "(户)"), "year": ("（年）",)}
 GROUP_LABELS = ("创业情况", "创业培训", "扶持政策落实情况", "满意度调查", "主要指标", "其中")
 TITLES = ("{year}年度创业型城市建设情况统计表", "创业型城市建设情况统计表", "{year}年创业工作统计报表")
-TITLE_LINES = ("表号：人社创01表", "填报单位：南京市江宁区人力资源和社会保障局", "计量单位：人、个", "制定机关：江苏省人力资源和社会保障厅")
+TITLE_LINES = (
+    "表号：人社创01表",
+    "填报单位：南京市江宁区人力资源和社会保障局",
+    "计量单位：人、个",
+    "制定机关：江苏省人力资源和社会保障厅",
+)
 FOOTERS = ("单位负责人：张三", "统计负责人：李四", "填表人：王五", "报出日期：2017年1月15日")
 TOTALS = ("合计", "合 计", "总计", "全区合计")
 STEMS = "甲乙丙丁戊己庚辛壬癸"
@@ -261,7 +266,9 @@ def typed(unit: str) -> st.SearchStrategy[Value]:
         st.booleans().map(lambda b: Value("bool", b, None, frozenset({"boolean-cell"}), str(b).upper())),
         dates.map(lambda d: Value("date", d, None, frozenset({"date-cell"}))),
         dates.map(
-            lambda d: Value("datetime", datetime.datetime(d.year, d.month, d.day, 8, 30), None, frozenset({"date-cell"}))
+            lambda d: Value(
+                "datetime", datetime.datetime(d.year, d.month, d.day, 8, 30), None, frozenset({"date-cell"})
+            )
         ),
         st.sampled_from(["#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!"]).map(
             lambda text: Value("error", ErrorValue(text), None, frozenset({"error-cell"}), text)
@@ -559,7 +566,9 @@ def sheets(draw: Any, family: str = "kept", max_units: int = 4, max_counts: int 
         if draw(st.booleans()):
             row += 1
         texts = draw(st.lists(st.sampled_from(FOOTERS), min_size=1, max_size=4, unique=True))
-        places = sorted(draw(st.lists(st.integers(0, width - 1), min_size=len(texts), max_size=len(texts), unique=True)))
+        places = sorted(
+            draw(st.lists(st.integers(0, width - 1), min_size=len(texts), max_size=len(texts), unique=True))
+        )
         for text, place in zip(texts, places, strict=True):
             put(row, place, text)
         others.append(top + row + 1)
@@ -731,7 +740,15 @@ def _xlsxwriter(sheet: Sheet, path: Path) -> None:
 
 
 # BIFF error codes: xlwt's own table of names gives #VALUE! the code of #NUM! and has no #N/A
-XLS_ERRORS = {"#NULL!": 0x00, "#DIV/0!": 0x07, "#VALUE!": 0x0F, "#REF!": 0x17, "#NAME?": 0x1D, "#NUM!": 0x24, "#N/A": 0x2A}
+XLS_ERRORS = {
+    "#NULL!": 0x00,
+    "#DIV/0!": 0x07,
+    "#VALUE!": 0x0F,
+    "#REF!": 0x17,
+    "#NAME?": 0x1D,
+    "#NUM!": 0x24,
+    "#N/A": 0x2A,
+}
 
 
 def _xlwt(sheet: Sheet, path: Path) -> None:

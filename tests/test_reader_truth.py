@@ -9,7 +9,16 @@ from typing import Any
 
 from openpyxl import Workbook
 
-HEADERS = ["序号", "单位代码", "单位名称", "单位层级", "上级单位代码", "劳动年龄人口数", "创业人员实有数", "当年新增创业人数"]
+HEADERS = [
+    "序号",
+    "单位代码",
+    "单位名称",
+    "单位层级",
+    "上级单位代码",
+    "劳动年龄人口数",
+    "创业人员实有数",
+    "当年新增创业人数",
+]
 COUNTY = "320115000000"
 STREET = "320115001000"
 
@@ -166,7 +175,15 @@ def test_an_unknown_level_gets_a_suggestion(cli: Any, tmp_path: Path) -> None:
 
 # --- --keep-going: a cell in error counts nowhere; a row of unknown level stays in the output ---------------
 
-KEEP_GOING_HEADERS = ["单位代码", "单位名称", "单位层级", "上级单位代码", "劳动年龄人口数", "参加创业培训人数", "创业培训合格人数"]
+KEEP_GOING_HEADERS = [
+    "单位代码",
+    "单位名称",
+    "单位层级",
+    "上级单位代码",
+    "劳动年龄人口数",
+    "参加创业培训人数",
+    "创业培训合格人数",
+]
 
 
 def keep_going_return(path: Path) -> Path:
@@ -184,7 +201,7 @@ def keep_going_return(path: Path) -> Path:
 
 
 def test_keep_going_counts_a_part_above_its_whole_nowhere(cli: Any, tmp_path: Path) -> None:
-    code, units, findings = computed(cli, keep_going_return(tmp_path / "kg.xlsx"), "--keep-going")
+    code, units, _findings = computed(cli, keep_going_return(tmp_path / "kg.xlsx"), "--keep-going")
     assert code == 1
     community = units["320115001001"]
     assert community["errors"] == ["part-exceeds-whole"]
@@ -292,7 +309,9 @@ def test_a_row_without_a_year_among_rows_with_one(cli: Any, tmp_path: Path) -> N
     path = year_return(tmp_path / "y.xlsx", None, rows, year_column=True)
     result = cli("validate", path, "--format", "json", "--no-cache")
     assert result.exit_code == 1
-    errors = [(f["code"], f["row"], f["column"]) for f in json.loads(result.stdout)["findings"] if f["severity"] == "error"]
+    errors = [
+        (f["code"], f["row"], f["column"]) for f in json.loads(result.stdout)["findings"] if f["severity"] == "error"
+    ]
     assert errors == [("missing-year", 3, "F")]
 
 

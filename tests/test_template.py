@@ -283,7 +283,7 @@ def test_data_validations(cli: Any, tmp_path: Path) -> None:
     counts = [rule for rule in rules if rule.type == "whole"]
     assert len(counts) == 1
     (count,) = counts
-    assert (count.operator, count.formula1) == ("greaterThanOrEqual", "0")
+    assert (count.operator, count.formula1, count.formula2) == ("between", "0", "1e+12")  # no count above 10^12
     assert count.showErrorMessage and count.allow_blank
     assert "整数" in count.error and "留空" in count.error
     assert covered_columns(count) == {letter(sheet, header) for header in CORE_COUNTS}

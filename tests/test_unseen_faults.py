@@ -75,9 +75,7 @@ def test_check_csv_written_to_a_file_starts_with_a_bom(
     cli: Any, make_return: Callable[..., Path], tmp_path: Path
 ) -> None:
     output = tmp_path / "check.csv"
-    result = cli(
-        "check", make_return([STREET]), "--standard", "jiangsu-2016", "--format", "csv", "--output", output
-    )
+    result = cli("check", make_return([STREET]), "--standard", "jiangsu-2016", "--format", "csv", "--output", output)
     assert result.exit_code in (0, 3), result.stderr
     assert output.read_bytes().startswith(b"\xef\xbb\xbf")
 
