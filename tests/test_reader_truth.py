@@ -344,3 +344,20 @@ def test_check_and_explain_read_the_serial_return_right(cli: Any, tmp_path: Path
     result = cli("explain", path, "--unit", STREET)
     assert result.exit_code == 0, result.stderr
     assert "120 ÷ 12,458 × 100 = 1.0%" in result.stdout or "120 ÷ 12458 × 100 = 1.0%" in result.stdout
+
+
+def test_a_code_row_below_a_row_of_unmapped_sub_headers_is_not_a_unit(cli: Any, tmp_path: Path) -> None:
+    # found by the layout property test: the row of 联系电话 under the header was taken as the first data row,
+    # and the code row after it (甲 乙 丙 …) became a unit
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["单位代码", "单位名称", "单位层级", "劳动年龄人口数", "备注"])
+    sheet.append([None, None, None, None, "联系电话"])
+    sheet.append(["甲", "乙", "丙", "1", "丁"])
+    sheet.append([STREET, "东山街道", "街道", 52000, None])
+    path = tmp_path / "code-row.xlsx"
+    workbook.save(path)
+    code, units, findings = computed(cli, path)
+    assert code == 0, findings
+    assert sorted(units) == [COUNTY, STREET]
+    assert units[STREET]["row"] == 4

@@ -56,9 +56,10 @@ def find_layout(head: Head, lookup: dict[str, str]) -> Layout | None:
         return None
     _, top, bottom, cells = best
     first_data = bottom + 1
-    while first_data < len(head) and (_is_code_row(head[first_data]) or not any(head[first_data])):
-        first_data += 1
     used = {cell.index for cell in cells}
+    # past the code row (甲 乙 丙 …) and rows with nothing under a mapped header (a sub-header of unmapped columns)
+    while first_data < len(head) and (_is_code_row(head[first_data]) or not _has_mapped_cell(head[first_data], used)):
+        first_data += 1
     unknown = []
     for index in range(max((len(row) for row in head[top : bottom + 1]), default=0)):
         text = _column_text(head, top, bottom, index)
@@ -108,6 +109,10 @@ def _column_text(head: Head, top: int, bottom: int, index: int) -> str:
     return " ".join(
         str(head[row][index]) for row in range(top, bottom + 1) if index < len(head[row]) and head[row][index]
     )
+
+
+def _has_mapped_cell(row: list[str | None], used: set[int]) -> bool:
+    return any(row[index] for index in used if index < len(row))
 
 
 def _is_code_row(row: list[str | None]) -> bool:
