@@ -20,6 +20,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from tests.conftest import CANONICAL_HEADERS
+
 FORMATS = ("openpyxl", "xlsxwriter", "xls", "ods", "csv")
 SUFFIX = {"openpyxl": ".xlsx", "xlsxwriter": ".xlsx", "xls": ".xls", "ods": ".ods", "csv": ".csv"}
 
@@ -49,33 +51,7 @@ FIELD_UNIT = {
 COUNT_UNITS = {"person": ("人", "名", "位", "个"), "entity": ("个", "户", "家", "项", "所"), "year": ("年", "年度")}
 FOREIGN_UNITS = ("人", "个", "户", "家", "年", "元", "万元", "人次", "%")
 
-HEADERS = {
-    "unit_code": "单位代码",
-    "unit_name": "单位名称",
-    "level": "单位层级",
-    "parent_code": "上级单位代码",
-    "year": "统计年度",
-    "labour_force": "劳动年龄人口数",
-    "entrepreneurs": "创业人员实有数",
-    "new_entrepreneurs": "当年新增创业人数",
-    "startup_entities": "当年新创办创业实体数",
-    "startup_jobs": "创业带动就业人数",
-    "new_urban_jobs": "城镇新增就业人数",
-    "trainees": "参加创业培训人数",
-    "trainees_certified": "创业培训合格人数",
-    "trainees_started": "培训后成功创业人数",
-    "cohort_births": "三年前新创办创业实体数",
-    "cohort_survivors": "三年前新创办实体存活数",
-    "graduate_entrepreneurs": "大学生创业人数",
-    "eligible_applicants": "符合扶持政策条件人数",
-    "supported_applicants": "享受扶持政策人数",
-    "survey_respondents": "满意度调查有效样本数",
-    "survey_satisfied": "满意度调查满意人数",
-    "active_entities": "创业实体实有数",
-    "active_entities_base": "三年前创业实体实有数",
-    "active_entity_years": "创业实体累计经营年数",
-    "incubated_entities": "在孵创业实体数",
-}
+HEADERS = {name: text for name, text in CANONICAL_HEADERS.items() if name != "park_type"}
 ALIASES = {  # some of the aliases in formulas/fields.yaml
     "unit_code": ["统计用区划代码", "区划代码"],
     "unit_name": ["名称", "地区名称"],

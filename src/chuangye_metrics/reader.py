@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
+    from chuangye_metrics.xlsx import SheetScan
+
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 CSV_SUFFIXES = {".csv", ".txt"}
 HEAD_ROWS = 40
@@ -97,7 +99,7 @@ def read_return(
         return ReturnTable(path=path, sheet=label, sha256=file_sha256(path), frame=empty, columns={})
     columns = {cell.field: Column(field=cell.field, index=cell.index, header=cell.text) for cell in layout.columns}
     findings = _header_findings(layout, columns, label, catalog)
-    source.start_formula_scan(sheet_name)
+    source.start_sheet_scan(sheet_name)
     import_beside_the_read()
     frame, cell_findings = source.read_body(sheet_name, layout.first_data_row, columns, catalog)
     frame, totals = _split_rows(frame, columns)
@@ -147,8 +149,9 @@ class _Source:
         """Rows from 0-based ``first_row`` on, one column per field, with the Excel row in ROW."""
         raise NotImplementedError
 
-    def start_formula_scan(self, sheet: str) -> None:
-        """Begin looking for formulas without values, if the format can have them, beside the read of the body."""
+    def start_sheet_scan(self, sheet: str) -> None:
+        """Begin the pass over the sheet's own XML (formulas without values, logical cells), if the format has one,
+        beside the read of the body."""
 
     def formula_findings(
         self, sheet: str, first_row: int, columns: dict[str, Column], label: str | None
@@ -164,7 +167,7 @@ class _ExcelSource(_Source):
         from chuangye_metrics.guard import check_workbook, rust_quiet
 
         self.path = path
-        self._formula_cells: Future[list[tuple[int, int]]] | None = None
+        self._scan: Future[SheetScan] | None = None
         check_workbook(path)  # a zip bomb is refused from its central directory, before anything inflates it
         try:
             with rust_quiet():  # a Rust panic's own report kept off stderr: the error below says it in one line
@@ -250,10 +253,14 @@ class _ExcelSource(_Source):
     def may_hold_booleans(self, sheet: str) -> bool:
         """Whether a cell of the sheet may be a logical value (which the numeric read takes as 1 or 0)."""
         if self.path.suffix.lower() in (".xlsx", ".xlsm"):
-            from chuangye_metrics.xlsx import has_boolean_cells
-
-            return has_boolean_cells(self.path, sheet)
+            return self.sheet_scan(sheet).has_booleans
         return True
+
+    def sheet_scan(self, sheet: str) -> SheetScan:
+        """The pass over the sheet's XML begun beside the read (or made now, when none was begun)."""
+        from chuangye_metrics.xlsx import scan_sheet
+
+        return self._scan.result() if self._scan is not None else scan_sheet(self.path, sheet)
 
     def _texts(self, sheet: str, first_row: int, wanted: list[Column], height: int) -> dict[str, pd.Series]:
         """The cells of some columns as text (None where blank or an error value), row for row with the body."""
@@ -278,16 +285,16 @@ class _ExcelSource(_Source):
             texts[column.field] = values.reindex(range(height))  # a shorter read is blank below its end
         return texts
 
-    def start_formula_scan(self, sheet: str) -> None:
+    def start_sheet_scan(self, sheet: str) -> None:
         if self.path.suffix.lower() not in (".xlsx", ".xlsm"):
             return
         from concurrent.futures import ThreadPoolExecutor
 
-        from chuangye_metrics.xlsx import formulas_without_value
+        from chuangye_metrics.xlsx import scan_sheet
 
         # the scan inflates the sheet's XML while fastexcel, which lets go of the GIL, parses it: free time
         pool = ThreadPoolExecutor(max_workers=1)
-        self._formula_cells = pool.submit(formulas_without_value, self.path, sheet)
+        self._scan = pool.submit(scan_sheet, self.path, sheet)
         pool.shutdown(wait=False)
 
     def formula_findings(
@@ -295,10 +302,7 @@ class _ExcelSource(_Source):
     ) -> list[Finding]:
         if self.path.suffix.lower() not in (".xlsx", ".xlsm"):
             return []
-        from chuangye_metrics.xlsx import formulas_without_value
-
-        started = self._formula_cells
-        cells = started.result() if started is not None else formulas_without_value(self.path, sheet)
+        cells = self.sheet_scan(sheet).formulas_without_value
         by_index = {column.index: column for column in columns.values()}
         findings = []
         for row, index in cells:
@@ -320,8 +324,6 @@ class _ExcelSource(_Source):
 
 
 class _CsvSource(_Source):
-    ENCODINGS = ("utf-8-sig", "gb18030")
-
     def __init__(self, path: Path) -> None:
         import pandas as pd
 

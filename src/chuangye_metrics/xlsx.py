@@ -1,4 +1,4 @@
-"""What only the xlsx XML shows: cells that hold a formula but no saved value."""
+"""What only the xlsx XML shows: cells that hold a formula but no saved value, logical cells, the head."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import posixpath
 import re
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 from xml.etree import ElementTree
@@ -33,28 +34,50 @@ def sheet_part(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
     return None
 
 
-def formulas_without_value(path: Path, sheet_name: str) -> list[tuple[int, int]]:
-    """(Excel row, 0-based column) of every formula cell with no cached value; fast when there are none."""
+@dataclass(frozen=True)
+class SheetScan:
+    """What a pass over a sheet's XML found beside the bulk read."""
+
+    formulas_without_value: list[tuple[int, int]]
+    """(Excel row, 0-based column) of every formula cell with no cached value"""
+    has_booleans: bool
+    """whether a cell is a logical value (t="b"); True when that cannot be told"""
+
+
+def scan_sheet(path: Path, sheet_name: str) -> SheetScan:
+    """One streamed pass over the sheet's XML for formulas without a value and logical cells; fast when the sheet
+    has neither formulas nor logical cells, which it tells from the bytes without parsing them."""
     try:
         with zipfile.ZipFile(path) as archive:
             part = sheet_part(archive, sheet_name)
-            if part is None or not _contains_formula(archive, part):
-                return []
+            if part is None:
+                return SheetScan([], has_booleans=True)
+            has_formula, has_booleans = _markers(archive, part)
+            if not has_formula:
+                return SheetScan([], has_booleans)
             with archive.open(part) as stream:
-                return _scan(stream)
+                return SheetScan(_scan(stream), has_booleans)
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, zlib.error, OSError):
-        return []
+        return SheetScan([], has_booleans=True)
 
 
-def _contains_formula(archive: zipfile.ZipFile, part: str) -> bool:
+_FORMULA_MARKERS = (b"<f>", b"<f ", b"<f/>")
+_BOOLEAN_MARKERS = (b't="b"', b"t='b'")
+
+
+def _markers(archive: zipfile.ZipFile, part: str) -> tuple[bool, bool]:
+    """Whether the part's bytes hold a formula element, and a logical cell; read no further than both are seen."""
+    has_formula = has_boolean = False
     tail = b""
     with archive.open(part) as stream:
         for block in iter(lambda: stream.read(1 << 22), b""):
             chunk = tail + block
-            if b"<f>" in chunk or b"<f " in chunk or b"<f/>" in chunk:
-                return True
-            tail = chunk[-3:]
-    return False
+            has_formula = has_formula or any(marker in chunk for marker in _FORMULA_MARKERS)
+            has_boolean = has_boolean or any(marker in chunk for marker in _BOOLEAN_MARKERS)
+            if has_formula and has_boolean:
+                break
+            tail = chunk[-5:]
+    return has_formula, has_boolean
 
 
 def _scan(stream: IO[bytes]) -> list[tuple[int, int]]:
@@ -238,22 +261,3 @@ def _number_text(text: str) -> str:
     if number.is_integer() and abs(number) < 1e15:
         return str(int(number))
     return repr(number)
-
-
-def has_boolean_cells(path: Path, sheet_name: str) -> bool:
-    """Whether the sheet holds a logical cell (t="b"); True when that cannot be told."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            part = sheet_part(archive, sheet_name)
-            if part is None:
-                return True
-            tail = b""
-            with archive.open(part) as stream:
-                for block in iter(lambda: stream.read(1 << 22), b""):
-                    chunk = tail + block
-                    if b't="b"' in chunk or b"t='b'" in chunk:
-                        return True
-                    tail = chunk[-5:]
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, zlib.error, OSError):
-        return True
-    return False
