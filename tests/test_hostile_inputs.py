@@ -4,6 +4,7 @@ the input left exactly as it was. Every hostile file is built here, in tmp_path.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import resource
 import struct
@@ -125,6 +126,48 @@ def test_a_named_pipe_as_a_formulas_file_is_refused(tmp_path: Path) -> None:
     # --format json fingerprints the --formulas files for the cache before it reads them: neither may block
     run = chuangye(tmp_path, "compute", book, "--format", "json", "--formulas", fifo, "--lang", "en")
     refused(run, 2, "formulas.yaml", "named pipe")
+
+
+@pytest.mark.parametrize("name", ["units.txt", "units.csv", "units"])
+def test_a_named_pipe_as_the_register_is_refused(tmp_path: Path, name: str) -> None:
+    book = write_workbook(tmp_path / "ok.xlsx", [{"unit_code": "320115001000", "unit_name": "a", "level": "街道"}])
+    fifo = tmp_path / name
+    os.mkfifo(fifo)
+    run = chuangye(tmp_path, "check", book, "--standard", "jiangsu-2016", "--register", fifo, "--lang", "en")
+    refused(run, 2, name, "named pipe")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero here")
+def test_dev_zero_as_the_register_is_refused(tmp_path: Path) -> None:
+    book = write_workbook(tmp_path / "ok.xlsx", [{"unit_code": "320115001000", "unit_name": "a", "level": "街道"}])
+    run = chuangye(tmp_path, "check", book, "--standard", "jiangsu-2016", "--register", "/dev/zero", "--lang", "en")
+    refused(run, 2, "/dev/zero", "character device")
+
+
+def test_a_register_over_its_size_limit_is_refused(tmp_path: Path, monkeypatch: Any) -> None:
+    from chuangye_metrics import guard
+    from chuangye_metrics.catalog import load_catalog
+    from chuangye_metrics.check import load_register
+    from chuangye_metrics.errors import InputError
+
+    path = tmp_path / "units.txt"
+    path.write_text("320115001000 东山街道\n" * 100, encoding="utf-8")
+    monkeypatch.setattr(guard, "MAX_REGISTER_BYTES", 1000)
+    with pytest.raises(InputError, match=r"units\.txt：单位名录文件过大"):
+        load_register(path, load_catalog())
+
+
+def test_a_register_saved_by_notepad_in_gb18030_still_reads(tmp_path: Path) -> None:
+    from chuangye_metrics.catalog import load_catalog
+    from chuangye_metrics.check import load_register
+
+    path = tmp_path / "units.txt"
+    path.write_bytes("320115001000 东山街道\n320115002000 秣陵街道\n".encode("gb18030"))
+    entries = load_register(path, load_catalog())
+    assert [(entry.unit_code, entry.unit_name) for entry in entries] == [
+        ("320115001000", "东山街道"),
+        ("320115002000", "秣陵街道"),
+    ]
 
 
 # --- 2. zip bombs ------------------------------------------------------------------------------------------------
@@ -349,6 +392,117 @@ def test_an_xlsx_head_cell_beyond_column_xfd_is_refused(tmp_path: Path) -> None:
     refused(run, 1, "beyond.xlsx", "ZZZZZ1", "beyond an Excel sheet")
 
 
+_UNIT_ROW = (
+    '<row r="2"><c r="A2" t="inlineStr"><is><t>320115001000</t></is></c>'
+    '<c r="B2" t="inlineStr"><is><t>东山街道</t></is></c><c r="C2" t="inlineStr"><is><t>街道</t></is></c></row>'
+)
+
+
+@pytest.mark.parametrize(
+    "far, rows, columns",
+    [("XFD1048576", "1,048,576", "16,384"), ("ZZ200000", "200,000", "702"), ("AAA60000", "60,000", "703")],
+)
+def test_two_far_apart_cells_are_refused_before_the_read(tmp_path: Path, far: str, rows: str, columns: str) -> None:
+    # the reader holds the grid from the first cell to the last: A1 and XFD1048576 ask for 550 GB
+    row = far.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    sheet = _SHEET_HEAD + _UNIT_ROW + f'<row r="{row}"><c r="{far}"><v>1</v></c></row>' + _SHEET_TAIL
+    path = sheet_workbook(tmp_path / "far.xlsx", sheet)
+    assert path.stat().st_size < 3000
+    with untouched(path):
+        run = chuangye(tmp_path, "compute", path, "--lang", "en")
+    refused(run, 1, "far.xlsx", f"{rows} rows × {columns} columns", "40,000,000 cells")
+
+
+def test_far_apart_cells_are_refused_in_chinese_by_validate(tmp_path: Path) -> None:
+    sheet = _SHEET_HEAD + _UNIT_ROW + '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>' + _SHEET_TAIL
+    path = sheet_workbook(tmp_path / "far.xlsx", sheet)
+    refused(chuangye(tmp_path, "validate", path), 1, "far.xlsx", "工作表“数据”", "1,048,576 行 × 16,384 列")
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        '<c s="1" r="ZZ300000"><v>1</v></c>',  # the reference after another attribute
+        '<c r="A300000"><v>1</v></c><c><v>1</v></c>' * 1 + "<c><v>1</v></c>" * 700,  # cells without a reference
+    ],
+    ids=["attribute-order", "no-reference"],
+)
+def test_far_cells_written_another_way_are_refused(tmp_path: Path, cell: str) -> None:
+    sheet = _SHEET_HEAD + _UNIT_ROW + f'<row r="300000">{cell}</row>' + _SHEET_TAIL
+    path = sheet_workbook(tmp_path / "odd.xlsx", sheet)
+    refused(chuangye(tmp_path, "compute", path, "--lang", "en"), 1, "odd.xlsx", "300,000 rows")
+
+
+def test_a_cell_beyond_the_grid_below_the_head_is_refused(tmp_path: Path) -> None:
+    sheet = _SHEET_HEAD + _UNIT_ROW + '<row r="5000"><c r="XFE5000"><v>1</v></c></row>' + _SHEET_TAIL
+    path = sheet_workbook(tmp_path / "beyond.xlsx", sheet)
+    refused(chuangye(tmp_path, "compute", path, "--lang", "en"), 1, "beyond.xlsx", "beyond an Excel sheet")
+
+
+def test_a_far_cell_without_a_value_is_no_reason_to_refuse(tmp_path: Path) -> None:
+    # a style kept in XFD1048576 (Ctrl+End gone astray) holds no value: the reader leaves it out of its grid
+    far = '<row r="1048576"><c r="XFD1048576" s="1"/></row><row r="1048570" ht="30" customHeight="1"/>'
+    path = sheet_workbook(tmp_path / "styled.xlsx", _SHEET_HEAD + _UNIT_ROW + far + _SHEET_TAIL)
+    run = chuangye(tmp_path, "compute", path, "--format", "json")
+    assert run.code == 0, run.stderr[-2000:]
+    assert '"320115001000"' in run.stdout
+
+
+_WATCHED_SCAN = """
+import sys
+from pathlib import Path
+from chuangye_metrics.guard import stop_on_sheet_extent
+from chuangye_metrics.xlsx import scan_sheet
+
+path = Path(sys.argv[1])
+scan_sheet(path, "数据", stop_on_sheet_extent(path, "数据"))
+print("not stopped")
+"""
+
+
+def test_the_measure_beside_the_read_of_a_large_sheet_stops_the_process(tmp_path: Path) -> None:
+    # above SYNC_SCAN_BYTES the sheet is measured in a thread beside the read: the measure ends the process
+    # with one line as soon as the grid is too large (fastexcel, holding the GIL-free read, cannot be stopped)
+    import random
+
+    from chuangye_metrics.guard import SYNC_SCAN_BYTES
+
+    generator = random.Random(13)
+    rows = [
+        f'<row r="{row}"><c r="A{row}"><v>{generator.random()}</v></c>'
+        f'<c r="B{row}"><v>{generator.random()}</v></c></row>'
+        for row in range(3, 3 + SYNC_SCAN_BYTES // 80)
+    ]
+    far = '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+    sheet = _SHEET_HEAD + _UNIT_ROW + "".join(rows) + far + "".join(rows[:5000]) + _SHEET_TAIL
+    assert len(sheet) > SYNC_SCAN_BYTES
+    path = sheet_workbook(tmp_path / "padded.xlsx", sheet)
+    done = subprocess.run(
+        [sys.executable, "-c", _WATCHED_SCAN, str(path), "--lang", "en"],
+        capture_output=True,
+        timeout=TIMEOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 1
+    assert done.stdout == b""
+    [line] = done.stderr.decode().splitlines()
+    assert line.startswith("chuangye: error: ") and "1,048,576 rows × 16,384 columns" in line
+
+
+def test_a_large_sheet_is_measured_beside_the_read_not_before(tmp_path: Path, monkeypatch: Any) -> None:
+    from chuangye_metrics import guard, reader
+    from chuangye_metrics.catalog import load_catalog
+
+    book = write_workbook(tmp_path / "ok.xlsx", [{"unit_code": "320115001000", "unit_name": "a", "level": "街道"}])
+    seen: list[str] = []
+    monkeypatch.setattr(guard, "SYNC_SCAN_BYTES", 0)
+    monkeypatch.setattr(guard, "stop_on_sheet_extent", lambda path, sheet: lambda extent: seen.append("beside"))
+    monkeypatch.setattr(guard, "refuse_sheet_extent", lambda path, sheet: lambda extent: seen.append("before"))
+    table = reader.read_return(book, load_catalog())
+    assert table.frame["unit_code"].tolist() == ["320115001000"]
+    assert seen and set(seen) == {"beside"}
+
+
 def test_a_return_as_wide_as_excel_is_read_in_bounded_time(tmp_path: Path) -> None:
     headers = [*CANONICAL_HEADERS.values()] + [f"备注{index}" for index in range(16_384 - len(CANONICAL_HEADERS))]
     path = tmp_path / "excel-wide.csv"
@@ -426,6 +580,80 @@ def test_findings_kept_per_code_are_capped() -> None:
     assert "2000" in summaries["not-a-number"].localised("en").message
     assert capped[:1000] == findings[:1000]  # the first of each code, in their order
     assert cap_findings(findings[:10]) == findings[:10]
+
+
+def bad_cells_csv(path: Path, rows: int, *, level: str = "社区", code: int = 0) -> Path:
+    """A CSV of ``rows`` communities whose three counts are words, each row with a level and code as given
+    (``code`` 0: each its own)."""
+    header = "单位代码,单位名称,单位层级,统计年度,劳动年龄人口数,创业人员实有数,当年新增创业人数"
+    lines = [header]
+    for index in range(rows):
+        unit = code or 320115001001 + index
+        lines.append(f"{unit},社区{index},{level},2024,多,少,无")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_thousands_of_bad_cells_keep_a_thousand_findings_of_each_kind(tmp_path: Path) -> None:
+    from chuangye_metrics.catalog import load_catalog
+    from chuangye_metrics.findings import finding_counts
+    from chuangye_metrics.reader import read_return
+    from chuangye_metrics.validate import validate_return
+
+    catalog = load_catalog()
+    path = bad_cells_csv(tmp_path / "words.csv", 1500)
+    table = read_return(path, catalog)
+    assert len(table.findings) <= 1000 + 1  # the rest counted as they are read, not built
+    validated = validate_return(table, catalog)
+    codes: dict[str, int] = {}
+    for finding in validated.findings:
+        codes[finding.code] = codes.get(finding.code, 0) + 1
+    assert codes["not-a-number"] == 1000
+    [summary] = [finding for finding in validated.findings if finding.code == "findings-capped"]
+    assert summary.severity == "error" and summary.params == {
+        "of": "not-a-number",
+        "left": 3 * 1500 - 1000,
+        "kept": 1000,
+    }
+    assert finding_counts(validated.findings)[0] == 3 * 1500 + sum(
+        1
+        for finding in validated.findings
+        if finding.severity == "error" and finding.code not in ("not-a-number", "findings-capped")
+    )
+
+
+def test_validate_counts_every_finding_though_it_keeps_a_thousand_of_each(tmp_path: Path) -> None:
+    path = bad_cells_csv(tmp_path / "words.csv", 1500)
+    run = chuangye(tmp_path, "validate", path, "--format", "json", "--max-errors", "100000", "--lang", "en")
+    assert run.code == 1, run.stderr[-2000:]
+    report = json.loads(run.stdout)
+    listed = [finding for finding in report["findings"] if finding["code"] == "not-a-number"]
+    assert len(listed) == 1000
+    others = sum(1 for finding in report["findings"] if finding["code"] not in ("not-a-number", "findings-capped"))
+    assert report["errors"] + report["warnings"] == 4500 + others  # every bad cell counted, a thousand listed
+    [summary] = [finding for finding in report["findings"] if finding["code"] == "findings-capped"]
+    assert summary["severity"] == "error"
+    assert summary["message"] == '3500 more "not-a-number" finding(s) not listed (at most 1000 of each kind are kept)'
+    assert report["findings"].index(summary) == sum(1 for f in report["findings"] if f["severity"] == "error") - 1
+
+
+@pytest.mark.parametrize("kind", ["duplicate codes", "unknown levels"])
+def test_a_return_of_one_repeated_fault_is_checked_in_bounded_time(tmp_path: Path, kind: str) -> None:
+    # one code on every row, or a different unknown level on every row: once a loop over rows for each
+    rows = 60_000
+    if kind == "duplicate codes":
+        path = bad_cells_csv(tmp_path / "same.csv", rows, code=320115001001)
+    else:
+        path = tmp_path / "levels.csv"
+        lines = ["单位代码,单位名称,单位层级,统计年度,劳动年龄人口数"]
+        lines += [f"{320115001001 + index},社区{index},层级{index},2024,100" for index in range(rows)]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = chuangye(tmp_path, "validate", path, "--format", "json", "--max-errors", "100000", "--lang", "en")
+    assert run.code == 1, run.stderr[-2000:]
+    report = json.loads(run.stdout)
+    code = "duplicate-code" if kind == "duplicate codes" else "unknown-level"
+    assert sum(1 for finding in report["findings"] if finding["code"] == code) == 1000
+    assert report["errors"] >= rows - 1
 
 
 # --- 4. failures of the libraries that read a return ------------------------------------------------------------
@@ -541,6 +769,70 @@ def test_a_panic_while_reading_the_body_is_one_line(cli: Any, tmp_path: Path, mo
     assert result.stderr.strip().splitlines() == [
         f"chuangye: error: {book}: the file could not be read: called `Option::unwrap()` on a `None` value"
     ]
+
+
+_PANICKING_LOAD = """
+import os, runpy, sys
+import fastexcel
+
+class PanicException(BaseException):
+    pass
+
+PanicException.__module__ = "pyo3_runtime"
+
+def load_sheet(self, *args, **kwargs):
+    report = b"thread '<unnamed>' panicked at src/types/sheet.rs:9:9:\\nindex out of bounds\\n"
+    os.write(2, report + b"note: run with RUST_BACKTRACE=1\\n")
+    raise PanicException("index out of bounds")
+
+fastexcel.ExcelReader.load_sheet = load_sheet
+sys.argv = ["chuangye", *sys.argv[1:]]
+runpy.run_module("chuangye_metrics", run_name="__main__")
+"""
+
+
+def test_a_rust_panic_s_own_report_while_loading_a_sheet_stays_off_stderr(tmp_path: Path) -> None:
+    book = write_workbook(tmp_path / "panics.xlsx", [{"unit_code": "320115001000", "unit_name": "a", "level": "街道"}])
+    env = {**os.environ, "CHUANGYE_CACHE_DIR": str(tmp_path / "cache")}
+    done = subprocess.run(
+        [sys.executable, "-c", _PANICKING_LOAD, "validate", str(book), "--no-cache", "--lang", "en"],
+        capture_output=True,
+        timeout=TIMEOUT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 1
+    assert done.stderr.decode().strip().splitlines() == [
+        f"chuangye: error: {book}: the file could not be read: index out of bounds"
+    ]
+
+
+def test_python_s_stderr_reaches_the_terminal_while_rust_is_kept_quiet() -> None:
+    # the progress line is drawn by a thread of Python's while fastexcel reads: it must not wait for the read
+    script = (
+        "import os, sys\n"
+        "from chuangye_metrics.guard import rust_quiet\n"
+        "with rust_quiet():\n"
+        "    sys.stderr.write('drawn at once\\n')\n"
+        "    os.write(2, b'from rust\\n')\n"
+        "    sys.stdin.readline()\n"
+    )
+    child = subprocess.Popen(
+        [sys.executable, "-c", script], stdin=subprocess.PIPE, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL
+    )
+    assert child.stderr is not None and child.stdin is not None
+    try:
+        import select
+
+        ready, _, _ = select.select([child.stderr], [], [], TIMEOUT)
+        assert ready, "nothing reached stderr while the block ran"
+        assert child.stderr.readline() == b"drawn at once\n"
+        child.stdin.write(b"\n")
+        child.stdin.close()
+        assert child.stderr.read() == b"from rust\n"  # what is not a panic report is passed on afterwards
+    finally:
+        child.kill()
+        child.wait()
 
 
 def test_a_panic_outside_the_reader_is_an_internal_error(cli: Any, tmp_path: Path, monkeypatch: Any) -> None:

@@ -130,15 +130,16 @@ def test_the_message_is_chinese_by_default(cli: Any, make_return: Callable[..., 
 
 
 @pytest.mark.parametrize("output_format", FORMATS)
+@pytest.mark.parametrize("command", ["compute", "check"])
 def test_an_output_that_is_a_symbolic_link_is_refused(
-    cli: Any, make_return: Callable[..., Path], out: Path, tmp_path: Path, output_format: str
+    cli: Any, make_return: Callable[..., Path], out: Path, tmp_path: Path, command: str, output_format: str
 ) -> None:
     # a link may point at the input, or anywhere: it is neither written through nor replaced
     target = tmp_path / "someone_elses.txt"
     target.write_text("keep me", encoding="utf-8")
     link = out / f"r.{output_format}"
     link.symlink_to(target)
-    result = run(cli, "compute", [make_return([STREET])], "--format", output_format, "--output", link, "--lang", "en")
+    result = run(cli, command, [make_return([STREET])], "--format", output_format, "--output", link, "--lang", "en")
     refused(result, "symbolic link")
     assert link.is_symlink() and target.read_text(encoding="utf-8") == "keep me"
     assert listing(out) == [link.name]

@@ -487,10 +487,9 @@ def load_register(path: Path, catalog: Catalog) -> list[RegisterEntry]:
     from chuangye_metrics.hierarchy import levels_of_codes
 
     if path.suffix.lower() in (".txt", ".lst", ""):
-        try:
-            lines = path.read_text(encoding="utf-8-sig").splitlines()
-        except (OSError, UnicodeDecodeError) as error:
-            raise InputError(f"{path}: cannot read the register: {error}") from error
+        from chuangye_metrics.guard import register_text
+
+        lines = register_text(path).splitlines()  # a named pipe or /dev/zero would be read for ever
         rows = []
         for line in lines:
             text = line.split("#", 1)[0].strip()

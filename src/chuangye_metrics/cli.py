@@ -240,6 +240,7 @@ def report_findings(findings: list[Any], language: Language) -> None:
     """Findings on stderr: a table on a terminal, one line each in a log; at most FINDINGS_SHOWN of them."""
     if not findings:
         return
+    from chuangye_metrics.findings import finding_counts
     from chuangye_metrics.findings_text import finding_line
 
     findings = [  # several files read: each message led by its file
@@ -247,8 +248,7 @@ def report_findings(findings: list[Any], language: Language) -> None:
         for finding in findings
     ]
     zh = language == "zh"
-    errors = sum(1 for finding in findings if finding.severity == "error")
-    warnings = len(findings) - errors
+    errors, warnings = finding_counts(findings)
     shown = findings[:FINDINGS_SHOWN]
     lines: list[str] = []
     terminal = sys.stderr.isatty()

@@ -103,21 +103,61 @@ def excel_column(index: int) -> str:
 
 
 FINDINGS_KEPT_PER_CODE = 1000
-"""How many findings of one code a report keeps (the printed list shows 50 of all of them)."""
+"""How many findings of one code a run keeps (the printed list shows 50 of all of them)."""
+CAPPED = "findings-capped"
+
+
+class FindingBudget:
+    """Room for findings as they are collected: the first ``per_code`` of each code are built, the rest only
+    counted, so that a return with a million bad cells costs a thousand findings, not a million."""
+
+    def __init__(self, per_code: int = FINDINGS_KEPT_PER_CODE) -> None:
+        self.per_code = per_code
+        self.built: dict[str, int] = {}
+        self.left: dict[str, int] = {}
+        self.errors: set[str] = set()
+
+    def room(self, code: str, wanted: int = 1, severity: Severity = "error") -> int:
+        """How many of ``wanted`` findings of ``code`` to build now; the rest are counted as left out."""
+        built = self.built.get(code, 0)
+        take = max(0, min(wanted, self.per_code - built))
+        self.built[code] = built + take
+        if wanted > take:
+            self.left[code] = self.left.get(code, 0) + wanted - take
+            if severity == "error":
+                self.errors.add(code)
+        return take
+
+    def summaries(self) -> list[Finding]:
+        """One ``findings-capped`` finding for each code that had more than its room."""
+        return [_summary(code, count, code in self.errors, self.per_code) for code, count in self.left.items()]
+
+
+def _summary(code: str, left: int, error: bool, kept: int) -> Finding:
+    return Finding(
+        severity="error" if error else "warning", code=CAPPED, params={"of": code, "left": left, "kept": kept}
+    )
 
 
 def cap_findings(findings: Sequence[Finding], per_code: int = FINDINGS_KEPT_PER_CODE) -> list[Finding]:
     """The first ``per_code`` findings of each code, in their order, then one ``findings-capped`` finding for each
     code that had more, saying how many were left out (``params``: ``of``, ``left``, ``kept``).
 
-    A summary is an error when any finding it stands for is, so a capped list still has errors exactly when the
-    whole list had them: a return with a million bad cells or a million unknown headers makes a bounded report.
+    Summaries already in ``findings`` (from a ``FindingBudget``) are merged into these. A summary is an error when
+    any finding it stands for is, so a capped list still has errors exactly when the whole list had them: a return
+    with a million bad cells or a million unknown headers makes a bounded report.
     """
     seen: dict[str, int] = {}
     left: dict[str, int] = {}
     errors: set[str] = set()
     kept: list[Finding] = []
     for finding in findings:
+        if finding.code == CAPPED:
+            code = str(finding.params["of"])
+            left[code] = left.get(code, 0) + int(finding.params["left"])
+            if finding.severity == "error":
+                errors.add(code)
+            continue
         count = seen.get(finding.code, 0)
         seen[finding.code] = count + 1
         if count < per_code:
@@ -126,9 +166,17 @@ def cap_findings(findings: Sequence[Finding], per_code: int = FINDINGS_KEPT_PER_
         left[finding.code] = left.get(finding.code, 0) + 1
         if finding.severity == "error":
             errors.add(finding.code)
-    for code, count in left.items():
-        severity: Severity = "error" if code in errors else "warning"
-        kept.append(
-            Finding(severity=severity, code="findings-capped", params={"of": code, "left": count, "kept": per_code})
-        )
+    kept += [_summary(code, count, code in errors, per_code) for code, count in left.items()]
     return kept
+
+
+def finding_counts(findings: Sequence[Finding]) -> tuple[int, int]:
+    """Errors and warnings, counting the findings each ``findings-capped`` summary stands for."""
+    errors = warnings = 0
+    for finding in findings:
+        weight = int(finding.params["left"]) if finding.code == CAPPED else 1
+        if finding.severity == "error":
+            errors += weight
+        else:
+            warnings += weight
+    return errors, warnings

@@ -10,8 +10,13 @@ nothing here ever writes to an input. The limits sit well above anything a real 
   part inflate more than ``MAX_RATIO``-fold; a part whose compressed size would allow more than the limit is
   inflated (its first 16 MB before the read, the rest beside it) to check it is no larger than its archive
   declares (the Rust zip reader under fastexcel trusts nothing but the deflate stream itself);
+- a sheet whose cells span more than ``MAX_SHEET_CELLS`` from first to last (the reader holds that grid whole:
+  two cells, in A1 and XFD1048576, would ask for 550 GB), or reach beyond Excel's grid, is refused from its
+  XML before it is read; a sheet of more than ``SYNC_SCAN_BYTES`` of XML is measured beside the read, which
+  the measure stops (ending the process) if it gets there first;
 - a CSV wider than Excel's 16,384 columns is no return, nor one in two encodings at once;
-- a formulas, rules, mapping or standard YAML file is at most ``MAX_CONFIG_BYTES``.
+- a formulas, rules, mapping or standard YAML file is at most ``MAX_CONFIG_BYTES``, a register of units as
+  text at most ``MAX_REGISTER_BYTES``.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import stat
 import struct
 import sys
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,13 +38,22 @@ if TYPE_CHECKING:
     import zipfile
 
     from chuangye_metrics.findings import Language
+    from chuangye_metrics.xlsx import SheetExtent
 
 MAX_CONFIG_BYTES = 1 << 20
 """A YAML file of our own (formulas, rules, mapping, standard): the shipped ones are a few KB each."""
+MAX_REGISTER_BYTES = 64 << 20
+"""A register of units as a text file: every village and community of China, a line each, is about 30 MB."""
 MAX_COLUMNS = 16_384
 """Excel's widest sheet (column XFD); a real return has fewer than 100 columns."""
 MAX_ROWS = 1_048_576
 """Excel's tallest sheet."""
+MAX_SHEET_CELLS = 40_000_000
+"""Cells of the grid a sheet's cells span, first to last (the reader under fastexcel holds that grid whole, about
+40 bytes a cell: 1.6 GB); a national return of 600,000 rows and 30 columns is 18 million."""
+SYNC_SCAN_BYTES = 16 << 20
+"""A sheet's XML up to this size (inflated) is measured before it is read (at most about 0.3 s); a larger one
+beside the read, so that a national return is not read twice over."""
 MAX_PART_BYTES = 2 << 30
 """One part of a zipped workbook, inflated: a full 1,048,576-row sheet of 25 columns is about 1-1.5 GB of XML."""
 MAX_TOTAL_BYTES = 4 << 30
@@ -177,6 +191,25 @@ def config_bytes(path: Path) -> bytes:
     return data
 
 
+def register_text(path: Path) -> str:
+    """The text of a register of units, refused when it is not a regular file or over MAX_REGISTER_BYTES."""
+    status = require_regular_file(path)
+    size = status.st_size
+    data = b""
+    if size <= MAX_REGISTER_BYTES:
+        try:
+            with open(path, "rb") as stream:
+                data = stream.read(MAX_REGISTER_BYTES + 1)
+        except OSError as error:
+            raise InputError(f"{path}: cannot read the register: {error.strerror or error}") from error
+        size = len(data)
+    if size > MAX_REGISTER_BYTES:
+        raise RefusedInput(
+            "refused-register-size", path=path, size=size_text(size), limit=size_text(MAX_REGISTER_BYTES)
+        )
+    return decode_csv(path, data)  # UTF-16, UTF-8 or GB18030, as Notepad saves it; refused when mixed or neither
+
+
 # --- zipped workbooks ----------------------------------------------------------------------------------------------
 
 
@@ -300,12 +333,58 @@ def _watch(path: Path, pending: list[_Inflation]) -> None:
             inflation.close()
         if inflation.forged:
             info = inflation.info
-            refusal = RefusedInput("refused-zip-lie", path=path, part=info.filename, size=size_text(info.file_size))
-            language = language_of_arguments(sys.argv[1:])
-            try:
-                os.write(2, f"chuangye: error: {refusal.text(language)}\n".encode())
-            finally:
-                os._exit(int(ExitCode.DATA_ERROR))
+            stop_process(RefusedInput("refused-zip-lie", path=path, part=info.filename, size=size_text(info.file_size)))
+
+
+def stop_process(refusal: RefusedInput) -> None:
+    """Say the refusal in one line and end the process with exit 1, from a thread watching beside a read that
+    Python cannot interrupt (the main thread is inside fastexcel, which would abort the process)."""
+    language = language_of_arguments(sys.argv[1:])
+    try:
+        os.write(2, f"chuangye: error: {refusal.text(language)}\n".encode())
+    finally:
+        os._exit(int(ExitCode.DATA_ERROR))
+
+
+def sheet_extent_refusal(path: Path, sheet: str, extent: SheetExtent) -> RefusedInput | None:
+    """The refusal of a sheet whose cells reach beyond Excel's grid, or span a grid too large to hold."""
+    if extent.beyond or extent.last_row > MAX_ROWS or extent.last_column > MAX_COLUMNS:
+        return RefusedInput(
+            "refused-sheet-beyond-grid", path=path, sheet=sheet, rows=f"{MAX_ROWS:,}", columns=f"{MAX_COLUMNS:,}"
+        )
+    if extent.cells > MAX_SHEET_CELLS:
+        return RefusedInput(
+            "refused-sheet-extent",
+            path=path,
+            sheet=sheet,
+            rows=f"{extent.rows:,}",
+            columns=f"{extent.columns:,}",
+            limit=f"{MAX_SHEET_CELLS:,}",
+        )
+    return None
+
+
+def refuse_sheet_extent(path: Path, sheet: str) -> Callable[[SheetExtent], None]:
+    """A watch for ``xlsx.scan_sheet`` run before the read: raises the refusal as soon as the extent is too large."""
+
+    def watch(extent: SheetExtent) -> None:
+        refusal = sheet_extent_refusal(path, sheet, extent)
+        if refusal is not None:
+            raise refusal
+
+    return watch
+
+
+def stop_on_sheet_extent(path: Path, sheet: str) -> Callable[[SheetExtent], None]:
+    """A watch for ``xlsx.scan_sheet`` run beside the read: stops the process as soon as the extent is too large,
+    before the reader, parsing the same XML several times slower, comes to build its grid."""
+
+    def watch(extent: SheetExtent) -> None:
+        refusal = sheet_extent_refusal(path, sheet, extent)
+        if refusal is not None:
+            stop_process(refusal)
+
+    return watch
 
 
 class _Inflation:
@@ -450,8 +529,9 @@ def rust_quiet() -> Iterator[None]:
     written straight to file descriptor 2 by Rust's panic hook) is kept off stderr; the panic itself still
     arrives as an exception, and the CLI says in one line that the file could not be read.
 
-    Anything else written to stderr meanwhile (by another thread) is passed on when the call returns. Costs a
-    temporary file and four system calls.
+    Only descriptor 2 is diverted: Python's own ``sys.stderr`` (the progress line drawn by another thread, a
+    warning) keeps writing to the terminal as it goes. Anything else Rust writes meanwhile is passed on when the
+    call returns. Costs a temporary file and a few system calls.
     """
     import tempfile
 
@@ -463,14 +543,29 @@ def rust_quiet() -> Iterator[None]:
     except OSError:  # no stderr to speak of
         yield
         return
+    python_stderr = sys.stderr
+    diverted = None
     try:
+        if _writes_to_descriptor_2(python_stderr):
+            diverted = open(  # noqa: SIM115 - closed below, after sys.stderr is put back
+                saved,
+                "w",
+                encoding=getattr(python_stderr, "encoding", None) or "utf-8",
+                errors=getattr(python_stderr, "errors", None) or "backslashreplace",
+                closefd=False,
+                buffering=1,
+            )
         with tempfile.TemporaryFile() as capture:
             os.dup2(capture.fileno(), 2)
+            if diverted is not None:
+                sys.stderr = diverted
             try:
                 yield
             finally:
-                with suppress(OSError, ValueError, AttributeError):
-                    sys.stderr.flush()
+                if diverted is not None:
+                    sys.stderr = python_stderr
+                    with suppress(OSError, ValueError):
+                        diverted.close()
                 os.dup2(saved, 2)
                 capture.seek(0)
                 kept = without_panic_reports(capture.read())
@@ -479,6 +574,13 @@ def rust_quiet() -> Iterator[None]:
                         os.write(2, kept)
     finally:
         os.close(saved)
+
+
+def _writes_to_descriptor_2(stream: Any) -> bool:
+    try:
+        return bool(stream.fileno() == 2)
+    except (AttributeError, OSError, ValueError):  # a test runner's buffer: it never reaches descriptor 2
+        return False
 
 
 def without_panic_reports(text: bytes) -> bytes:

@@ -12,16 +12,16 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chuangye_metrics.catalog import Catalog
 from chuangye_metrics.errors import InputError, UsageError
-from chuangye_metrics.findings import Finding, excel_column
+from chuangye_metrics.findings import Finding, FindingBudget, Severity, excel_column
+from chuangye_metrics.guard import rust_quiet
 from chuangye_metrics.layout import Layout, find_layout
 from chuangye_metrics.text import normalise_label
+from chuangye_metrics.xlsx import SheetScan
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
     import pandas as pd
-
-    from chuangye_metrics.xlsx import SheetScan
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -164,10 +164,10 @@ class _ExcelSource(_Source):
     def __init__(self, path: Path) -> None:
         import fastexcel
 
-        from chuangye_metrics.guard import check_workbook, rust_quiet
+        from chuangye_metrics.guard import check_workbook
 
         self.path = path
-        self._scan: Future[SheetScan] | None = None
+        self._scans: dict[str, Future[SheetScan] | SheetScan] = {}
         check_workbook(path)  # a zip bomb is refused from its central directory, before anything inflates it
         try:
             with rust_quiet():  # a Rust panic's own report kept off stderr: the error below says it in one line
@@ -192,8 +192,11 @@ class _ExcelSource(_Source):
 
     def parsed_head(self, sheet: str) -> list[list[str | None]]:
         """The first rows as fastexcel reads them (it parses the whole sheet to do so)."""
+        if self.path.suffix.lower() in (".xlsx", ".xlsm"):
+            self.sheet_scan(sheet)  # the sheet's extent measured before fastexcel holds its grid
         try:
-            loaded = self.reader.load_sheet(sheet, header_row=None, skip_rows=0, n_rows=HEAD_ROWS, dtypes="string")
+            with rust_quiet():
+                loaded = self.reader.load_sheet(sheet, header_row=None, skip_rows=0, n_rows=HEAD_ROWS, dtypes="string")
         except Exception as error:
             raise InputError(f"{self.path}: sheet {sheet!r} cannot be read ({_first_line(error)})") from error
         table = loaded.to_arrow()
@@ -212,8 +215,11 @@ class _ExcelSource(_Source):
             column.index: ("float" if name in numeric else "string") for name, column in columns.items()
         }
         indexes = sorted(column.index for column in columns.values())
-        loaded = self.reader.load_sheet(sheet, header_row=None, skip_rows=first_row, use_columns=indexes, dtypes=dtypes)
-        batch, cell_errors = loaded.to_arrow_with_errors()
+        with rust_quiet():
+            loaded = self.reader.load_sheet(
+                sheet, header_row=None, skip_rows=first_row, use_columns=indexes, dtypes=dtypes
+            )
+            batch, cell_errors = loaded.to_arrow_with_errors()
         import pandas as pd  # imported by now, beside the load: see import_beside_the_read
 
         # columns are matched by their absolute index (A = 0), never by their place among the selected ones
@@ -240,6 +246,7 @@ class _ExcelSource(_Source):
             wanted = sorted({*wanted, *numeric}, key=list(columns).index)
         texts = self._texts(sheet, first_row, [columns[name] for name in wanted], len(frame))
         findings: list[Finding] = []
+        budget = FindingBudget()
         for name, column in columns.items():
             problems = refused[name]
             text = texts.get(name)
@@ -247,8 +254,8 @@ class _ExcelSource(_Source):
                 for position in _boolean_positions(frame[name], text, problems):
                     problems[position] = "boolean"
             if problems:
-                findings += _repair_cells(frame, name, column, sheet, first_row, problems, text, catalog)
-        return _finish(frame, columns, catalog), findings
+                findings += _repair_cells(frame, name, column, sheet, first_row, problems, text, catalog, budget)
+        return _finish(frame, columns, catalog), findings + budget.summaries()
 
     def may_hold_booleans(self, sheet: str) -> bool:
         """Whether a cell of the sheet may be a logical value (which the numeric read takes as 1 or 0)."""
@@ -257,10 +264,19 @@ class _ExcelSource(_Source):
         return True
 
     def sheet_scan(self, sheet: str) -> SheetScan:
-        """The pass over the sheet's XML begun beside the read (or made now, when none was begun)."""
+        """The pass over the sheet's XML made before the read or begun beside it (or made now, when neither was)."""
+        scan = self._scans.get(sheet)
+        if scan is None:
+            scan = self._scans[sheet] = self._scan_now(sheet)
+        return scan if isinstance(scan, SheetScan) else scan.result()
+
+    def _scan_now(self, sheet: str) -> SheetScan:
+        """The pass over the sheet's XML, made before anything reads the sheet: a sheet whose cells span a grid
+        too large to hold is refused here."""
+        from chuangye_metrics.guard import refuse_sheet_extent
         from chuangye_metrics.xlsx import scan_sheet
 
-        return self._scan.result() if self._scan is not None else scan_sheet(self.path, sheet)
+        return scan_sheet(self.path, sheet, refuse_sheet_extent(self.path, sheet))
 
     def _texts(self, sheet: str, first_row: int, wanted: list[Column], height: int) -> dict[str, pd.Series]:
         """The cells of some columns as text (None where blank or an error value), row for row with the body."""
@@ -268,14 +284,15 @@ class _ExcelSource(_Source):
 
         if not wanted:
             return {}
-        loaded = self.reader.load_sheet(
-            sheet,
-            header_row=None,
-            skip_rows=first_row,
-            use_columns=sorted(column.index for column in wanted),
-            dtypes="string",
-        )
-        batch, _errors = loaded.to_arrow_with_errors()
+        with rust_quiet():
+            loaded = self.reader.load_sheet(
+                sheet,
+                header_row=None,
+                skip_rows=first_row,
+                use_columns=sorted(column.index for column in wanted),
+                dtypes="string",
+            )
+            batch, _errors = loaded.to_arrow_with_errors()
         by_index = {
             info.absolute_index: values for info, values in zip(loaded.selected_columns, batch.columns, strict=True)
         }
@@ -286,15 +303,21 @@ class _ExcelSource(_Source):
         return texts
 
     def start_sheet_scan(self, sheet: str) -> None:
-        if self.path.suffix.lower() not in (".xlsx", ".xlsm"):
+        if self.path.suffix.lower() not in (".xlsx", ".xlsm") or sheet in self._scans:
             return
         from concurrent.futures import ThreadPoolExecutor
 
-        from chuangye_metrics.xlsx import scan_sheet
+        from chuangye_metrics.guard import SYNC_SCAN_BYTES, stop_on_sheet_extent
+        from chuangye_metrics.xlsx import scan_sheet, sheet_part_size
 
-        # the scan inflates the sheet's XML while fastexcel, which lets go of the GIL, parses it: free time
+        size = sheet_part_size(self.path, sheet)
+        if size is None or size <= SYNC_SCAN_BYTES:
+            self._scans[sheet] = self._scan_now(sheet)
+            return
+        # a large sheet: the scan inflates its XML while fastexcel, which lets go of the GIL, parses it several
+        # times slower, and stops the process if the cells span a grid too large before fastexcel builds it
         pool = ThreadPoolExecutor(max_workers=1)
-        self._scan = pool.submit(scan_sheet, self.path, sheet)
+        self._scans[sheet] = pool.submit(scan_sheet, self.path, sheet, stop_on_sheet_extent(self.path, sheet))
         pool.shutdown(wait=False)
 
     def formula_findings(
@@ -360,6 +383,7 @@ class _CsvSource(_Source):
         frame = frame.reset_index(drop=True)
         frame[ROW] = range(first_row + 1, first_row + 1 + len(frame))
         findings: list[Finding] = []
+        budget = FindingBudget()
         for name, column in columns.items():
             if catalog.fields[name].type not in ("count", "year"):
                 continue
@@ -369,8 +393,8 @@ class _CsvSource(_Source):
             odd = parsed.invalid.to_numpy() | parsed.dashes.to_numpy()
             refused = {int(position): "text" for position in np.flatnonzero(odd)}
             if refused:
-                findings += _repair_cells(frame, name, column, None, first_row, refused, texts, catalog)
-        return _finish(frame, columns, catalog), findings
+                findings += _repair_cells(frame, name, column, None, first_row, refused, texts, catalog, budget)
+        return _finish(frame, columns, catalog), findings + budget.summaries()
 
 
 def excel_row(frame: pd.DataFrame, index: Any) -> int:
@@ -464,8 +488,10 @@ def _repair_cells(
     problems: dict[int, str],
     text: pd.Series | None,
     catalog: Catalog,
+    budget: FindingBudget,
 ) -> list[Finding]:
-    """Cells the fast read refused or mistook: a number typed as text is parsed; anything else is a finding."""
+    """Cells the fast read refused or mistook: a number typed as text is parsed; anything else is a finding (as
+    many of each kind as ``budget`` has room for; the rest are counted)."""
     import numpy as np
     import pandas as pd
 
@@ -499,10 +525,11 @@ def _repair_cells(
                 continue
         if numeric:
             column_values[position] = np.nan
-        if code is not None:
+        severity: Severity = "warning" if code == "not-applicable" else "error"
+        if code is not None and budget.room(code, 1, severity):
             findings.append(
                 Finding(
-                    severity="warning" if code == "not-applicable" else "error",
+                    severity=severity,
                     code=code,
                     sheet=sheet,
                     row=first_row + 1 + position,

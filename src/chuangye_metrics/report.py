@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from rich.console import Console
 
 from chuangye_metrics.catalog import Catalog
-from chuangye_metrics.findings import Finding, Language
+from chuangye_metrics.findings import CAPPED, Finding, Language, finding_counts
 from chuangye_metrics.findings_text import finding_line
 from chuangye_metrics.models import Source
 from chuangye_metrics.render import findings_table, markup_safe
@@ -28,7 +28,7 @@ class ValidationReport(BaseModel):
     source: Source
     valid: bool = Field(description="true when the return has no errors (warnings allowed)")
     errors: int = Field(description="number of errors found, including any left out of findings")
-    warnings: int
+    warnings: int = Field(description="number of warnings found, including any left out of findings")
     findings: list[Finding]
     left_out: int = Field(description="findings not listed because of --max-errors")
 
@@ -52,14 +52,14 @@ def validation_report(
     validated = validate_return(table, catalog, year=year, rules=rules)
     ordered = sorted(
         validated.findings,
-        key=lambda f: (f.severity != "error", f.row if f.row is not None else 0, f.column or ""),
+        key=lambda f: (f.severity != "error", f.code == CAPPED, f.row if f.row is not None else 0, f.column or ""),
     )
-    errors = sum(1 for finding in ordered if finding.severity == "error")
+    errors, warnings = finding_counts(ordered)
     return ValidationReport(
         source=Source(file=str(path), sheet=table.sheet, sha256=table.sha256),
         valid=errors == 0,
         errors=errors,
-        warnings=len(ordered) - errors,
+        warnings=warnings,
         findings=[finding.localised(language) for finding in ordered[:max_findings]],
         left_out=max(0, len(ordered) - max_findings),
     )

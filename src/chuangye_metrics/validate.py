@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from chuangye_metrics.catalog import Catalog
-from chuangye_metrics.findings import Finding, format_value
+from chuangye_metrics.findings import Finding, FindingBudget, cap_findings, format_value
 from chuangye_metrics.reader import ROW, ReturnTable, excel_row
 from chuangye_metrics.schema import column_checks, row_model
 
@@ -52,23 +52,26 @@ def validate_return(
     frame = _complete(table.frame, catalog)
     totals = _complete(table.totals, catalog) if table.totals is not None else None
 
-    def cell_findings(code: str, name: str, rows: pd.Series, values: pd.Series | None = None, **params: Any) -> None:
+    budget = FindingBudget()
+
+    def cell_finding(code: str, name: str, index: Any, value: object, params: dict[str, Any]) -> Finding:
         column = columns.get(name)
-        for index in rows[rows].index:
-            value = None if values is None else values.at[index]
-            findings.append(
-                Finding(
-                    severity="error",
-                    code=code,
-                    sheet=sheet,
-                    row=excel_row(frame, index),
-                    column=column.letter if column else None,
-                    header=column.header if column else catalog.fields[name].header,
-                    field=name,
-                    value=None if _is_missing(value) else format_value(value),
-                    params={key: _param(item) for key, item in params.items()},
-                )
-            )
+        return Finding(
+            severity="error",
+            code=code,
+            sheet=sheet,
+            row=excel_row(frame, index),
+            column=column.letter if column else None,
+            header=column.header if column else catalog.fields[name].header,
+            field=name,
+            value=None if _is_missing(value) else format_value(value),
+            params={key: _param(item) for key, item in params.items()},
+        )
+
+    def cell_findings(code: str, name: str, rows: pd.Series, values: pd.Series | None = None, **params: Any) -> None:
+        hits = rows[rows].index
+        for index in hits[: budget.room(code, len(hits))]:
+            findings.append(cell_finding(code, name, index, None if values is None else values.at[index], params))
 
     for name in REQUIRED:
         if name not in columns:
@@ -86,7 +89,7 @@ def validate_return(
         if name not in columns and catalog.fields[name].core:
             findings.append(missing_count_column(table, catalog, name))
     if any(finding.code == "missing-column" for finding in findings):
-        return Validated(table=table, frame=frame.iloc[0:0], findings=findings)
+        return Validated(table=table, frame=frame.iloc[0:0], findings=cap_findings(findings))
 
     for name in REQUIRED:
         cell_findings("missing-value", name, frame[name].isna())
@@ -106,12 +109,15 @@ def validate_return(
     level_ids = {label: catalog.level_id(str(label)) for label in labels}
     unknown_labels = [label for label, level in level_ids.items() if level is None]
     unknown = frame["level"].isin(unknown_labels)
-    first_unknown = len(findings)
-    for label in unknown_labels:
-        suggested = catalog.suggest_level(str(label))
-        hint = {"zh": catalog.levels[suggested].name, "en": catalog.levels[suggested].name_en} if suggested else ""
-        cell_findings("unknown-level", "level", (frame["level"] == label).astype(bool), frame["level"], suggestion=hint)
-    findings[first_unknown:] = sorted(findings[first_unknown:], key=lambda finding: finding.row or 0)
+    hits = unknown[unknown].index
+    hints: dict[str, dict[str, str] | str] = {}
+    for index in hits[: budget.room("unknown-level", len(hits))]:  # in row order
+        label = str(frame.at[index, "level"])
+        if label not in hints:
+            suggested = catalog.suggest_level(label)
+            level = catalog.levels[suggested] if suggested else None
+            hints[label] = {"zh": level.name, "en": level.name_en} if level else ""
+        findings.append(cell_finding("unknown-level", "level", index, label, {"suggestion": hints[label]}))
     frame[LEVEL_LABEL] = frame["level"]
     frame["level"] = frame["level"].map(level_ids).astype(object)
     if unknown.any():
@@ -141,13 +147,11 @@ def validate_return(
     duplicate = coded & frame.duplicated(subset=["unit_code", "year"], keep="first")
     if duplicate.any():
         first_rows = frame.groupby(["unit_code", "year"], dropna=False)[ROW].transform("min")
-        for index in duplicate[duplicate].index:
-            cell_findings(
-                "duplicate-code",
-                "unit_code",
-                frame.index.to_series() == index,
-                frame["unit_code"],
-                other=int(first_rows.to_numpy()[frame.index.get_loc(index)]),
+        hits = duplicate[duplicate].index
+        for index in hits[: budget.room("duplicate-code", len(hits))]:
+            other = int(first_rows.to_numpy()[frame.index.get_loc(index)])
+            findings.append(
+                cell_finding("duplicate-code", "unit_code", index, frame.at[index, "unit_code"], {"other": other})
             )
 
     frame = _fill_parent_codes(frame, catalog)
@@ -168,7 +172,8 @@ def validate_return(
     if blanked:
         hierarchy = hierarchy_of(frame, catalog)
     findings += left_out_of_sums(frame, hierarchy, catalog, sheet)
-    return Validated(table=table, frame=frame, findings=findings, hierarchy=hierarchy)
+    findings += budget.summaries()
+    return Validated(table=table, frame=frame, findings=cap_findings(findings), hierarchy=hierarchy)
 
 
 def _year_findings(frame: pd.DataFrame, table: ReturnTable, year: int | None) -> list[Finding]:

@@ -6,9 +6,10 @@ import posixpath
 import re
 import zipfile
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from xml.etree import ElementTree
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -42,21 +43,181 @@ class SheetScan:
     """(Excel row, 0-based column) of every formula cell with no cached value"""
     has_booleans: bool
     """whether a cell is a logical value (t="b"); True when that cannot be told"""
+    extent: SheetExtent | None = None
+    """how far the sheet's cells reach (None when the pass could not tell)"""
 
 
-def scan_sheet(path: Path, sheet_name: str) -> SheetScan:
-    """One streamed pass over the sheet's XML for formulas without a value and logical cells; fast when the sheet
-    has neither formulas nor logical cells, which it tells from the bytes without parsing them."""
+_ANY_REFERENCE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(c|row)\b([^>]*)>")
+_REFERENCE_ATTRIBUTE = re.compile(rb'\sr="([A-Z]{0,12})([0-9]{0,12})"')
+
+
+class SheetExtent:
+    """The rows and columns a sheet's cells with a value span, from its XML bytes as they stream by.
+
+    The reader under fastexcel (calamine) holds a sheet as a dense grid from its first to its last cell with a
+    value, about 40 bytes a cell: two cells, in A1 and XFD1048576, make a 600-byte file that asks for 550 GB.
+    Every ``r="…"`` reference is read with array operations (numpy), at about the speed of inflating the XML;
+    a chunk whose cells or rows are written otherwise (the reference after another attribute, none at all, a
+    namespace prefix) is read element by element. Self-closing cells and rows (a style or a height kept, no
+    value) are left out, as the reader leaves them out of its grid.
+    """
+
+    def __init__(self) -> None:
+        self.first_row = 0
+        self.last_row = 0
+        self.first_column = 0
+        self.last_column = 0
+        self.next_row = 1
+        self.beyond = False
+        self.complete = False
+        """whether the whole part has been measured"""
+
+    @property
+    def rows(self) -> int:
+        return self.last_row - self.first_row + 1 if self.last_row else 0
+
+    @property
+    def columns(self) -> int:
+        return self.last_column - self.first_column + 1 if self.last_column else 0
+
+    @property
+    def cells(self) -> int:
+        return self.rows * self.columns
+
+    def update(self, chunk: bytes) -> None:
+        if not self._measure_references(chunk):
+            self.measure_each(chunk)
+
+    def _measure_references(self, chunk: bytes) -> bool:
+        """Every ``<c r="…`` and ``<row r="…`` of the chunk read at once; False, having read nothing, when some cell
+        or row is written otherwise."""
+        import numpy as np
+
+        if b":c " in chunk or b":row " in chunk or b":c>" in chunk or b":row>" in chunk:
+            return False  # a namespace prefix (<x:c …>), or text that looks like one: read element by element
+        data = np.frombuffer(chunk + bytes(16), dtype=np.uint8)
+        tags = np.flatnonzero(data[: len(chunk)] == 0x3C)  # "<"
+        first = data[tags + 1]
+        tags = tags[(first == 0x63) | (first == 0x72)]  # "<c…" or "<r…"
+        if not len(tags):
+            return True
+        after = data[tags[:, None] + np.arange(1, 9)]
+        ends_name = np.isin(after, _NAME_ENDS)
+        cell = (after[:, 0] == 0x63) & ends_name[:, 1]
+        row = (after[:, 0] == 0x72) & (after[:, 1] == 0x6F) & (after[:, 2] == 0x77) & ends_name[:, 3]
+        cell_referenced = cell & (after[:, 1:5] == _CELL_REFERENCE).all(axis=1)
+        row_referenced = row & (after[:, 3:7] == _CELL_REFERENCE).all(axis=1)
+        if (cell != cell_referenced).any() or (row != row_referenced).any():
+            return False
+        # a self-closing cell or row (``…/>`` right before the next element) holds no value
+        following = np.flatnonzero(data[: len(chunk) + 2] == 0x3C)
+        following = np.append(following, len(chunk) + 2)
+        next_tag = following[np.searchsorted(following, tags, side="right")]
+        closed = (data[next_tag - 1] == 0x3E) & (data[next_tag - 2] == 0x2F)
+        row_at = tags[row_referenced & ~closed] + 8
+        cell_at = tags[cell_referenced & ~closed] + 6
+        if len(row_at):
+            numbers, _ = _numbers(data, row_at)
+            self._rows(int(numbers.min()), int(numbers.max()))
+            self.next_row = max(self.next_row, int(numbers.max()) + 1)
+        if len(cell_at):
+            columns, letters = _letters(data, cell_at)
+            if (letters == 0).any():
+                return False
+            numbers, digits = _numbers(data, cell_at + letters)
+            self.beyond = self.beyond or bool((letters > 3).any() or (digits > 7).any())
+            self._columns(int(columns.min()), int(columns.max()))
+            self._rows(int(numbers.min()), int(numbers.max()))
+        return True
+
+    def measure_each(self, chunk: bytes) -> None:
+        """Every row and cell of the chunk read in turn: a cell without a reference follows the one before it,
+        a row without a number the row before it."""
+        row = self.next_row - 1
+        column = 0
+        for match in _ANY_REFERENCE.finditer(chunk):
+            kind, attributes = match.groups()
+            reference = _REFERENCE_ATTRIBUTE.search(attributes)
+            letters, number = reference.groups() if reference else (b"", b"")
+            if kind == b"row":
+                row = int(number) if number else row + 1
+                column = 0
+                self.next_row = max(self.next_row, row + 1)
+                continue
+            column = _column_index(letters.decode()) + 1 if letters else column + 1
+            if len(letters) > 3:
+                self.beyond = True
+            if attributes.endswith(b"/"):
+                continue  # no value
+            cell_row = int(number) if number else row
+            self._rows(cell_row, cell_row)
+            self._columns(column, column)
+
+    def _rows(self, first: int, last: int) -> None:
+        self.first_row = first if not self.last_row else min(self.first_row, first)
+        self.last_row = max(self.last_row, last)
+
+    def _columns(self, first: int, last: int) -> None:
+        self.first_column = first if not self.last_column else min(self.first_column, first)
+        self.last_column = max(self.last_column, last)
+
+
+_NAME_ENDS = (0x20, 0x3E, 0x2F, 0x09, 0x0A, 0x0D)
+"""what may follow an element's name: a space, ">", "/>", a tab or a line break"""
+_CELL_REFERENCE = (0x20, 0x72, 0x3D, 0x22)
+""" r=\""""
+
+
+def _letters(data: Any, at: Any) -> tuple[Any, Any]:
+    """The column numbers (A = 1) of the references starting at ``at``, and how many letters each has (up to 4)."""
+    import numpy as np
+
+    window = data[at[:, None] + np.arange(4)] - np.uint8(0x41)  # "A" = 0, and anything not a capital above 25
+    capital = np.cumprod(window < 26, axis=1, dtype=np.uint8).astype(bool)
+    letters = capital.sum(axis=1)
+    column = np.zeros(len(at), dtype=np.int64)
+    for offset in range(4):
+        column = np.where(capital[:, offset], column * 26 + window[:, offset] + 1, column)
+    return column, letters
+
+
+def _numbers(data: Any, at: Any) -> tuple[Any, Any]:
+    """The numbers written from ``at`` (read to eight digits), and how many digits each has."""
+    import numpy as np
+
+    window = data[at[:, None] + np.arange(8)] - np.uint8(0x30)
+    digit = np.cumprod(window < 10, axis=1, dtype=np.uint8).astype(bool)
+    digits = digit.sum(axis=1)
+    number = np.zeros(len(at), dtype=np.int64)
+    for offset in range(8):
+        number = np.where(digit[:, offset], number * 10 + window[:, offset], number)
+    return number, digits
+
+
+def sheet_part_size(path: Path, sheet_name: str) -> int | None:
+    """The inflated size the archive declares for the sheet's XML (None when it cannot be told)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            part = sheet_part(archive, sheet_name)
+            return None if part is None else archive.getinfo(part).file_size
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, OSError, ValueError):
+        return None
+
+
+def scan_sheet(path: Path, sheet_name: str, watch: Callable[[SheetExtent], None] | None = None) -> SheetScan:
+    """One streamed pass over the sheet's XML for its extent, formulas without a value and logical cells (a
+    second pass, parsing the XML, only when it holds a formula). ``watch`` is shown the extent after each chunk
+    and may stop the pass by raising."""
     try:
         with zipfile.ZipFile(path) as archive:
             part = sheet_part(archive, sheet_name)
             if part is None:
                 return SheetScan([], has_booleans=True)
-            has_formula, has_booleans = _markers(archive, part)
+            has_formula, has_booleans, extent = _first_pass(archive, part, watch)
             if not has_formula:
-                return SheetScan([], has_booleans)
+                return SheetScan([], has_booleans, extent)
             with archive.open(part) as stream:
-                return SheetScan(_scan(stream), has_booleans)
+                return SheetScan(_scan(stream), has_booleans, extent)
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError, zlib.error, OSError):
         return SheetScan([], has_booleans=True)
 
@@ -65,19 +226,41 @@ _FORMULA_MARKERS = (b"<f>", b"<f ", b"<f/>")
 _BOOLEAN_MARKERS = (b't="b"', b"t='b'")
 
 
-def _markers(archive: zipfile.ZipFile, part: str) -> tuple[bool, bool]:
-    """Whether the part's bytes hold a formula element, and a logical cell; read no further than both are seen."""
+def _first_pass(
+    archive: zipfile.ZipFile, part: str, watch: Callable[[SheetExtent], None] | None
+) -> tuple[bool, bool, SheetExtent]:
+    """Whether the part's bytes hold a formula element and a logical cell, and how far its cells reach."""
     has_formula = has_boolean = False
+    extent = SheetExtent()
+    for chunk in _chunks(archive, part):
+        has_formula = has_formula or (b"<f" in chunk and any(marker in chunk for marker in _FORMULA_MARKERS))
+        has_boolean = has_boolean or (b"t=" in chunk and any(marker in chunk for marker in _BOOLEAN_MARKERS))
+        extent.update(chunk)
+        if watch is not None:
+            watch(extent)
+    extent.complete = True
+    if watch is not None:
+        watch(extent)
+    return has_formula, has_boolean, extent
+
+
+def _chunks(archive: zipfile.ZipFile, part: str) -> Iterator[bytes]:
+    """The part's bytes in chunks of about 4 MB, each ending before an element, so that none is cut in two."""
     tail = b""
     with archive.open(part) as stream:
         for block in iter(lambda: stream.read(1 << 22), b""):
             chunk = tail + block
-            has_formula = has_formula or any(marker in chunk for marker in _FORMULA_MARKERS)
-            has_boolean = has_boolean or any(marker in chunk for marker in _BOOLEAN_MARKERS)
-            if has_formula and has_boolean:
-                break
-            tail = chunk[-5:]
-    return has_formula, has_boolean
+            cut = chunk.rfind(b"<")
+            if cut > 0:
+                yield chunk[:cut]
+                tail = chunk[cut:]
+            elif cut == 0 and len(chunk) < 1 << 24:
+                tail = chunk  # one element so far: wait for its end
+            else:  # no element starts here, or one 16 MB long: nothing to measure in it
+                yield chunk
+                tail = b""
+    if tail:
+        yield tail
 
 
 def _scan(stream: IO[bytes]) -> list[tuple[int, int]]:
