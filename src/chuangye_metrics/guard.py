@@ -12,8 +12,8 @@ nothing here ever writes to an input. The limits sit well above anything a real 
   declares (the Rust zip reader under fastexcel trusts nothing but the deflate stream itself);
 - a sheet whose cells span more than ``MAX_SHEET_CELLS`` from first to last (the reader holds that grid whole:
   two cells, in A1 and XFD1048576, would ask for 550 GB), or reach beyond Excel's grid, is refused from its
-  XML before it is read; a sheet of more than ``SYNC_SCAN_BYTES`` of XML is measured beside the read, which
-  the measure stops (ending the process) if it gets there first;
+  XML before it is read; a sheet of more than ``SYNC_SCAN_BYTES`` of XML is measured (more roughly) beside the
+  read, which the measure stops (ending the process) if it gets there first;
 - a CSV wider than Excel's 16,384 columns is no return, nor one in two encodings at once;
 - a formulas, rules, mapping or standard YAML file is at most ``MAX_CONFIG_BYTES``, a register of units as
   text at most ``MAX_REGISTER_BYTES``.

@@ -6,6 +6,7 @@ import csv
 import hashlib
 import io
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -16,7 +17,7 @@ from chuangye_metrics.findings import Finding, FindingBudget, Severity, excel_co
 from chuangye_metrics.guard import rust_quiet
 from chuangye_metrics.layout import Layout, find_layout
 from chuangye_metrics.text import normalise_label
-from chuangye_metrics.xlsx import SheetScan
+from chuangye_metrics.xlsx import SheetExtent, SheetScan
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -168,6 +169,7 @@ class _ExcelSource(_Source):
 
         self.path = path
         self._scans: dict[str, Future[SheetScan] | SheetScan] = {}
+        self._read = threading.Event()  # set when fastexcel has read the body: its grid is then built
         check_workbook(path)  # a zip bomb is refused from its central directory, before anything inflates it
         try:
             with rust_quiet():  # a Rust panic's own report kept off stderr: the error below says it in one line
@@ -247,6 +249,7 @@ class _ExcelSource(_Source):
         texts = self._texts(sheet, first_row, [columns[name] for name in wanted], len(frame))
         findings: list[Finding] = []
         budget = FindingBudget()
+        self._read.set()
         for name, column in columns.items():
             problems = refused[name]
             text = texts.get(name)
@@ -314,10 +317,16 @@ class _ExcelSource(_Source):
         if size is None or size <= SYNC_SCAN_BYTES:
             self._scans[sheet] = self._scan_now(sheet)
             return
-        # a large sheet: the scan inflates its XML while fastexcel, which lets go of the GIL, parses it several
-        # times slower, and stops the process if the cells span a grid too large before fastexcel builds it
+        # a large sheet: the scan inflates its XML while fastexcel, which lets go of the GIL, parses it, and stops
+        # the process if the cells span a grid too large to hold before fastexcel has built it
+        stop = stop_on_sheet_extent(self.path, sheet)
+
+        def watch(extent: SheetExtent) -> None:
+            if not self._read.is_set():
+                stop(extent)
+
         pool = ThreadPoolExecutor(max_workers=1)
-        self._scans[sheet] = pool.submit(scan_sheet, self.path, sheet, stop_on_sheet_extent(self.path, sheet))
+        self._scans[sheet] = pool.submit(scan_sheet, self.path, sheet, watch, roughly=True)
         pool.shutdown(wait=False)
 
     def formula_findings(
