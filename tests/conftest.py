@@ -55,6 +55,14 @@ class Invoker:
         return self.runner.invoke(app, [str(arg) for arg in args], catch_exceptions=False)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        help="write tests/snapshots anew from the current code instead of comparing (read the diff before committing)",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Before any fixture of any scope runs, the cache is a folder of the test run's, never the user's."""
     import os
