@@ -306,7 +306,7 @@ def timing_table(result: SizeResult) -> tuple[list[str], list[list[str]]]:
 
 
 STAGE_SPANS = (  # (label, from, to): stage names as progress.stage writes them; "" is the process's start or end
-    ("start-up", "", "read"),  # from the import of chuangye_metrics.progress
+    ("start-up", "", "read"),  # from the import of chuangye_metrics.core.progress
     ("read", "read", "validate"),
     ("validate", "validate", "compute"),
     ("compute", "compute", "write"),

@@ -11,8 +11,8 @@ import pytest
 from openpyxl import Workbook
 from typer.testing import CliRunner
 
-from chuangye_metrics.catalog import Catalog, load_catalog
-from chuangye_metrics.cli import app
+from chuangye_metrics.cli.app import app
+from chuangye_metrics.config.catalog import Catalog, load_catalog
 
 CANONICAL_HEADERS = {
     "unit_code": "单位代码",
@@ -127,7 +127,7 @@ def table_from_rows(rows: Sequence[dict[str, Any]], catalog: Catalog) -> Any:
     """A ReturnTable as the reader would give it for a tidy sheet, without writing a file."""
     import pandas as pd
 
-    from chuangye_metrics.reader import ROW, Column, ReturnTable
+    from chuangye_metrics.reading.reader import ROW, Column, ReturnTable
 
     fields = list(CANONICAL_HEADERS)
     frame = pd.DataFrame([{name: row.get(name) for name in fields} for row in rows], columns=fields)
@@ -143,7 +143,7 @@ def table_from_rows(rows: Sequence[dict[str, Any]], catalog: Catalog) -> Any:
 
 def hand_shortlist(near_limit: int, shortfall: int) -> Any:
     """A shortlist written by hand for the sample: the park proposed, 竹山社区 near with ``shortfall`` people."""
-    from chuangye_metrics.models import Lack, LevelQuota, Shortlist, ShortlistEntry
+    from chuangye_metrics.core.models import Lack, LevelQuota, Shortlist, ShortlistEntry
 
     return Shortlist(
         near_limit=near_limit,

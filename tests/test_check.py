@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from chuangye_metrics.catalog import Catalog
-from chuangye_metrics.check import assess
-from chuangye_metrics.compute import unit_table
-from chuangye_metrics.standards import Standard, shipped_standards
-from chuangye_metrics.validate import validate_return
+from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.indicators.compute import unit_table
+from chuangye_metrics.standards.check import assess
+from chuangye_metrics.standards.library import Standard, shipped_standards
+from chuangye_metrics.validation.validate import validate_return
 from tests.conftest import CANONICAL_HEADERS, table_from_rows
 
 USER_STANDARD = """\
@@ -576,10 +576,10 @@ def test_a_mistake_in_a_formulas_file_names_file_and_line(
 def test_check_json_written_in_batches_is_the_same_text(catalog: Catalog, batch: int) -> None:
     import io
 
-    from chuangye_metrics.check import check_return
-    from chuangye_metrics.render_check import write_check_json
-    from chuangye_metrics.shortlist import build_shortlist, parse_quota
-    from chuangye_metrics.standards import load_standard
+    from chuangye_metrics.outputs.render_check import write_check_json
+    from chuangye_metrics.standards.check import check_return
+    from chuangye_metrics.standards.library import load_standard
+    from chuangye_metrics.standards.shortlist import build_shortlist, parse_quota
 
     sample = Path(__file__).resolve().parent.parent / "sample_data" / "jiangning_2016.xlsx"
     outcome = check_return(sample, catalog, load_standard("jiangsu-2016", catalog))
@@ -593,7 +593,7 @@ def test_check_json_written_in_batches_is_the_same_text(catalog: Catalog, batch:
 
 
 def test_a_large_check_table_is_written_as_plain_aligned_columns(cli: Any, monkeypatch: Any) -> None:
-    from chuangye_metrics import render
+    from chuangye_metrics.outputs import render
 
     sample = Path(__file__).resolve().parent.parent / "sample_data" / "jiangning_2016.xlsx"
     drawn = cli("check", sample, "--standard", "jiangsu-2016", "--no-cache").stdout

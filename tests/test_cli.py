@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import typer
 
-from chuangye_metrics.cli import app
+from chuangye_metrics.cli.app import app
 from tests.conftest import sha256
 from tests.test_compute import STREET
 
@@ -132,6 +132,6 @@ def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
 
 
 def test_help_does_not_import_pandas() -> None:
-    code = "import sys; from chuangye_metrics.cli import app; print('pandas' in sys.modules)"
+    code = "import sys; from chuangye_metrics.cli.app import app; print('pandas' in sys.modules)"
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert completed.stdout.strip() == "False"

@@ -313,7 +313,7 @@ def test_table_shows_names_one_decimal_and_ratios(cli: Any, make_return: Callabl
 def test_a_large_table_is_written_as_plain_aligned_columns(
     cli: Any, make_return: Callable[..., Path], monkeypatch: Any
 ) -> None:
-    from chuangye_metrics import render
+    from chuangye_metrics.outputs import render
 
     monkeypatch.setattr(render, "PLAIN_ABOVE", 1)
     rows = [
@@ -341,7 +341,7 @@ def test_a_large_table_is_written_as_plain_aligned_columns(
 def test_numbers_for_models_keep_whole_values_whole_and_the_rest_as_they_are() -> None:
     import numpy as np
 
-    from chuangye_metrics.compute import model_numbers
+    from chuangye_metrics.indicators.compute import model_numbers
 
     values = model_numbers(np.array([1.0, 2.5, np.nan, np.inf, -np.inf, 2.0**70, -3.0]))
     assert values == [1, 2.5, None, float("inf"), float("-inf"), 2**70, -3]
@@ -354,9 +354,9 @@ def test_the_plain_table_written_by_column_is_the_one_written_from_the_models(
 ) -> None:
     import io
 
-    from chuangye_metrics import tableout
-    from chuangye_metrics.compute import compute_return, source_of
-    from chuangye_metrics.render import plain_compute_table
+    from chuangye_metrics.indicators.compute import compute_return, source_of
+    from chuangye_metrics.outputs import tableout
+    from chuangye_metrics.outputs.render import plain_compute_table
 
     community = STREET | {"level": "社区", "parent_code": None}
     rows = [
@@ -386,7 +386,7 @@ def test_the_plain_table_written_by_column_is_the_one_written_from_the_models(
 def test_a_large_table_goes_to_the_output_file_as_to_stdout(
     cli: Any, make_return: Callable[..., Path], monkeypatch: Any, tmp_path: Path
 ) -> None:
-    from chuangye_metrics import render
+    from chuangye_metrics.outputs import render
 
     monkeypatch.setattr(render, "PLAIN_ABOVE", 1)
     path = make_return([STREET, STREET | {"unit_code": "320115002000", "unit_name": "西山街道"}])

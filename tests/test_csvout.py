@@ -10,11 +10,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chuangye_metrics.catalog import Catalog
-from chuangye_metrics.compute import compute, compute_return, unit_table
-from chuangye_metrics.csvout import write_compute_csv
-from chuangye_metrics.render import render_csv
-from chuangye_metrics.validate import validate_return
+from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.indicators.compute import compute, compute_return, unit_table
+from chuangye_metrics.outputs.csvout import write_compute_csv
+from chuangye_metrics.outputs.render import render_csv
+from chuangye_metrics.validation.validate import validate_return
 from tests.conftest import table_from_rows
 from tests.test_compute import STREET
 

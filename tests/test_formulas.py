@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chuangye_metrics import expressions
-from chuangye_metrics.catalog import load_catalog
-from chuangye_metrics.errors import ConfigError
-from chuangye_metrics.resources import formulas_dir
-from chuangye_metrics.yamlio import YamlDocument
+from chuangye_metrics.config import expressions
+from chuangye_metrics.config.catalog import load_catalog
+from chuangye_metrics.core.errors import ConfigError
+from chuangye_metrics.core.resources import formulas_dir
+from chuangye_metrics.core.yamlio import YamlDocument
 
 
 def test_every_shipped_yaml_loads() -> None:

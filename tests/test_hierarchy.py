@@ -8,7 +8,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chuangye_metrics.catalog import Catalog
+from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.hierarchy import filled_segments_of, levels_of_codes, parent_codes_of
 
 WIDTHS = [2, 2, 2, 3, 3]

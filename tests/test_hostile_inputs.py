@@ -145,10 +145,10 @@ def test_dev_zero_as_the_register_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_register_over_its_size_limit_is_refused(tmp_path: Path, monkeypatch: Any) -> None:
-    from chuangye_metrics import guard
-    from chuangye_metrics.catalog import load_catalog
-    from chuangye_metrics.check import load_register
-    from chuangye_metrics.errors import InputError
+    from chuangye_metrics.config.catalog import load_catalog
+    from chuangye_metrics.core import guard
+    from chuangye_metrics.core.errors import InputError
+    from chuangye_metrics.standards.check import load_register
 
     path = tmp_path / "units.txt"
     path.write_text("320115001000 东山街道\n" * 100, encoding="utf-8")
@@ -158,8 +158,8 @@ def test_a_register_over_its_size_limit_is_refused(tmp_path: Path, monkeypatch: 
 
 
 def test_a_register_saved_by_notepad_in_gb18030_still_reads(tmp_path: Path) -> None:
-    from chuangye_metrics.catalog import load_catalog
-    from chuangye_metrics.check import load_register
+    from chuangye_metrics.config.catalog import load_catalog
+    from chuangye_metrics.standards.check import load_register
 
     path = tmp_path / "units.txt"
     path.write_bytes("320115001000 东山街道\n320115002000 秣陵街道\n".encode("gb18030"))
@@ -451,8 +451,8 @@ def test_a_far_cell_without_a_value_is_no_reason_to_refuse(tmp_path: Path) -> No
 _WATCHED_SCAN = """
 import sys
 from pathlib import Path
-from chuangye_metrics.guard import stop_on_sheet_extent
-from chuangye_metrics.xlsx import scan_sheet
+from chuangye_metrics.core.guard import stop_on_sheet_extent
+from chuangye_metrics.reading.xlsx import scan_sheet
 
 path = Path(sys.argv[1])
 scan_sheet(path, "数据", stop_on_sheet_extent(path, "数据"), roughly=True)
@@ -465,7 +465,7 @@ def test_the_measure_beside_the_read_of_a_large_sheet_stops_the_process(tmp_path
     # with one line as soon as the grid is too large (fastexcel, holding the GIL-free read, cannot be stopped)
     import random
 
-    from chuangye_metrics.guard import SYNC_SCAN_BYTES
+    from chuangye_metrics.core.guard import SYNC_SCAN_BYTES
 
     generator = random.Random(13)
     rows = [
@@ -490,8 +490,9 @@ def test_the_measure_beside_the_read_of_a_large_sheet_stops_the_process(tmp_path
 
 
 def test_a_large_sheet_is_measured_beside_the_read_not_before(tmp_path: Path, monkeypatch: Any) -> None:
-    from chuangye_metrics import guard, reader
-    from chuangye_metrics.catalog import load_catalog
+    from chuangye_metrics.config.catalog import load_catalog
+    from chuangye_metrics.core import guard
+    from chuangye_metrics.reading import reader
 
     book = write_workbook(tmp_path / "ok.xlsx", [{"unit_code": "320115001000", "unit_name": "a", "level": "街道"}])
     seen: list[str] = []
@@ -564,7 +565,7 @@ def test_expressions_nested_too_deep_are_refused(tmp_path: Path, numerator: str)
 
 
 def test_findings_kept_per_code_are_capped() -> None:
-    from chuangye_metrics.findings import Finding, cap_findings
+    from chuangye_metrics.core.findings import Finding, cap_findings
 
     findings = [Finding(severity="warning", code="unknown-header", column=str(index)) for index in range(5000)]
     findings += [Finding(severity="error", code="not-a-number", row=index) for index in range(3000)]
@@ -595,10 +596,10 @@ def bad_cells_csv(path: Path, rows: int, *, level: str = "社区", code: int = 0
 
 
 def test_thousands_of_bad_cells_keep_a_thousand_findings_of_each_kind(tmp_path: Path) -> None:
-    from chuangye_metrics.catalog import load_catalog
-    from chuangye_metrics.findings import finding_counts
-    from chuangye_metrics.reader import read_return
-    from chuangye_metrics.validate import validate_return
+    from chuangye_metrics.config.catalog import load_catalog
+    from chuangye_metrics.core.findings import finding_counts
+    from chuangye_metrics.reading.reader import read_return
+    from chuangye_metrics.validation.validate import validate_return
 
     catalog = load_catalog()
     path = bad_cells_csv(tmp_path / "words.csv", 1500)
@@ -757,7 +758,7 @@ PanicException.__module__ = "pyo3_runtime"
 
 
 def test_a_panic_while_reading_the_body_is_one_line(cli: Any, tmp_path: Path, monkeypatch: Any) -> None:
-    from chuangye_metrics import reader
+    from chuangye_metrics.reading import reader
 
     def panic(*args: Any, **kwargs: Any) -> Any:
         raise PanicException("called `Option::unwrap()` on a `None` value\nsecond line")
@@ -811,7 +812,7 @@ def test_python_s_stderr_reaches_the_terminal_while_rust_is_kept_quiet() -> None
     # the progress line is drawn by a thread of Python's while fastexcel reads: it must not wait for the read
     script = (
         "import os, sys\n"
-        "from chuangye_metrics.guard import rust_quiet\n"
+        "from chuangye_metrics.core.guard import rust_quiet\n"
         "with rust_quiet():\n"
         "    sys.stderr.write('drawn at once\\n')\n"
         "    os.write(2, b'from rust\\n')\n"
@@ -836,7 +837,7 @@ def test_python_s_stderr_reaches_the_terminal_while_rust_is_kept_quiet() -> None
 
 
 def test_a_panic_outside_the_reader_is_an_internal_error(cli: Any, tmp_path: Path, monkeypatch: Any) -> None:
-    from chuangye_metrics import report
+    from chuangye_metrics.outputs import report
 
     def panic(*args: Any, **kwargs: Any) -> Any:
         raise PanicException("boom")

@@ -11,10 +11,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chuangye_metrics.catalog import Catalog
-from chuangye_metrics.compute import compute_return
-from chuangye_metrics.jsonout import write_compute_json, write_compute_outcome
-from chuangye_metrics.models import ComputeResult, Source
+from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.core.models import ComputeResult, Source
+from chuangye_metrics.indicators.compute import compute_return
+from chuangye_metrics.outputs.jsonout import write_compute_json, write_compute_outcome
 from tests.conftest import table_from_rows
 from tests.test_compute import STREET
 
@@ -55,7 +55,7 @@ def test_the_fast_writer_matches_the_models(make_return: Callable[..., Path], ca
 def test_a_fractional_numerator_keeps_its_fraction_and_whole_ones_stay_whole(
     make_return: Callable[..., Path], tmp_path: Path
 ) -> None:
-    from chuangye_metrics.catalog import load_catalog
+    from chuangye_metrics.config.catalog import load_catalog
 
     formulas = tmp_path / "halves.yaml"
     formulas.write_text(
@@ -83,8 +83,8 @@ counts = st.one_of(st.none(), st.integers(0, 10**9))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=names, labour=counts, new=counts, jobs=counts)
 def test_any_values_give_the_same_document(catalog: Catalog, name: str, labour: Any, new: Any, jobs: Any) -> None:
-    from chuangye_metrics.compute import compute, errors_by_row, unit_table
-    from chuangye_metrics.validate import validate_return
+    from chuangye_metrics.indicators.compute import compute, errors_by_row, unit_table
+    from chuangye_metrics.validation.validate import validate_return
 
     row = STREET | {"unit_name": name or "x", "labour_force": labour, "new_entrepreneurs": new, "startup_jobs": jobs}
     validated = validate_return(table_from_rows([row], catalog), catalog)

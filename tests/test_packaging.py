@@ -52,7 +52,7 @@ def test_installed_wheel_runs_from_another_folder(wheel: Path, tmp_path: Path) -
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     probe = subprocess.run(
-        [str(python), "-c", "import chuangye_metrics.resources as r; print(r.formulas_dir())"],
+        [str(python), "-c", "import chuangye_metrics.core.resources as r; print(r.formulas_dir())"],
         cwd=elsewhere,
         check=True,
         capture_output=True,

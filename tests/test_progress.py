@@ -9,7 +9,7 @@ from typing import Any
 
 from rich.console import Console
 
-from chuangye_metrics import progress
+from chuangye_metrics.core import progress
 from tests.test_compute import STREET
 
 

@@ -245,8 +245,8 @@ def test_a_header_given_twice_is_a_warning_and_the_first_column_counts(cli: Any,
     ],
 )
 def test_the_streamed_head_is_what_the_bulk_reader_sees(grid: Any, tmp_path: Path) -> None:
-    from chuangye_metrics.reader import HEAD_ROWS, _ExcelSource
-    from chuangye_metrics.xlsx import sheet_head
+    from chuangye_metrics.reading.reader import HEAD_ROWS, _ExcelSource
+    from chuangye_metrics.reading.xlsx import sheet_head
 
     path = write_xlsx(grid, tmp_path / "head.xlsx")
     source = _ExcelSource(path)
@@ -259,8 +259,8 @@ def test_the_streamed_head_is_what_the_bulk_reader_sees(grid: Any, tmp_path: Pat
 def test_the_streamed_head_of_the_sample_and_of_odd_cells(tmp_path: Path) -> None:
     from openpyxl import Workbook
 
-    from chuangye_metrics.reader import HEAD_ROWS, _ExcelSource
-    from chuangye_metrics.xlsx import sheet_head
+    from chuangye_metrics.reading.reader import HEAD_ROWS, _ExcelSource
+    from chuangye_metrics.reading.xlsx import sheet_head
 
     sample = Path(__file__).resolve().parents[1] / "sample_data" / "jiangning_2016.xlsx"
     source = _ExcelSource(sample)

@@ -18,11 +18,11 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from chuangye_metrics.catalog import Catalog
-from chuangye_metrics.findings import Finding, excel_column
-from chuangye_metrics.reader import read_return
-from chuangye_metrics.text import normalise_label
-from chuangye_metrics.validate import validate_return
+from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.core.findings import Finding, excel_column
+from chuangye_metrics.core.text import normalise_label
+from chuangye_metrics.reading.reader import read_return
+from chuangye_metrics.validation.validate import validate_return
 from tests.conftest import COUNT_FIELDS
 from tests.layouts import (
     ALIASES,

@@ -13,19 +13,19 @@ from typing import Any
 
 import pytest
 
-from chuangye_metrics.catalog import Catalog
-from chuangye_metrics.check import check_return
-from chuangye_metrics.compute import compute_return
-from chuangye_metrics.models import (
+from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.core.models import (
     Series,
     Source,
     UnitYears,
     YearPoint,
     YearsResult,
 )
-from chuangye_metrics.report_content import ChartSeries, Column, LevelTable, ReportContent, TextTable
-from chuangye_metrics.report_html import html_report, render_html
-from chuangye_metrics.standards import load_standard
+from chuangye_metrics.indicators.compute import compute_return
+from chuangye_metrics.outputs.report_content import ChartSeries, Column, LevelTable, ReportContent, TextTable
+from chuangye_metrics.outputs.report_html import html_report, render_html
+from chuangye_metrics.standards.check import check_return
+from chuangye_metrics.standards.library import load_standard
 from tests.conftest import hand_shortlist
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "jiangning_2016.xlsx"
@@ -401,7 +401,7 @@ def test_chart_bars_threshold_and_missing_values() -> None:
 
 
 def test_summary_share_chart() -> None:
-    from chuangye_metrics.report_content import LevelSummary
+    from chuangye_metrics.outputs.report_content import LevelSummary
 
     summary = [
         LevelSummary("street", "街道/乡镇", 4, 3, 1, 0, 75.0, 80.0, False),

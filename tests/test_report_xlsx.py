@@ -14,11 +14,8 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from chuangye_metrics import report_xlsx
-from chuangye_metrics.catalog import Catalog
-from chuangye_metrics.check import check_return
-from chuangye_metrics.compute import compute_return
-from chuangye_metrics.models import (
+from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.core.models import (
     CheckResult,
     Series,
     Source,
@@ -26,8 +23,11 @@ from chuangye_metrics.models import (
     YearPoint,
     YearsResult,
 )
-from chuangye_metrics.report_xlsx import write_report_workbook
-from chuangye_metrics.standards import load_standard
+from chuangye_metrics.indicators.compute import compute_return
+from chuangye_metrics.outputs import report_xlsx
+from chuangye_metrics.outputs.report_xlsx import write_report_workbook
+from chuangye_metrics.standards.check import check_return
+from chuangye_metrics.standards.library import load_standard
 from tests.conftest import hand_shortlist, sha256
 
 SAMPLE = Path(__file__).parent.parent / "sample_data" / "jiangning_2016.xlsx"

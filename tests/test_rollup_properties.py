@@ -8,9 +8,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chuangye_metrics.catalog import Catalog
-from chuangye_metrics.compute import compute
-from chuangye_metrics.validate import validate_return
+from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.indicators.compute import compute
+from chuangye_metrics.validation.validate import validate_return
 from tests.conftest import table_from_rows
 
 # Each chain lists counts that are each part of the one before: they are split as disjoint layers.

@@ -189,8 +189,8 @@ def test_an_output_that_is_a_folder_is_refused(
 
 @pytest.mark.parametrize("device", ["/dev/null", "/dev/full"])
 def test_a_device_is_never_replaced(cli: Any, make_return: Callable[..., Path], device: str) -> None:
-    from chuangye_metrics.errors import UsageError
-    from chuangye_metrics.outputs import check_output
+    from chuangye_metrics.core.errors import UsageError
+    from chuangye_metrics.outputs.files import check_output
 
     if not Path(device).exists():
         pytest.skip(f"no {device} here")
@@ -206,7 +206,7 @@ def test_a_device_is_never_replaced(cli: Any, make_return: Callable[..., Path], 
 def test_an_output_in_a_missing_folder_is_refused_before_anything_is_read(
     cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from chuangye_metrics import compute
+    from chuangye_metrics.indicators import compute
 
     def never(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("the return was read")
@@ -305,7 +305,7 @@ def test_a_full_disk_leaves_the_old_output_and_no_temporary_file(
 def test_a_full_disk_leaves_none_of_the_excel_writer_s_row_files(
     cli: Any, make_return: Callable[..., Path], out: Path, full_disk: Callable[..., _Disk], monkeypatch: Any
 ) -> None:
-    from chuangye_metrics import report_xlsx
+    from chuangye_metrics.outputs import report_xlsx
 
     monkeypatch.setattr(report_xlsx, "CONSTANT_MEMORY_UNITS", 0)  # a temporary file per sheet, row by row
     full_disk(out, room=20_000)
@@ -470,10 +470,10 @@ def test_the_years_csv_text_cannot_start_a_formula(cli: Any, tmp_path: Path) -> 
 
 
 def test_both_csv_writers_defuse_the_same_cells(catalog: Any) -> None:
-    from chuangye_metrics.compute import compute, unit_table
-    from chuangye_metrics.csvout import write_compute_csv
-    from chuangye_metrics.render import render_csv
-    from chuangye_metrics.validate import validate_return
+    from chuangye_metrics.indicators.compute import compute, unit_table
+    from chuangye_metrics.outputs.csvout import write_compute_csv
+    from chuangye_metrics.outputs.render import render_csv
+    from chuangye_metrics.validation.validate import validate_return
     from tests.conftest import table_from_rows
 
     names = [*HOSTILE, "\ttab", "\rreturn", "=", "-", "a=b", "'quoted"]
@@ -530,7 +530,7 @@ def assert_escaped(text: str, lines_of_units: bool = True) -> None:
 
 
 def test_the_escaping_function() -> None:
-    from chuangye_metrics.text import printable
+    from chuangye_metrics.core.text import printable
 
     assert printable("东山街道 Dongshan") == "东山街道 Dongshan"
     assert printable("a\x1b[2Jb\x07\x00\x7f\x85\u200e\u2028\u202a\u2069\t") == (
@@ -543,7 +543,7 @@ def test_the_escaping_function() -> None:
 def test_a_compute_table_shows_control_characters_escaped(
     cli: Any, tmp_path: Path, monkeypatch: Any, plain: bool
 ) -> None:
-    from chuangye_metrics import render
+    from chuangye_metrics.outputs import render
 
     if plain:
         monkeypatch.setattr(render, "PLAIN_ABOVE", 1)
@@ -558,7 +558,7 @@ def test_a_compute_table_shows_control_characters_escaped(
 def test_a_check_table_shows_control_characters_escaped(
     cli: Any, tmp_path: Path, monkeypatch: Any, plain: bool
 ) -> None:
-    from chuangye_metrics import render
+    from chuangye_metrics.outputs import render
 
     if plain:
         monkeypatch.setattr(render, "PLAIN_ABOVE", 1)
@@ -611,8 +611,8 @@ def test_findings_on_stderr_and_in_validate_show_control_characters_escaped(cli:
 def test_the_findings_table_for_a_terminal_shows_control_characters_escaped() -> None:
     from rich.console import Console
 
-    from chuangye_metrics.findings import Finding
-    from chuangye_metrics.render import findings_table
+    from chuangye_metrics.core.findings import Finding
+    from chuangye_metrics.outputs.render import findings_table
 
     finding = Finding(
         severity="error", code="unknown-level", sheet="表\x1b]0;title\x07", value="[/red]\x1b[2J", message="坏\u202e"

@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from chuangye_metrics.schemas import SCHEMAS, json_schema
+from chuangye_metrics.outputs.schemas import SCHEMAS, json_schema
 from tests.test_compute import STREET
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
@@ -79,7 +79,7 @@ def test_check_json_validates_against_its_schema(cli: Any) -> None:
 def test_shipped_standards_validate_against_the_standard_schema() -> None:
     import yaml
 
-    from chuangye_metrics.standards import shipped_standards
+    from chuangye_metrics.standards.library import shipped_standards
 
     schema = json.loads((SCHEMA_DIR / "standard.schema.json").read_text(encoding="utf-8"))
     for path in shipped_standards().values():
@@ -89,7 +89,7 @@ def test_shipped_standards_validate_against_the_standard_schema() -> None:
 
 
 def test_trusted_models_are_the_ones_model_construct_builds() -> None:
-    from chuangye_metrics.models import IndicatorValue, UnitResult, trusted
+    from chuangye_metrics.core.models import IndicatorValue, UnitResult, trusted
 
     value = {"value": 52.5, "unit": "percent", "numerator": 21, "denominator": 40, "reason": None}
     assert trusted(IndicatorValue, dict(value)) == IndicatorValue.model_construct(**value)

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chuangye_metrics.catalog import Catalog
-from chuangye_metrics.errors import UsageError
-from chuangye_metrics.shortlist import parse_quota
+from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.core.errors import UsageError
+from chuangye_metrics.standards.shortlist import parse_quota
 
 STANDARD = """\
 id: test-shortlist
@@ -189,7 +189,7 @@ def test_bad_quota_exits_2(cli: Any, make_return: Callable[..., Path], standard:
 
 
 def _assessed(code: str, values: list[float], thresholds: list[float]) -> Any:
-    from chuangye_metrics.models import AssessedUnit, Assessment, RuleCheck
+    from chuangye_metrics.core.models import AssessedUnit, Assessment, RuleCheck
 
     checks = [
         RuleCheck(
@@ -233,8 +233,8 @@ def _assessed(code: str, values: list[float], thresholds: list[float]) -> Any:
 )
 @settings(max_examples=150, deadline=None)
 def test_proposed_units_have_the_widest_weakest_margins(units: list[tuple[int, int]], quota: int) -> None:
-    from chuangye_metrics.models import CheckResult, Source, StandardInfo
-    from chuangye_metrics.shortlist import build_shortlist
+    from chuangye_metrics.core.models import CheckResult, Source, StandardInfo
+    from chuangye_metrics.standards.shortlist import build_shortlist
 
     thresholds = [50.0, 20.0]
     assessed = [_assessed(f"{index:03d}", [float(a), float(b)], thresholds) for index, (a, b) in enumerate(units)]

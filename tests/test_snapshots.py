@@ -21,7 +21,7 @@ import pytest
 import typer.main
 
 from benches.make_returns import write_xlsx as write_national
-from chuangye_metrics.cli import app
+from chuangye_metrics.cli.app import app
 from tests.conftest import Invoker
 from tests.corpus import UNITS, real_layout, write_csv, write_ods, write_xls, write_xlsx
 

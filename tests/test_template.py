@@ -10,10 +10,10 @@ import pytest
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from chuangye_metrics.catalog import Catalog
-from chuangye_metrics.reader import read_return
-from chuangye_metrics.standards import load_standard
-from chuangye_metrics.template import write_template
+from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.outputs.template import write_template
+from chuangye_metrics.reading.reader import read_return
+from chuangye_metrics.standards.library import load_standard
 from tests.conftest import CANONICAL_HEADERS, sha256
 from tests.test_compute import STREET as COMPUTE_STREET
 
@@ -469,7 +469,7 @@ def test_only_xlsx(cli: Any, tmp_path: Path, name: str) -> None:
 
 
 def test_library_refuses_unknown_level(tmp_path: Path, catalog: Catalog) -> None:
-    from chuangye_metrics.errors import UsageError
+    from chuangye_metrics.core.errors import UsageError
 
     with pytest.raises(UsageError, match="galaxy"):
         write_template(tmp_path / "x.xlsx", catalog, level="galaxy")

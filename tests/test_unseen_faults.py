@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from chuangye_metrics import cache
-from chuangye_metrics.catalog import Catalog
+from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.reading import cache
 from tests.test_check import assess_one, street
 from tests.test_compute import STREET
 

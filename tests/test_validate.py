@@ -12,7 +12,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chuangye_metrics.catalog import Catalog, load_catalog
+from chuangye_metrics.config.catalog import Catalog, load_catalog
 from tests.conftest import CANONICAL_HEADERS, sha256
 from tests.test_compute import STREET
 
@@ -140,7 +140,7 @@ def test_a_park_under_a_division_code_not_in_the_file_is_placed(cli: Any, make_r
 
 
 def test_the_table_is_one_line_a_finding_outside_a_terminal(cli: Any, make_return: Callable[..., Path]) -> None:
-    from chuangye_metrics.report import render_report, validation_report
+    from chuangye_metrics.outputs.report import render_report, validation_report
 
     path = make_return([STREET, {**STREET, "unit_code": "320115001001", "level": "社区", "startup_jobs": "约300"}])
     result = cli("validate", path)
@@ -174,8 +174,8 @@ def test_the_table_is_one_line_a_finding_outside_a_terminal(cli: Any, make_retur
 def test_parent_below_children_matches_a_plain_count(catalog: Catalog, units: list[tuple[Any, ...]]) -> None:
     """Every (code, year) row against the sum of the units naming it as parent in the same year, worked out
     one unit at a time."""
-    from chuangye_metrics.reader import ROW, Column
-    from chuangye_metrics.rules import ChildrenSumRule, Context, _children_sum
+    from chuangye_metrics.reading.reader import ROW, Column
+    from chuangye_metrics.validation.rules import ChildrenSumRule, Context, _children_sum
 
     rows = [
         {"unit_code": code, "parent_code": parent, "level": level, "derived": derived, "year": year,

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chuangye_metrics.catalog import Catalog
+from chuangye_metrics.config.catalog import Catalog
 from tests.test_compute import counts
 from tests.test_jsonout import typed
 
@@ -48,7 +48,7 @@ def points(series: dict[str, Any]) -> list[tuple[int, Any, Any]]:
 def sample_years() -> dict[str, Any]:
     from typer.testing import CliRunner
 
-    from chuangye_metrics.cli import app
+    from chuangye_metrics.cli.app import app
 
     result = CliRunner().invoke(app, ["compute", str(SAMPLE_2016), str(SAMPLE_2017), "--format", "json"])
     assert result.exit_code == 0, result.stderr
@@ -127,8 +127,8 @@ def test_years_json_validates_against_the_published_schema(sample_years: dict[st
 
 
 def test_streamed_json_equals_the_models(catalog: Catalog, sample_years: dict[str, Any]) -> None:
-    from chuangye_metrics.compute import compute_return
-    from chuangye_metrics.years import compare_years, read_returns
+    from chuangye_metrics.indicators.compute import compute_return
+    from chuangye_metrics.years.compare import compare_years, read_returns
 
     returns = read_returns([SAMPLE_2016, SAMPLE_2017], catalog)
     table = returns.years_table()
@@ -142,8 +142,8 @@ def test_streamed_json_equals_the_models(catalog: Catalog, sample_years: dict[st
 
 
 def test_latest_year_result_is_the_latest_years_units(catalog: Catalog) -> None:
-    from chuangye_metrics.compute import compute_return
-    from chuangye_metrics.years import latest_year_result
+    from chuangye_metrics.indicators.compute import compute_return
+    from chuangye_metrics.years.compare import latest_year_result
 
     results = [compute_return(path, catalog).result for path in (SAMPLE_2016, SAMPLE_2017)]
     latest = latest_year_result([result for result in results if result is not None], catalog)
@@ -349,7 +349,7 @@ def test_no_input_is_overwritten(cli: Any, three_years: list[Path]) -> None:
 def test_reports_get_the_latest_year_and_the_years(
     cli: Any, three_years: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from chuangye_metrics.commands import compute as command
+    from chuangye_metrics.cli.commands import compute as command
 
     calls: list[tuple[Any, ...]] = []
     monkeypatch.setattr(command, "emit_report", lambda *args, years=None, **kwargs: calls.append((*args, years)))
@@ -369,7 +369,7 @@ def test_reports_get_the_latest_year_and_the_years(
     values=st.lists(st.one_of(st.none(), st.integers(0, 10_000_000)), min_size=1, max_size=12),
 )
 def test_growth_and_changes_for_any_count_series(start: int, values: list[int | None]) -> None:
-    from chuangye_metrics.years import count_growth, year_changes
+    from chuangye_metrics.years.compare import count_growth, year_changes
 
     years = list(range(start, start + len(values)))
     matrix = np.array([[math.nan if value is None else float(value) for value in values]])

@@ -1,5 +1,5 @@
 """Allow ``python -m chuangye_metrics``."""
 
-from chuangye_metrics.cli import main
+from chuangye_metrics.cli.app import main
 
 main()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chuangye_metrics.catalog import Catalog
+from chuangye_metrics.config.catalog import Catalog
 
 if TYPE_CHECKING:
     import numpy as np

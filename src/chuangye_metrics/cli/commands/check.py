@@ -1,0 +1,162 @@
+"""`chuangye check`: every unit against a certification standard, with gaps and coverage."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from chuangye_metrics.cli.app import (
+    REPORT_FORMATS,
+    FormulasOption,
+    InputFiles,
+    Lang,
+    LangOption,
+    MappingOption,
+    NoCacheOption,
+    OutputFormat,
+    QuietOption,
+    RulesOption,
+    SheetOption,
+    YearOption,
+    app,
+    cache_for,
+    check_output,
+    emit_report,
+    language_of,
+    read_options,
+    report_findings,
+    standard_file,
+)
+from chuangye_metrics.core.errors import ExitCode
+from chuangye_metrics.outputs.files import output_stream, write_output
+
+
+class FailOn(StrEnum):
+    unit = "unit"
+    coverage = "coverage"
+    never = "never"
+
+
+@app.command()
+def check(
+    files: InputFiles,
+    standard: Annotated[
+        str,
+        typer.Option(
+            "--standard", "-s", help="A shipped standard's id (see 'chuangye standards list') or a YAML file."
+        ),
+    ],
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    register: Annotated[
+        Path | None,
+        typer.Option(
+            "--register",
+            exists=True,
+            dir_okay=False,
+            help="Every unit of the jurisdiction (codes in a text file, or a workbook): units without a return fail.",
+        ),
+    ] = None,
+    fail_on: Annotated[
+        FailOn,
+        typer.Option(
+            "--fail-on",
+            help="Exit 3 when: unit = a unit fails or a coverage target is missed; coverage = a target is missed.",
+        ),
+    ] = FailOn.unit,
+    quota: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--quota",
+            help="Declaration quota per level, e.g. street=5,community=10: ranks passing units by their weakest "
+            "rule's margin and proposes the top N.",
+        ),
+    ] = None,
+    near: Annotated[
+        int,
+        typer.Option("--near", min=0, help="With --quota: list failing units that lack at most this many in all."),
+    ] = 5,
+    year: YearOption = None,
+    sheet: SheetOption = None,
+    keep_going: Annotated[
+        bool, typer.Option("--keep-going", help="Check despite data errors; bad cells count as missing.")
+    ] = False,
+    mapping: MappingOption = None,
+    rules: RulesOption = None,
+    formulas: FormulasOption = None,
+    no_cache: NoCacheOption = False,
+    quiet: QuietOption = False,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """Judge every unit against a standard: value, threshold, gap, shortfall; and coverage per level."""
+    from chuangye_metrics.outputs import render_check
+    from chuangye_metrics.standards.check import check_return, check_returns, load_register, year_of_check
+    from chuangye_metrics.standards.library import load_standard
+    from chuangye_metrics.standards.shortlist import build_shortlist, parse_quota
+
+    language = language_of(lang)
+    read = [*files, mapping, *(rules or []), *(formulas or []), register, standard_file(standard)]
+    check_output(output_format, output, read, language)
+    options = read_options(mapping, rules, formulas)
+    catalog = options["catalog"]
+    loaded = load_standard(standard, catalog)
+    quotas = parse_quota(quota, catalog) if quota else None
+    units = load_register(register, catalog) if register else []
+    from chuangye_metrics.core.progress import shown
+
+    returns = None
+    with shown(not quiet, language):
+        if len(files) == 1:
+            outcome = check_return(
+                files[0],
+                standard=loaded,
+                sheet=sheet,
+                year=year,
+                keep_going=keep_going,
+                language=language,
+                register=units,
+                cache=cache_for(files[0], no_cache),
+                **options,
+            )
+        else:
+            from chuangye_metrics.years.compare import read_returns
+
+            returns = read_returns(
+                files,
+                sheet=sheet,
+                year=year,
+                keep_going=keep_going,
+                language=language,
+                caches=[cache_for(file, no_cache) for file in files],
+                **options,
+            )
+            outcome = check_returns(returns, catalog, loaded, language=language, register=units)
+    report_findings(outcome.findings, language)
+    if outcome.result is None:
+        raise typer.Exit(ExitCode.DATA_ERROR)
+    if quotas is not None:
+        outcome.result.shortlist = build_shortlist(outcome.result, quotas, near)
+    if output_format in REPORT_FORMATS:
+        result, years = outcome.result, None
+        if returns is not None and returns.several_years:  # the report is of the latest year, beside the others
+            result, years = year_of_check(result, returns.years[-1]), returns.years_result()
+        emit_report(output_format, output, result, catalog, language, standard=loaded, years=years)
+    elif output_format is OutputFormat.json:
+        with output_stream(output, language) as stream:
+            render_check.write_check_json(stream, outcome.result)
+    elif output_format is OutputFormat.csv:
+        write_output(render_check.check_csv(outcome.result), output, language, bom=output is not None)
+    else:
+        write_output(render_check.check_text(outcome.result, catalog, language), output, language)
+    banner = render_check.provisional_banner(outcome.result, language)
+    if banner and output_format is not OutputFormat.table:
+        from chuangye_metrics.core.text import printable
+
+        typer.echo(printable(banner), err=True)
+    if outcome.has_errors:
+        raise typer.Exit(ExitCode.DATA_ERROR)
+    if outcome.fails(fail_on.value):
+        raise typer.Exit(ExitCode.CHECK_FAILED)

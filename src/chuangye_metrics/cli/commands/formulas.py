@@ -1,0 +1,113 @@
+"""`chuangye formulas list|explain`: the indicators, their formulas, fields and sources."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from chuangye_metrics.cli.app import (
+    DocumentFormat,
+    DocumentFormatOption,
+    FormulasOption,
+    Lang,
+    LangOption,
+    OutputFormat,
+    app,
+    language_of,
+    say,
+)
+
+formulas_app = typer.Typer(
+    help="List the indicators and explain how each is computed.", no_args_is_help=True, rich_markup_mode=None
+)
+app.add_typer(formulas_app, name="formulas")
+
+
+@formulas_app.command("list")
+def list_formulas(
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+    formulas: FormulasOption = None,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """Every indicator with its formula in words."""
+    from rich.table import Table
+
+    from chuangye_metrics.config.catalog import load_catalog
+    from chuangye_metrics.outputs.explain import indicator_details
+    from chuangye_metrics.outputs.render import text_console
+
+    catalog = load_catalog(extra=formulas or [])
+    language = language_of(lang)
+    details = [indicator_details(indicator, catalog, language) for indicator in catalog.indicators.values()]
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(details, ensure_ascii=False, indent=2))
+        return
+    if output_format is OutputFormat.csv:
+        from chuangye_metrics.core.text import csv_line, defused
+
+        columns = ("id", "name", "unit", "numerator", "denominator", "formula", "source")
+        lines = [csv_line(columns), *(csv_line(defused(str(item[key] or "")) for key in columns) for item in details)]
+        typer.echo("".join(lines), nl=False)
+        return
+    from chuangye_metrics.outputs.render import markup_safe
+
+    zh = language == "zh"
+    table = Table(header_style="bold")
+    for heading in ("指标", "名称", "公式", "依据") if zh else ("Indicator", "Name", "Formula", "Source"):
+        table.add_column(heading)
+    for item in details:
+        cells = (item["id"], item["name"] if zh else item["name_en"], item["formula"], item["source"])
+        table.add_row(*(markup_safe(cell or "") for cell in cells))
+    console, buffer = text_console()
+    console.print(table)
+    typer.echo(buffer.getvalue(), nl=False)
+
+
+@formulas_app.command("explain")
+def explain_formula(
+    indicator: Annotated[str, typer.Argument(help="An indicator id (see 'chuangye formulas list') or a field id.")],
+    output_format: DocumentFormatOption = DocumentFormat.table,
+    formulas: FormulasOption = None,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """One indicator: formula, fields with their headers, definition, source and adopted reading."""
+    from chuangye_metrics.config.catalog import load_catalog
+    from chuangye_metrics.core.errors import UsageError
+    from chuangye_metrics.outputs.explain import indicator_details
+
+    catalog = load_catalog(extra=formulas or [])
+    language = language_of(lang)
+    zh = language == "zh"
+    if indicator in catalog.fields and indicator not in catalog.indicators:
+        definition = catalog.fields[indicator]
+        if output_format is DocumentFormat.json:
+            typer.echo(definition.model_dump_json(indent=2))
+            return
+        say(f"{definition.id}  {definition.header}")
+        say(definition.description)
+        if definition.aliases:
+            say(("别名：" if zh else "Aliases: ") + "、".join(definition.aliases))
+        users = [i.id for i in catalog.indicators.values() if definition.id in i.field_names]
+        if users:
+            say(("用于指标：" if zh else "Used by: ") + ", ".join(users))
+        return
+    if indicator not in catalog.indicators:
+        known = ", ".join(catalog.indicators)
+        raise UsageError(f"no indicator or field {indicator!r}; indicators: {known}")
+    item = indicator_details(catalog.indicators[indicator], catalog, language)
+    if output_format is DocumentFormat.json:
+        typer.echo(json.dumps(item, ensure_ascii=False, indent=2))
+        return
+    labels = (
+        {"formula": "公式", "fields": "字段", "definition": "定义", "source": "依据", "note": "说明"}
+        if zh
+        else {"formula": "Formula", "fields": "Fields", "definition": "Definition", "source": "Source", "note": "Note"}
+    )
+    say(f"{item['id']}  {item['name']}" + (f" ({item['name_en']})" if item["name_en"] else ""))
+    say(f"{labels['formula']}: {item['formula']}")
+    say(f"{labels['fields']}: " + ", ".join(f"{name} = {header}" for name, header in item["fields"].items()))
+    for key in ("definition", "source", "note"):
+        if item[key]:
+            say(f"{labels[key]}: {item[key]}")

@@ -1,0 +1,33 @@
+"""`chuangye schema`: the published JSON Schemas."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from chuangye_metrics.cli.app import (
+    app,
+)
+from chuangye_metrics.core.errors import UsageError
+
+
+@app.command()
+def schema(
+    which: Annotated[
+        str,
+        typer.Argument(
+            help="compute (its JSON output), validate (its report), check (its JSON output), "
+            "years (compute's JSON for several years), "
+            "standard (a standard YAML file) or row (one return row)."
+        ),
+    ] = "compute",
+) -> None:
+    """Print a JSON Schema: of compute's or check's JSON, of validate's report, of a standard file or a row."""
+    import json
+
+    from chuangye_metrics.outputs.schemas import SCHEMAS, json_schema
+
+    if which not in SCHEMAS:
+        raise UsageError(f"unknown schema {which!r}; choose one of: {', '.join(SCHEMAS)}")
+    typer.echo(json.dumps(json_schema(which), ensure_ascii=False, indent=2))

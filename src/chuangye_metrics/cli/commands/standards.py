@@ -1,0 +1,121 @@
+"""`chuangye standards list|show`: the certification standards shipped or written by users."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from chuangye_metrics.cli.app import (
+    DocumentFormat,
+    DocumentFormatOption,
+    FormulasOption,
+    Lang,
+    LangOption,
+    app,
+    language_of,
+    say,
+)
+
+standards_app = typer.Typer(
+    help="List the shipped standards and show one's rules.", no_args_is_help=True, rich_markup_mode=None
+)
+app.add_typer(standards_app, name="standards")
+
+
+@standards_app.command("list")
+def list_standards(
+    output_format: DocumentFormatOption = DocumentFormat.table,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """The shipped standards: id, name, levels, status and source."""
+    import json
+
+    from rich.table import Table
+
+    from chuangye_metrics.config.catalog import load_catalog
+    from chuangye_metrics.outputs.render import text_console
+    from chuangye_metrics.standards.library import load_standard, shipped_standards
+
+    catalog = load_catalog()
+    standards = [load_standard(name, catalog) for name in shipped_standards()]
+    if output_format is not DocumentFormat.table:
+        rows = [
+            {
+                "id": s.id,
+                "name": s.name,
+                "status": s.status,
+                "provisional": s.has_provisional,
+                "levels": list(s.levels),
+                "source": s.source,
+            }
+            for s in standards
+        ]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    zh = language_of(lang) == "zh"
+    table = Table(header_style="bold")
+    for heading in (
+        ("标准", "名称", "层级", "状态", "依据") if zh else ("Standard", "Name", "Levels", "Status", "Source")
+    ):
+        table.add_column(heading)
+    for standard in standards:
+        status = standard.status + (" *" if standard.has_provisional and standard.status == "official" else "")
+        if zh:
+            status = ("暂定" if standard.status == "provisional" else "正式") + (
+                "（部分暂定）" if standard.has_provisional and standard.status == "official" else ""
+            )
+        table.add_row(standard.id, standard.name, ", ".join(standard.levels), status, standard.source)
+    console, buffer = text_console()
+    console.print(table)
+    typer.echo(buffer.getvalue(), nl=False)
+
+
+@standards_app.command("show")
+def show_standard(
+    standard: Annotated[str, typer.Argument(help="A shipped standard's id or a standard YAML file.")],
+    output_format: DocumentFormatOption = DocumentFormat.table,
+    formulas: FormulasOption = None,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """A standard's source, status, rules per level and coverage targets."""
+    from chuangye_metrics.config.catalog import format_measure, load_catalog
+    from chuangye_metrics.standards.library import RuleSet, load_standard
+
+    catalog = load_catalog(extra=formulas or [])
+    loaded = load_standard(standard, catalog)
+    if output_format is not DocumentFormat.table:
+        typer.echo(loaded.model_dump_json(indent=2))
+        return
+    zh = language_of(lang) == "zh"
+    say(f"{loaded.id}  {loaded.name}")
+    say(("依据：" if zh else "Source: ") + loaded.source)
+    status = {"official": "正式", "provisional": "暂定（门槛不是官方数值）"}[loaded.status] if zh else loaded.status
+    say(("状态：" if zh else "Status: ") + status)
+    if loaded.note:
+        say(("说明：" if zh else "Note: ") + loaded.note)
+    for level, entries in loaded.levels.items():
+        name = catalog.levels[level].name if zh else catalog.levels[level].name_en
+        typer.echo()
+        say(f"{name} ({level})")
+        for entry in entries:
+            rules = entry.rules if isinstance(entry, RuleSet) else [entry]
+            indent = "  "
+            if isinstance(entry, RuleSet):
+                condition = "; ".join(f"{field} ∈ {'、'.join(values)}" for field, values in entry.when.items())
+                say(f"  {entry.name or ''} [{condition}]".replace("  [", "  ["))
+                indent = "    "
+            for rule in rules:
+                if rule.indicator:
+                    indicator = catalog.indicators[rule.indicator]
+                    subject = indicator.name if zh else indicator.id
+                    threshold = format_measure(rule.value, indicator.unit, language_of(lang))
+                else:
+                    subject = catalog.fields[rule.field or ""].header if zh else str(rule.field)
+                    threshold = f"{rule.value:g}"
+                mark = (" *暂定" if zh else " *provisional") if loaded.is_provisional(rule) else ""
+                say(f"{indent}{subject} {rule.op} {threshold}{mark}")
+    if loaded.coverage:
+        targets = ", ".join(f"{level} {target:g}%" for level, target in loaded.coverage.items())
+        typer.echo()
+        say(("覆盖目标：" if zh else "Coverage targets: ") + targets)

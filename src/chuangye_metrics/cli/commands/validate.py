@@ -1,0 +1,64 @@
+"""`chuangye validate`: every fault of a return, pinned to its cell."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from chuangye_metrics.cli.app import (
+    FormulasOption,
+    InputFile,
+    Lang,
+    LangOption,
+    MappingOption,
+    NoCacheOption,
+    QuietOption,
+    ReportFormat,
+    RulesOption,
+    SheetOption,
+    YearOption,
+    app,
+    cache_for,
+    language_of,
+    read_options,
+)
+from chuangye_metrics.core.errors import ExitCode
+
+
+@app.command()
+def validate(
+    file: InputFile,
+    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.table,
+    year: YearOption = None,
+    sheet: SheetOption = None,
+    max_errors: Annotated[int, typer.Option("--max-errors", min=1, help="Report at most this many findings.")] = 1000,
+    mapping: MappingOption = None,
+    rules: RulesOption = None,
+    formulas: FormulasOption = None,
+    no_cache: NoCacheOption = False,
+    quiet: QuietOption = False,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """Check a return and report every fault with its sheet, Excel row, column and field."""
+    from chuangye_metrics.outputs.report import render_report, validation_report
+
+    options = read_options(mapping, rules, formulas)
+    language = language_of(lang)
+    from chuangye_metrics.core.progress import shown
+
+    with shown(not quiet, language):
+        report = validation_report(
+            file,
+            sheet=sheet,
+            year=year,
+            max_findings=max_errors,
+            language=language,
+            cache=cache_for(file, no_cache),
+            **options,
+        )
+    import sys
+
+    typer.echo(render_report(report, output_format.value, language, terminal=sys.stdout.isatty()), nl=False)
+    if report.errors:
+        raise typer.Exit(ExitCode.DATA_ERROR)

@@ -1,0 +1,1 @@
+"""Foundation: exit codes and errors, safe YAML, shipped files, findings and their words, limits, result models."""

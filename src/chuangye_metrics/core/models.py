@@ -1,0 +1,242 @@
+"""The published shape of results: pydantic models whose JSON Schema is the output contract."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chuangye_metrics.core.findings import Finding
+
+Number = int | float
+Model = TypeVar("Model", bound=BaseModel)
+
+
+_EVERY_FIELD: dict[type[BaseModel], set[str]] = {}
+
+
+def trusted(model: type[Model], values: dict[str, Any]) -> Model:
+    """``model.model_construct(**values)`` for values that give every field, by name: the same model, twice as
+    fast and smaller (a national return builds millions of them). For models without aliases, extras or
+    private attributes; a test keeps it equal to model_construct."""
+    every = _EVERY_FIELD.get(model)
+    if every is None:
+        every = _EVERY_FIELD[model] = set(model.model_fields)
+    if len(values) != len(every):  # some field left to its default: the general way
+        return model.model_construct(**values)
+    instance = model.__new__(model)
+    object.__setattr__(instance, "__dict__", values)
+    # one set of every field name, shared by all the instances: setting a field would add a name already there,
+    # and a copy gets a set of its own
+    object.__setattr__(instance, "__pydantic_fields_set__", every)
+    object.__setattr__(instance, "__pydantic_extra__", None)
+    object.__setattr__(instance, "__pydantic_private__", None)
+    return instance
+
+
+class Source(BaseModel):
+    file: str = Field(description="the input file as given on the command line")
+    sheet: str | None = Field(description="the sheet read; null for CSV")
+    sha256: str = Field(description="SHA-256 of the input file's bytes")
+
+
+class IndicatorValue(BaseModel):
+    value: float | None = Field(description="unrounded; percent values are percentages (30.6 means 30.6 %)")
+    unit: Literal["percent", "ratio", "years"]
+    numerator: Number | None
+    denominator: Number | None
+    reason: str | None = Field(description="why the value is null; null when it is not")
+
+
+class UnitResult(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    unit_code: str
+    unit_name: str | None
+    level: str
+    parent_code: str | None
+    year: int | None
+    derived: bool = Field(description="true when the unit has no row of its own and its counts sum its children")
+    row: int | None = Field(description="Excel row of the unit in the return; null for derived units")
+    fields: dict[str, Number | None]
+    indicators: dict[str, IndicatorValue]
+    errors: list[str] = Field(
+        default_factory=list, description="codes of data errors on this unit's row (--keep-going)"
+    )
+
+
+class ComputeResult(BaseModel):
+    source: Source
+    units: list[UnitResult]
+    findings: list[Finding] = Field(default_factory=list, description="warnings, and errors with --keep-going")
+
+
+CheckStatus = Literal["pass", "fail", "missing"]
+UnitStatus = Literal["pass", "fail", "incomplete"]
+CountUnit = Literal["person", "entity", "year"]
+
+
+class RuleCheck(BaseModel):
+    indicator: str | None = Field(description="the indicator the rule is on; null for a rule on a raw field")
+    field: str | None = Field(description="the count field the rule is on; null for a rule on an indicator")
+    name: str = Field(description="the indicator's or field's name, in the output language")
+    op: str
+    threshold: float
+    unit: Literal["percent", "ratio", "years", "count"]
+    value: float | None
+    status: CheckStatus
+    gap: float | None = Field(description="threshold - value, in the indicator's unit; <= 0 when a lower bound passes")
+    shortfall: int | None = Field(
+        description="least whole number to add to the numerator (or the field), denominator fixed, to pass; "
+        "0 when passing; null when missing or when adding cannot pass"
+    )
+    shortfall_unit: CountUnit | None = Field(description="what the shortfall counts: people, entities or years")
+    provisional: bool = Field(description="the threshold is a placeholder, not an official value")
+    reason: str | None = Field(default=None, description="why the value is missing or there is no shortfall")
+
+
+class Assessment(BaseModel):
+    standard: str
+    status: UnitStatus = Field(description="fail if any rule fails, else incomplete if any is missing, else pass")
+    rule_set: str | None = Field(default=None, description="the conditional rule set that applied, if any")
+    provisional: bool = Field(description="at least one of the thresholds applied is provisional")
+    reason: str | None = None
+    checks: list[RuleCheck]
+
+
+class AssessedUnit(UnitResult):
+    assessment: Assessment | None = Field(description="null for units of levels the standard does not cover")
+
+
+class MissingUnit(BaseModel):
+    unit_code: str
+    unit_name: str | None
+
+
+class LevelCoverage(BaseModel):
+    level: str
+    year: int | None
+    assessed: int = Field(description="units assessed, including register units without a return")
+    passed: int
+    failed: int
+    incomplete: int
+    no_return: int = Field(description="units named by --register with no row in the return; they do not pass")
+    share: float | None = Field(description="percentage of assessed units that pass")
+    target: float | None = Field(description="the standard's coverage target for the level, in percent")
+    met: bool | None = Field(description="share >= target; null without a target")
+    missing_units: list[MissingUnit] = Field(default_factory=list)
+
+
+class StandardInfo(BaseModel):
+    id: str
+    name: str
+    source: str
+    status: Literal["official", "provisional"]
+    provisional: bool = Field(description="some thresholds used are provisional (placeholders)")
+    note: str = ""
+
+
+ShortlistStatus = Literal["proposed", "reserve", "near"]
+
+
+class Lack(BaseModel):
+    rule: str = Field(description="the failing rule's indicator or field id")
+    name: str
+    shortfall: int = Field(description="least whole number to add to pass the rule")
+    shortfall_unit: CountUnit | None
+
+
+class ShortlistEntry(BaseModel):
+    unit_code: str
+    unit_name: str | None
+    level: str
+    year: int | None
+    status: ShortlistStatus = Field(
+        description="proposed: within the level's quota; reserve: passes, beyond the quota; "
+        "near: fails, but lacks at most --near in all"
+    )
+    rank: int | None = Field(description="1 = the widest weakest-rule margin among the level's passing units")
+    margin: float | None = Field(
+        description="the weakest rule's margin over its threshold, in percent of the threshold; null for near units"
+    )
+    weakest: str | None = Field(description="the indicator or field id of the rule with the smallest margin")
+    weakest_name: str | None = Field(default=None, description="that rule's indicator or field name")
+    lacking: list[Lack] = Field(default_factory=list, description="for near units: what each failing rule lacks")
+
+
+class LevelQuota(BaseModel):
+    level: str
+    year: int | None
+    quota: int
+    passing: int
+    proposed: int
+
+
+class Shortlist(BaseModel):
+    near_limit: int = Field(description="a failing unit is near when its shortfalls add up to at most this")
+    quotas: list[LevelQuota]
+    entries: list[ShortlistEntry]
+
+
+class CheckResult(ComputeResult):
+    standard: StandardInfo
+    units: list[AssessedUnit]  # type: ignore[assignment]
+    coverage: list[LevelCoverage]
+    shortlist: Shortlist | None = Field(default=None, description="the declaration shortlist, with --quota")
+
+
+SeriesUnit = Literal["person", "entity", "year", "count", "percent", "ratio", "years"]
+
+
+class YearPoint(BaseModel):
+    year: int
+    value: Number | None = Field(
+        description="the count, or the indicator's unrounded value (percent values are percentages); "
+        "null when the unit has no value that year"
+    )
+    change: Number | None = Field(
+        description="value minus the value of the year before (同比): counts in their own unit, percent "
+        "indicators in percentage points, ratios in N of 1:N, years indicators in years; null in the first "
+        "year, when the year before is not among the years compared, or when either value is missing"
+    )
+
+
+class Series(BaseModel):
+    kind: Literal["field", "indicator"]
+    unit: SeriesUnit = Field(
+        description="a count's unit (person, entity, year; count when the field names none) or the "
+        "indicator's (percent, ratio, years)"
+    )
+    points: list[YearPoint] = Field(description="one per year of the comparison, oldest first")
+    growth: float | None = Field(
+        description="counts only: the average yearly (compound) growth between the first and last years "
+        "with a value, in percent: ((last / first)^(1 / years between) - 1) × 100; null otherwise"
+    )
+    growth_from: int | None = Field(description="the first year of the growth; null when growth is null")
+    growth_to: int | None = Field(description="the last year of the growth; null when growth is null")
+    reason: str | None = Field(
+        default=None, description="why a count's growth is null; null for indicators, whose growth is never given"
+    )
+
+
+class UnitYears(BaseModel):
+    unit_code: str
+    unit_name: str | None
+    level: str
+    parent_code: str | None
+    years: list[int] = Field(description="the years in which the unit has a row or is derived")
+    missing_years: list[int] = Field(description="years of the comparison in which the unit does not appear")
+    fields: dict[str, Series]
+    indicators: dict[str, Series]
+
+
+class YearsResult(BaseModel):
+    sources: list[Source] = Field(description="every input file, in the order given")
+    years: list[int] = Field(description="the years compared, oldest first")
+    units: list[UnitYears] = Field(
+        description="every unit of any year, matched by unit_code: territorial units in code order, then parks"
+    )
+    findings: list[Finding] = Field(
+        default_factory=list,
+        description="warnings, and errors with --keep-going; with several files, each names its file",
+    )

@@ -1,0 +1,1 @@
+"""Indicators: every unit's values from its counts, column-wise."""

@@ -1,0 +1,305 @@
+"""Indicators from counts, for every unit of a return and every derived parent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from chuangye_metrics.config import expressions
+from chuangye_metrics.config.catalog import Catalog, IndicatorDef
+from chuangye_metrics.core.findings import Finding, Language, message_template
+from chuangye_metrics.core.models import ComputeResult, IndicatorValue, Source, UnitResult, trusted
+from chuangye_metrics.hierarchy import DERIVED
+from chuangye_metrics.reading.reader import ROW
+from chuangye_metrics.validation.validate import Validated, hierarchy_of, validate_return
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from chuangye_metrics.reading.cache import Cache
+
+
+@dataclass
+class ComputeOutcome:
+    """What ``compute`` produced: the unit table (None when errors stopped it) and every finding.
+
+    The result models are built only when asked for: JSON output is written from the table directly.
+    """
+
+    findings: list[Finding] = field(default_factory=list)
+    validated: Validated | None = None
+    units: UnitTable | None = None
+    catalog: Catalog | None = None
+    file_label: str = ""
+
+    @property
+    def has_errors(self) -> bool:
+        return any(finding.severity == "error" for finding in self.findings)
+
+    @cached_property
+    def result(self) -> ComputeResult | None:
+        if self.units is None or self.validated is None or self.catalog is None:
+            return None
+        return ComputeResult(
+            source=source_of(self.validated, self.file_label),
+            units=unit_results(self.units, self.validated, self.catalog),
+            findings=self.findings,
+        )
+
+
+def compute_return(
+    path: Path,
+    catalog: Catalog,
+    *,
+    sheet: str | None = None,
+    year: int | None = None,
+    levels: Iterable[str] | None = None,
+    keep_going: bool = False,
+    language: Language = "zh",
+    mapping: dict[str, str] | None = None,
+    rules: Sequence[Any] | None = None,
+    cache: Cache | None = None,
+) -> ComputeOutcome:
+    """Read, validate and compute a return; with data errors and no ``keep_going``, compute nothing."""
+    from chuangye_metrics.reading.cache import load_return
+
+    table = load_return(path, catalog, sheet=sheet, mapping=mapping, cache=cache)
+    validated = validate_return(table, catalog, year=year, rules=rules)
+    findings = [finding.localised(language) for finding in validated.findings]
+    if validated.errors and not keep_going:
+        return ComputeOutcome(findings=findings)
+    units = unit_table(validated, catalog, language=language, levels=levels)
+    return ComputeOutcome(findings=findings, validated=validated, units=units, catalog=catalog, file_label=str(path))
+
+
+def indicator_frame(
+    frame: pd.DataFrame, indicator: IndicatorDef, catalog: Catalog, language: Language = "zh"
+) -> pd.DataFrame:
+    """Numerator, denominator, value and reason of one indicator for every row, vectorised."""
+    import pandas as pd
+
+    values = {name: frame[name].to_numpy(dtype="float64") for name in indicator.field_names}
+    parts = indicator_arrays(values, len(frame), indicator, catalog, language)
+    frame_of_parts = pd.DataFrame(parts._asdict(), index=frame.index)
+    frame_of_parts["reason"] = pd.Series(parts.reason, index=frame.index, dtype=object)  # texts stay objects
+    return frame_of_parts
+
+
+class IndicatorArrays(NamedTuple):
+    numerator: np.ndarray
+    denominator: np.ndarray
+    value: np.ndarray
+    reason: np.ndarray  # objects: the reason text, None where there is a value
+
+
+def indicator_arrays(
+    values: Mapping[str, np.ndarray], rows: int, indicator: IndicatorDef, catalog: Catalog, language: Language = "zh"
+) -> IndicatorArrays:
+    """One indicator for ``rows`` units from the columns of its fields (float64, NaN where blank)."""
+    import numpy as np
+
+    numerator = np.broadcast_to(expressions.evaluate(indicator.numerator_expr, values), (rows,))
+    denominator = np.broadcast_to(expressions.evaluate(indicator.denominator_expr, values), (rows,))
+    value = indicator.value_of(numerator, denominator)
+
+    reason = np.full(rows, None, dtype=object)
+    absent = {name: np.isnan(values[name]) for name in indicator.field_names}
+    any_absent = np.logical_or.reduce(list(absent.values())) if absent else np.zeros(rows, dtype=bool)
+    if any_absent.any():
+        separator = "、" if language == "zh" else ", "
+        labels = {name: catalog.fields[name].header if language == "zh" else name for name in absent}
+        template = message_template("reason-missing", language)
+        # one message per pattern of missing fields, not one per row
+        names = list(absent)
+        pattern = np.zeros(rows, dtype=np.int64)
+        for bit, name in enumerate(names):
+            pattern |= absent[name].astype(np.int64) << bit
+        for code in np.unique(pattern[any_absent]).tolist():
+            missing = separator.join(labels[name] for bit, name in enumerate(names) if code >> bit & 1)
+            reason[pattern == code] = template.format(fields=missing)
+    for code, mask in (
+        ("reason-zero-denominator", ~any_absent & (denominator == 0)),
+        ("reason-negative-denominator", ~any_absent & (denominator < 0)),
+        ("reason-undefined", ~any_absent & np.isnan(value) & ~(denominator <= 0)),
+    ):
+        reason[mask] = message_template(code, language).format(denominator=indicator.denominator)
+    return IndicatorArrays(numerator=numerator, denominator=denominator, value=value, reason=reason)
+
+
+class UnitTable:
+    """Every unit (rows and derived parents, ordered), and each indicator's numerator, denominator and value.
+
+    The indicators are worked out when first asked for: compute's JSON works them out chunk by chunk instead,
+    so that a national return never holds them all at once.
+    """
+
+    def __init__(self, frame: pd.DataFrame, catalog: Catalog, language: Language = "zh") -> None:
+        self.frame = frame
+        self.catalog = catalog
+        self.language: Language = language
+
+    @cached_property
+    def indicators(self) -> dict[str, pd.DataFrame]:
+        return self.indicators_of(self.frame)
+
+    def indicators_of(self, frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+        """The indicators of some of the units (a slice of the frame)."""
+        return {
+            indicator.id: indicator_frame(frame, indicator, self.catalog, self.language)
+            for indicator in self.catalog.indicators.values()
+        }
+
+
+def unit_table(
+    validated: Validated, catalog: Catalog, *, language: Language = "zh", levels: Iterable[str] | None = None
+) -> UnitTable:
+    from chuangye_metrics.core.progress import stage
+
+    stage("compute")
+    hierarchy = validated.hierarchy if validated.hierarchy is not None else hierarchy_of(validated.frame, catalog)
+    full = _ordered(hierarchy, catalog)
+    if levels:
+        full = full.loc[full["level"].isin(set(levels))]
+    return UnitTable(full, catalog, language)
+
+
+def compute(
+    validated: Validated,
+    catalog: Catalog,
+    *,
+    language: Language = "zh",
+    levels: Iterable[str] | None = None,
+    file_label: str | None = None,
+) -> ComputeResult:
+    """Indicators for every placeable unit and every derived parent of a validated return."""
+    table = unit_table(validated, catalog, language=language, levels=levels)
+    return ComputeResult(
+        source=source_of(validated, file_label),
+        units=unit_results(table, validated, catalog),
+        findings=[finding.localised(language) for finding in validated.findings],
+    )
+
+
+def source_of(validated: Validated, file_label: str | None = None) -> Source:
+    table = validated.table
+    return Source(file=file_label or str(table.path), sheet=table.sheet, sha256=table.sha256)
+
+
+def errors_by_row(validated: Validated) -> dict[int, list[str]]:
+    """Codes of the data errors on each Excel row (reported with --keep-going)."""
+    found: dict[int, set[str]] = {}
+    for finding in validated.errors:
+        if finding.row is not None:
+            found.setdefault(finding.row, set()).add(finding.code)
+    return {row: sorted(codes) for row, codes in found.items()}
+
+
+def unit_results(table: UnitTable, validated: Validated, catalog: Catalog) -> list[UnitResult]:
+    """One result model per unit of the table, in its order; built from columns, without re-validation."""
+    frame = table.frame
+    count = len(frame)
+    errors = errors_by_row(validated)
+
+    def column(name: str) -> list[Any]:
+        return frame[name].tolist() if name in frame else [None] * count
+
+    def numbers(name: str) -> list[Any]:
+        return model_numbers(frame[name].to_numpy(dtype="float64")) if name in frame else [None] * count
+
+    codes, names, levels, parents = (column(name) for name in ("unit_code", "unit_name", "level", "parent_code"))
+    years, derived, rows = numbers("year"), column(DERIVED), numbers(ROW)
+    fields = {name: numbers(name) for name in catalog.count_fields}
+    indicators = {
+        indicator_id: (
+            catalog.indicators[indicator_id].unit,
+            _floats(result["value"].to_numpy(dtype="float64")),
+            model_numbers(result["numerator"].to_numpy(dtype="float64")),
+            model_numbers(result["denominator"].to_numpy(dtype="float64")),
+            result["reason"].tolist(),
+        )
+        for indicator_id, result in table.indicators.items()
+    }
+    units: list[UnitResult] = []
+    for position in range(count):
+        row = None if derived[position] else rows[position]
+        units.append(
+            trusted(
+                UnitResult,
+                {
+                    "unit_code": str(codes[position]),
+                    "unit_name": text_or_none(names[position]),
+                    "level": str(levels[position]),
+                    "parent_code": text_or_none(parents[position]),
+                    "year": years[position],
+                    "derived": bool(derived[position]),
+                    "row": row,
+                    "fields": {name: values[position] for name, values in fields.items()},
+                    "indicators": {
+                        indicator_id: trusted(
+                            IndicatorValue,
+                            {
+                                "value": value[position],
+                                "unit": unit,
+                                "numerator": numerator[position],
+                                "denominator": denominator[position],
+                                "reason": reason[position],
+                            },
+                        )
+                        for indicator_id, (unit, value, numerator, denominator, reason) in indicators.items()
+                    },
+                    "errors": errors.get(row, []) if row is not None else [],
+                },
+            )
+        )
+    return units
+
+
+def model_numbers(values: np.ndarray) -> list[int | float | None]:
+    """The values for a model: whole ones as int, others as float, NaN as None."""
+    import numpy as np
+
+    known = ~np.isnan(values)
+    whole = np.isfinite(values) & (np.floor(values) == values)  # an infinite value stays a float, as before
+    objects = values.astype(object)
+    small = whole & (np.abs(values) < 2.0**62)
+    objects[small] = values[small].astype(np.int64).tolist()
+    large = whole & ~small
+    if large.any():
+        objects[large] = [int(value) for value in values[large].tolist()]
+    objects[~known] = None
+    result: list[int | float | None] = objects.tolist()
+    return result
+
+
+def _floats(values: np.ndarray) -> list[float | None]:
+    """The values for a model: floats, NaN as None."""
+    import numpy as np
+
+    objects = values.astype(object)
+    objects[np.isnan(values)] = None
+    result: list[float | None] = objects.tolist()
+    return result
+
+
+def _ordered(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """Year, then territorial units in code order (a parent before its children), then parks."""
+    is_park = ~frame["level"].isin(catalog.territorial_levels)
+    return (
+        frame.assign(_park=is_park, _year=frame["year"].fillna(-1))
+        .sort_values(["_year", "_park", "unit_code"], kind="stable")
+        .drop(columns=["_park", "_year"])
+        .reset_index(drop=True)
+    )
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or type(value).__name__ == "NAType"
+
+
+def text_or_none(value: Any) -> str | None:
+    """A cell's text as a model holds it: None for a blank (None, NaN or pandas' NA)."""
+    return None if _missing(value) else str(value)

@@ -1,0 +1,1 @@
+"""Outputs: every format written, whole or not at all."""

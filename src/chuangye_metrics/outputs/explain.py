@@ -1,0 +1,206 @@
+"""Words for the arithmetic: formulas in field names, a unit's counts and divisions, a standard's rules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from chuangye_metrics.config.catalog import Catalog, IndicatorDef, format_measure
+from chuangye_metrics.core.errors import UsageError
+from chuangye_metrics.core.findings import Language
+from chuangye_metrics.core.models import Assessment, RuleCheck, UnitResult
+from chuangye_metrics.core.text import printable
+from chuangye_metrics.standards.library import Standard
+
+
+def formula_text(indicator: IndicatorDef, catalog: Catalog, language: Language = "zh") -> str:
+    """participation_rate -> "当年新增创业人数 ÷ 劳动年龄人口数 × 100"."""
+    numerator = _operand(indicator.numerator, catalog, language)
+    denominator = _operand(indicator.denominator, catalog, language)
+    quotient = f"{numerator} ÷ {denominator}"
+    if indicator.growth_periods:
+        return f"[({quotient})^(1/{indicator.growth_periods}) − 1] × 100"
+    if indicator.unit == "percent":
+        return f"{quotient} × 100"
+    if indicator.unit == "ratio":
+        return f"{quotient}（1:N）" if language == "zh" else f"{quotient} (1:N)"
+    return quotient
+
+
+def _operand(expression: str, catalog: Catalog, language: Language) -> str:
+    """A numerator or denominator in words, in parentheses unless it is a single field."""
+    from chuangye_metrics.config import expressions
+
+    text = _named(expression, catalog, language)
+    return text if isinstance(expressions.parse(expression), expressions.FieldRef) else f"({text})"
+
+
+def _named(expression: str, catalog: Catalog, language: Language) -> str:
+    from chuangye_metrics.config import expressions
+
+    text = str(expressions.parse(expression))
+    if language != "zh":
+        return text
+    for name in sorted(expressions.field_names(expressions.parse(expression)), key=len, reverse=True):
+        text = text.replace(name, catalog.fields[name].header)
+    return text
+
+
+def indicator_details(indicator: IndicatorDef, catalog: Catalog, language: Language = "zh") -> dict[str, Any]:
+    """Everything a user asks of an indicator: its formula in words, fields, definition and source."""
+    from chuangye_metrics.config import expressions
+
+    return {
+        "id": indicator.id,
+        "name": indicator.name,
+        "name_en": indicator.name_en,
+        "unit": indicator.unit,
+        "numerator": indicator.numerator,
+        "denominator": indicator.denominator,
+        "growth_periods": indicator.growth_periods,
+        "formula": formula_text(indicator, catalog, language),
+        "fields": {
+            name: catalog.fields[name].header
+            for name in [
+                *expressions.field_names(indicator.numerator_expr),
+                *expressions.field_names(indicator.denominator_expr),
+            ]
+        },
+        "definition": indicator.definition,
+        "source": indicator.source,
+        "note": indicator.note,
+    }
+
+
+def find_unit(units: Sequence[UnitResult], code: str, year: int | None) -> UnitResult:
+    matches = [unit for unit in units if unit.unit_code == code and (year is None or unit.year == year)]
+    if not matches:
+        raise UsageError(f"no unit {code!r} in the return (derived parents included); check the code or --year")
+    if len(matches) > 1:
+        years = ", ".join(str(unit.year) for unit in matches)
+        raise UsageError(f"unit {code!r} appears in several years ({years}); choose one with --year")
+    return matches[0]
+
+
+def unit_explanation(
+    unit: UnitResult,
+    units: Sequence[UnitResult],
+    catalog: Catalog,
+    standard: Standard | None,
+    path: Path,
+    language: Language = "zh",
+) -> str:
+    """One unit's arithmetic as plain text: counts, each division, and each rule with its shortfall."""
+    zh = language == "zh"
+    lines: list[str] = []
+    name = unit.unit_name or ("（下级汇总）" if zh else "(sum of children)")
+    level = catalog.levels[unit.level].name if zh and unit.level in catalog.levels else unit.level
+    year = "" if unit.year is None else (f" {unit.year} 年" if zh else f", {unit.year}")
+    lines.append(f"{unit.unit_code} {name}（{level}）{year}" if zh else f"{unit.unit_code} {name} ({level}){year}")
+    if unit.derived:
+        children = [other for other in units if other.parent_code == unit.unit_code and other.year == unit.year]
+        listed = "、".join(f"{child.unit_code} {child.unit_name or ''}".strip() for child in children)
+        lines.append(
+            f"报表中没有本单位的行：计数为 {len(children)} 个直接下级之和（{listed}）。"
+            if zh
+            else f"No row of its own in {path.name}: its counts sum its {len(children)} direct children ({listed})."
+        )
+    else:
+        lines.append(f"数据来自 {path.name} 第 {unit.row} 行。" if zh else f"Counts from {path.name}, row {unit.row}.")
+    lines.append("")
+    lines.append("计数" if zh else "Counts")
+    for field_id, value in unit.fields.items():
+        label = catalog.fields[field_id].header if zh else field_id
+        lines.append(
+            f"  {label}: {'空白（缺失）' if zh and value is None else 'blank (missing)' if value is None else value}"
+        )
+    lines.append("")
+    lines.append("指标" if zh else "Indicators")
+    for indicator_id, result in unit.indicators.items():
+        indicator = catalog.indicators[indicator_id]
+        label = indicator.name if zh else (indicator.name_en or indicator.id)
+        formula = formula_text(indicator, catalog, language)
+        if result.value is None:
+            lines.append(f"  {label} = {formula}: {result.reason}")
+            continue
+        arithmetic = _arithmetic(indicator, result.numerator, result.denominator)
+        shown = format_measure(result.value, indicator.unit, language)
+        lines.append(f"  {label} = {formula} = {arithmetic} = {shown}")
+    if standard is not None:
+        lines.append("")
+        assessment: Assessment | None = getattr(unit, "assessment", None)
+        if assessment is None:
+            lines.append(
+                f"标准 {standard.id} 不适用于本单位的层级。"
+                if zh
+                else f"Standard {standard.id} does not cover this unit's level."
+            )
+        else:
+            status = (
+                {"pass": "达标", "fail": "未达标", "incomplete": "数据不全"}[assessment.status]
+                if zh
+                else (assessment.status)
+            )
+            lines.append(
+                f"对照标准 {standard.id}（{standard.name}）：{status}"
+                if zh
+                else f"Against {standard.id} ({standard.name}): {status}"
+            )
+            if assessment.reason:
+                lines.append(f"  {assessment.reason}")
+            for check in assessment.checks:
+                lines.append("  " + _check_line(check, catalog, language))
+    # names and reasons come from the return: no control character of theirs reaches the terminal or splits a line
+    return "\n".join(printable(line) for line in lines) + "\n"
+
+
+def _arithmetic(indicator: IndicatorDef, numerator: float | None, denominator: float | None) -> str:
+    quotient = f"{numerator:g} ÷ {denominator:g}" if numerator is not None and denominator is not None else "—"
+    if indicator.growth_periods:
+        return f"[({quotient})^(1/{indicator.growth_periods}) − 1] × 100"
+    return f"{quotient} × 100" if indicator.unit == "percent" else quotient
+
+
+def _check_line(check: RuleCheck, catalog: Catalog, language: Language) -> str:
+    from chuangye_metrics.standards.check import describe_rule, unit_word
+
+    zh = language == "zh"
+    rule = describe_rule(check, language) + (" *" + ("暂定" if zh else "provisional") if check.provisional else "")
+    if check.status == "missing":
+        return f"? {rule}: {check.reason}"
+    value = f"{check.value:g}" if check.unit == "count" else format_measure(check.value, check.unit, language)
+    if check.status == "pass":
+        return f"✓ {rule}: {value}"
+    text = f"✗ {rule}: {value}"
+    if check.gap is not None and check.unit != "count":
+        text += ("，差 " if zh else ", short by ") + _gap_text(abs(check.gap), check.unit, language)
+    if check.shortfall is not None:
+        subject = (
+            (catalog.fields[check.field].header if zh else check.field)
+            if check.field
+            else _numerator_label(check, catalog, language)
+        )
+        more = unit_word(check.shortfall_unit, language)
+        text += (
+            f"；{subject}再增加 {check.shortfall} {more}（分母不变）即可达标"
+            if zh
+            else f"; {check.shortfall} more {more} in {subject} (denominator unchanged) would pass"
+        )
+    elif check.reason:
+        text += f"；{check.reason}" if zh else f"; {check.reason}"
+    return text
+
+
+def _gap_text(gap: float, unit: str, language: Language) -> str:
+    zh = language == "zh"
+    if unit == "percent":
+        return f"{gap:.2f} 个百分点" if zh else f"{gap:.2f} percentage points"
+    if unit == "years":
+        return f"{gap:.2f} 年" if zh else f"{gap:.2f} years"
+    return f"{gap:.2f}"
+
+
+def _numerator_label(check: RuleCheck, catalog: Catalog, language: Language) -> str:
+    indicator = catalog.indicators[check.indicator or ""]
+    return _named(indicator.numerator, catalog, language)

@@ -1,0 +1,384 @@
+"""compute's JSON written column by column with Arrow, in chunks: the shape of ComputeResult, at any size."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
+
+from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.core.findings import Finding
+from chuangye_metrics.core.models import Source
+from chuangye_metrics.hierarchy import DERIVED
+from chuangye_metrics.indicators.compute import ComputeOutcome, UnitTable, errors_by_row
+from chuangye_metrics.reading.reader import ROW
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    from chuangye_metrics.reading.cache import BinarySink, Cache
+
+CHUNK = 5_000
+IDENTITY = ("unit_code", "unit_name", "level", "parent_code")
+WRITERS = 2  # slices serialised at once, beside the one being prepared
+_CONTROL = r"[\x00-\x1f]"
+
+
+def write_compute_json(
+    out: BinarySink,
+    units: UnitTable,
+    catalog: Catalog,
+    source: Source,
+    findings: Sequence[Finding],
+    errors: dict[int, list[str]] | None = None,
+    chunk: int = CHUNK,
+) -> None:
+    """The document ComputeResult describes, as UTF-8 bytes: source, one unit per line, findings."""
+    from collections import deque
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    from pydantic import TypeAdapter
+
+    from chuangye_metrics.core.progress import stage
+
+    out.write(b'{\n"source": ' + source.model_dump_json().encode() + b',\n"units": [')
+    frame = units.frame
+    errors = errors or {}
+    first = True
+    # polars serialises slices without the GIL while the next slice is prepared: every core at work
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        pending: deque[Future[bytes]] = deque()
+        for start in range(0, len(frame), chunk):
+            stage("write", start, len(frame))
+            prepared = unit_json_objects(frame.iloc[start : start + chunk], units, catalog, errors)
+            if len(pending) == WRITERS:
+                first = _write_lines(out, pending.popleft().result(), first)
+            pending.append(pool.submit(json_lines, prepared))
+        while pending:
+            first = _write_lines(out, pending.popleft().result(), first)
+    found = TypeAdapter(list[Finding]).dump_json(list(findings))
+    out.write((b"\n" if not first else b"") + b'],\n"findings": ' + found + b"\n}\n")
+
+
+def binary_stream(stream: TextIO) -> BinaryIO | _Decoding:
+    """The bytes under a text stream (after flushing what it holds), or an adapter that decodes for it."""
+    stream.flush()
+    buffer = getattr(stream, "buffer", None)
+    return buffer if buffer is not None else _Decoding(stream)
+
+
+class _Decoding:
+    """Bytes written to a text-only stream (io.StringIO, say)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, data: bytes) -> int:
+        self.stream.write(data.decode("utf-8"))
+        return len(data)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+@dataclass
+class JsonRun:
+    """What writing compute's JSON came to: the findings to report and whether there was output."""
+
+    findings: list[Finding]
+    written: bool
+    has_errors: bool
+
+
+def compute_json(out: TextIO, run: Callable[[], ComputeOutcome], cache: Cache | None = None, key: str = "") -> JsonRun:
+    """Compute and write compute's JSON on ``out``, storing it in the cache as it goes (when given one).
+
+    Looking an entry up first is the caller's part: see ``Cache.load_output`` and ``replay_output``.
+    """
+    outcome = run()
+    if outcome.units is None:
+        return JsonRun(findings=outcome.findings, written=False, has_errors=outcome.has_errors)
+    meta = {
+        "findings": [{**item.model_dump(mode="json"), "params": item.params} for item in outcome.findings],
+        "has_errors": outcome.has_errors,
+    }
+    binary = binary_stream(out)
+    watched = _Watched(binary)
+    stored = cache is not None and cache.store_output(
+        key, lambda sink: write_compute_outcome(sink, outcome), meta, watched
+    )
+    if not stored and not watched.written:  # no cache, or none could be opened: write straight out
+        write_compute_outcome(watched, outcome)
+    binary.flush()
+    return JsonRun(findings=outcome.findings, written=True, has_errors=outcome.has_errors)
+
+
+class _Watched:
+    """A stream that remembers whether anything was written to it."""
+
+    def __init__(self, stream: BinarySink) -> None:
+        self.stream = stream
+        self.written = False
+
+    def write(self, data: bytes) -> int:
+        self.written = True
+        return self.stream.write(data)
+
+
+def write_compute_outcome(out: BinarySink, outcome: Any) -> None:
+    """Write a ComputeOutcome's JSON without building a model per unit."""
+    from chuangye_metrics.indicators.compute import source_of
+
+    write_compute_json(
+        out,
+        outcome.units,
+        outcome.catalog,
+        source_of(outcome.validated, outcome.file_label),
+        outcome.findings,
+        errors_by_row(outcome.validated),
+    )
+
+
+def joined_text(lines: pa.Array, separator: str) -> str:
+    """The strings of an Arrow array joined by ``separator``, read straight from Arrow's buffer."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    with_separators = pc.binary_join_element_wise(lines, separator, "")
+    offsets, data = with_separators.buffers()[1], with_separators.buffers()[2]
+    width = np.int64 if with_separators.type == pa.large_string() else np.int32
+    positions = np.frombuffer(offsets, dtype=width)[with_separators.offset :][: len(with_separators) + 1]
+    text: bytes = data.to_pybytes()[int(positions[0]) : int(positions[-1]) - len(separator.encode())]
+    return text.decode("utf-8")
+
+
+def identity_pieces(frame: pd.DataFrame) -> list[Any]:
+    """The start of each unit's JSON object: its code, name, level and parent, column by column."""
+    pieces: list[Any] = []
+    for position, name in enumerate(IDENTITY):
+        pieces += [("{" if position == 0 else ",") + json.dumps(name) + ":", json_strings(frame[name])]
+    return pieces
+
+
+def _write_lines(out: BinarySink, lines: bytes, first: bool) -> bool:
+    """Write a slice's lines after the previous slice's; whether nothing has been written yet."""
+    if not lines:
+        return first
+    out.write(b"\n" if first else b",\n")
+    out.write(lines)
+    return False
+
+
+def unit_json_objects(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: dict[int, list[str]]) -> Any:
+    """What ``json_lines`` writes for the units of the frame: a polars frame, or the lines themselves.
+
+    polars writes the objects, several times faster than joining Arrow strings; a slice with a number that is
+    not whole where JSON has whole numbers elsewhere in its column (a numerator of a user's formula, say) is
+    written the Arrow way, value by value.
+    """
+    if len(frame) == 0:
+        return b""
+    objects = polars_objects(frame, units, catalog, errors)
+    if objects is None:
+        arrow_lines = unit_lines(frame, units, catalog, errors)
+        return b"" if arrow_lines is None else joined_text(arrow_lines, ",\n").encode()
+    return objects
+
+
+def json_lines(objects: Any) -> bytes:
+    """The lines of ``unit_json_objects``' result, joined by ",\\n"."""
+    import io
+
+    if isinstance(objects, bytes):
+        return objects
+    flat, shape = objects
+    written = io.BytesIO()
+    flat.select(shape).write_ndjson(written)
+    return written.getvalue()[:-1].replace(b"\n", b",\n")  # JSON text holds no raw newline but the line ends
+
+
+def polars_objects(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: dict[int, list[str]]) -> Any:
+    """The units as a flat polars frame with the expressions that shape it like UnitResult (for ``json_lines``);
+    None when a count, numerator or denominator has a fraction."""
+    import polars as pl
+    import pyarrow as pa
+
+    from chuangye_metrics.indicators.compute import indicator_arrays
+
+    count = len(frame)
+    names = catalog.count_fields
+    counts = frame[names].to_numpy(dtype="float64")
+    columns = {name: counts[:, position] for position, name in enumerate(names)}
+    indicators = [
+        indicator_arrays(
+            {name: columns[name] if name in columns else frame[name].to_numpy("float64") for name in item.field_names},
+            count,
+            item,
+            catalog,
+            units.language,
+        )
+        for item in catalog.indicators.values()
+    ]
+    years = frame["year"].to_numpy(dtype="float64")
+    if not (_whole(counts) and _whole(years)) or not all(
+        _whole(part.numerator) and _whole(part.denominator) for part in indicators
+    ):
+        return None
+    derived = frame[DERIVED].to_numpy(dtype=bool)
+    rows = own_rows(frame, derived)
+    flat: dict[str, Any] = {name: pl.from_arrow(arrow_strings(frame[name])) for name in IDENTITY}
+    numbers = {"year": years, "row": rows}
+    numbers |= {f"f{position}": counts[:, position] for position in range(len(names))}
+    for position, part in enumerate(indicators):
+        numbers |= {f"v{position}": part.value, f"n{position}": part.numerator, f"d{position}": part.denominator}
+        flat[f"r{position}"] = pl.from_arrow(pa.array(part.reason, type=pa.string(), from_pandas=True))
+    flat |= {name: pl.Series(values, nan_to_null=True) for name, values in numbers.items()}
+    flat["derived"] = pl.Series(derived)
+    listed = [errors.get(int(row), []) if row == row else [] for row in rows.tolist()] if errors else None
+    flat["errors"] = pl.from_arrow(pa.array(listed or [[]] * count, type=pa.list_(pa.string())))
+    return pl.DataFrame(flat), _shape(catalog)
+
+
+def _shape(catalog: Catalog) -> list[Any]:
+    """polars expressions that turn the flat frame of ``polars_objects`` into UnitResult's shape."""
+    import polars as pl
+
+    whole = pl.Int64
+    fields = [pl.col(f"f{position}").cast(whole).alias(name) for position, name in enumerate(catalog.count_fields)]
+    indicators = [
+        pl.struct(
+            pl.col(f"v{position}").alias("value"),
+            pl.lit(indicator.unit).alias("unit"),
+            pl.col(f"n{position}").cast(whole).alias("numerator"),
+            pl.col(f"d{position}").cast(whole).alias("denominator"),
+            pl.col(f"r{position}").alias("reason"),
+        ).alias(indicator.id)
+        for position, indicator in enumerate(catalog.indicators.values())
+    ]
+    return [
+        *(pl.col(name) for name in IDENTITY),
+        pl.col("year").cast(whole),
+        pl.col("derived"),
+        pl.col("row").cast(whole),
+        pl.struct(fields).alias("fields"),
+        pl.struct(indicators).alias("indicators"),
+        pl.col("errors"),
+    ]
+
+
+def own_rows(frame: pd.DataFrame, derived: np.ndarray) -> np.ndarray:
+    """The Excel row of each unit of the frame, NaN for a derived unit (it has no row of its own)."""
+    import numpy as np
+
+    rows = frame[ROW].to_numpy(dtype="float64") if ROW in frame else np.full(len(frame), np.nan)
+    return np.where(derived, np.nan, rows)
+
+
+def _whole(values: np.ndarray) -> bool:
+    """Every known value whole and small enough to be exact as an integer."""
+    import numpy as np
+
+    known = values[~np.isnan(values)]
+    return bool(((np.floor(known) == known) & (np.abs(known) < 2.0**53)).all())
+
+
+def unit_lines(
+    frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: dict[int, list[str]]
+) -> pa.Array | None:
+    """One compact JSON object per unit of the frame, as an Arrow string array (see ``unit_json_objects``)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    count = len(frame)
+    if count == 0:
+        return None
+    derived = frame[DERIVED].to_numpy(dtype=bool)
+    rows = own_rows(frame, derived)
+    pieces: list[Any] = [
+        *identity_pieces(frame),
+        ',"year":',
+        json_numbers(frame["year"].to_numpy(dtype="float64"), integral_only=True),
+        ',"derived":',
+        pc.if_else(pa.array(derived), "true", "false"),
+        ',"row":',
+        json_numbers(rows, integral_only=True),
+        ',"fields":{',
+    ]
+    for position, name in enumerate(catalog.count_fields):
+        pieces += [("," if position else "") + json.dumps(name) + ":", json_numbers(frame[name].to_numpy("float64"))]
+    pieces.append('},"indicators":{')
+    for position, (indicator_id, part) in enumerate(units.indicators_of(frame).items()):
+        unit = json.dumps(catalog.indicators[indicator_id].unit)
+        pieces += [
+            ("," if position else "") + json.dumps(indicator_id) + ':{"value":',
+            json_numbers(part["value"].to_numpy("float64"), floats=True),
+            f',"unit":{unit},"numerator":',
+            json_numbers(part["numerator"].to_numpy("float64")),
+            ',"denominator":',
+            json_numbers(part["denominator"].to_numpy("float64")),
+            ',"reason":',
+            json_strings(part["reason"]),
+            "}",
+        ]
+    error_lists: Any = "[]"
+    if errors:
+        listed = [json.dumps(errors.get(int(row), [])) if row == row else "[]" for row in rows.tolist()]
+        error_lists = pa.array(listed, type=pa.string())
+    pieces += ['},"errors":', error_lists, "}"]
+    return pc.binary_join_element_wise(*pieces, "")
+
+
+def json_strings(values: pd.Series) -> pa.Array:
+    """JSON strings (quoted and escaped), "null" for a blank."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = arrow_strings(values)
+    if pc.any(pc.match_substring_regex(text, _CONTROL)).as_py():
+        quoted = pa.array(
+            [None if value is None else json.dumps(value, ensure_ascii=False) for value in text.to_pylist()]
+        )
+    else:
+        escaped = pc.replace_substring(pc.replace_substring(text, "\\", "\\\\"), '"', '\\"')
+        quoted = pc.binary_join_element_wise('"', escaped, '"', "")
+    return pc.fill_null(quoted, "null")
+
+
+def arrow_strings(values: pd.Series) -> pa.Array:
+    """The values as an Arrow string array, null for a blank; values that are not text are written as text."""
+    import pyarrow as pa
+
+    try:
+        return pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        objects = values.astype(object).where(values.notna(), None).tolist()
+        return pa.array([None if value is None else str(value) for value in objects], type=pa.string())
+
+
+def json_numbers(
+    values: np.ndarray, *, floats: bool = False, integral_only: bool = False, blank: str = "null"
+) -> pa.Array:
+    """JSON numbers: whole values without a decimal point (unless ``floats``), ``blank`` ("null") for NaN."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    missing = np.isnan(values)
+    if floats:
+        text = pc.cast(pa.array(values, mask=missing), pa.string())
+        # a whole float below 1e16 is written "52000.0", as Python and pydantic write it
+        whole = ~missing & (np.floor(values) == values) & (np.abs(values) < 1e16)
+        integers = pc.cast(pa.array(np.where(whole, values, 0).astype(np.int64)), pa.string())
+        text = pc.if_else(pa.array(whole), pc.binary_join_element_wise(integers, ".0", ""), text)
+        return pc.fill_null(text, blank)
+    whole = ~missing & (np.floor(values) == values) & (np.abs(values) < 2.0**53)
+    integers = pc.cast(pa.array(np.where(whole, values, 0).astype(np.int64)), pa.string())
+    if integral_only or whole.all():
+        text = integers
+    else:
+        text = pc.if_else(pa.array(whole), integers, pc.cast(pa.array(values), pa.string()))
+    return pc.fill_null(pc.if_else(pa.array(missing), pa.scalar(None, pa.string()), text), blank)

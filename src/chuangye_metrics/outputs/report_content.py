@@ -1,0 +1,726 @@
+"""What the Excel and HTML reports show: tables per level, summaries, chart series and documentation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from chuangye_metrics.config.catalog import Catalog, format_measure
+from chuangye_metrics.core.findings import Language
+from chuangye_metrics.core.models import AssessedUnit, CheckResult, ComputeResult, RuleCheck, UnitResult, YearsResult
+from chuangye_metrics.outputs.render import level_label
+from chuangye_metrics.outputs.render_check import provisional_banner, shortlist_label
+from chuangye_metrics.standards.check import describe_rule, shortfall_text
+from chuangye_metrics.standards.library import RuleSet, Standard
+
+CHART_UNITS_MAX = 60
+SHA256_SHOWN = 12
+
+ColumnKind = Literal["text", "count", "percent", "ratio", "years", "status"]
+Cell = str | int | float | None
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str
+    """a field id, an indicator id, or unit_code, unit_name, parent_code, year, status, rule_set, reason, lacks,
+    "rule:<indicator-or-field id>" (that rule's status) or "display:<indicator id>" (the 1:N text of a ratio)"""
+    label: str
+    kind: ColumnKind
+
+
+@dataclass(frozen=True)
+class LevelTable:
+    level: str
+    label: str
+    columns: list[Column]
+    rows: list[list[Cell]]
+    """numbers unrounded (percent as percentages); status cells hold pass/fail/incomplete/missing; None = blank"""
+
+
+@dataclass(frozen=True)
+class LevelSummary:
+    level: str
+    label: str
+    units: int
+    passed: int | None
+    failed: int | None
+    incomplete: int | None
+    share: float | None
+    target: float | None
+    met: bool | None
+    year: int | None = None
+    no_return: int | None = None
+    """units named by --register without a row; they count as assessed and do not pass"""
+
+
+@dataclass(frozen=True)
+class ChartSeries:
+    level: str
+    level_label: str
+    indicator: str
+    indicator_label: str
+    unit: Literal["percent", "ratio", "years"]
+    labels: list[str]
+    values: list[float | None]
+    threshold: float | None
+    op: str | None
+    total_units: int
+    title: str = ""
+    """level and indicator, saying so when only the first CHART_UNITS_MAX units are shown"""
+    provisional: bool = False
+    """the threshold is a placeholder, not an official value"""
+
+
+@dataclass(frozen=True)
+class TextTable:
+    title: str
+    header: list[str]
+    rows: list[list[Cell]]
+    kinds: list[str] = field(default_factory=list)
+    """optional, per column: "text", "measure" (in the row's unit), "change" (in the row's unit), "percent" """
+    row_units: list[str] = field(default_factory=list)
+    """optional, per row: the unit of its "measure" and "change" cells (count, percent, ratio, years)"""
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    language: Language
+    title: str
+    facts: list[tuple[str, str]]
+    summary: list[LevelSummary]
+    levels: list[LevelTable]
+    charts: list[ChartSeries]
+    formulas: TextTable
+    rules: TextTable | None
+    shortlist: TextTable | None
+    years: TextTable | None
+    labels: dict[str, str]
+    provisional: bool = False
+    """the standard has provisional (placeholder) thresholds: every output flags it"""
+    warning: str | None = None
+    """the provisional-standard warning, to show prominently"""
+    quotas: TextTable | None = None
+    """the shortlist's quota per level: quota, passing units, proposed"""
+
+
+LABELS: dict[Language, dict[str, str]] = {
+    "zh": {
+        "pass": "达标",
+        "fail": "未达标",
+        "incomplete": "数据不全",
+        "missing": "缺数",
+        "title": "创业型城市指标报告",
+        "sheet_summary": "汇总",
+        "sheet_charts": "图表",
+        "sheet_formulas": "公式与标准",
+        "sheet_shortlist": "推荐名单",
+        "sheet_years": "历年比较",
+        "facts": "报告信息",
+        "summary": "各层级汇总",
+        "levels": "各单位指标",
+        "charts": "指标图",
+        "formulas": "指标公式",
+        "rules": "标准门槛",
+        "shortlist": "申报推荐名单",
+        "quotas": "推荐名额",
+        "years": "历年比较",
+        "level": "层级",
+        "year": "年度",
+        "units": "单位数",
+        "passed": "达标",
+        "failed": "未达标",
+        "no_return": "未报送",
+        "share": "达标比例",
+        "target": "覆盖目标",
+        "met": "结论",
+        "met_yes": "达到",
+        "met_no": "未达到",
+        "value": "数值",
+        "threshold": "门槛",
+        "pass_share": "各层级达标比例",
+        "yes": "是",
+        "no": "否",
+        "derived": "（下级汇总）",
+        "provisional": "暂定",
+        "provisional_flag": "暂定标准",
+        "no_standard": "未对照标准：只计算指标。",
+    },
+    "en": {
+        "pass": "pass",
+        "fail": "fail",
+        "incomplete": "incomplete",
+        "missing": "missing",
+        "title": "Entrepreneurial-city indicator report",
+        "sheet_summary": "Summary",
+        "sheet_charts": "Charts",
+        "sheet_formulas": "Formulas and rules",
+        "sheet_shortlist": "Shortlist",
+        "sheet_years": "Years",
+        "facts": "About this report",
+        "summary": "Summary by level",
+        "levels": "Units",
+        "charts": "Charts",
+        "formulas": "Formulas",
+        "rules": "Rules of the standard",
+        "shortlist": "Declaration shortlist",
+        "quotas": "Quotas",
+        "years": "Years compared",
+        "level": "Level",
+        "year": "Year",
+        "units": "Units",
+        "passed": "Pass",
+        "failed": "Fail",
+        "no_return": "No return",
+        "share": "Share passing",
+        "target": "Target",
+        "met": "Met",
+        "met_yes": "yes",
+        "met_no": "no",
+        "value": "Value",
+        "threshold": "Threshold",
+        "pass_share": "Share of units passing, by level",
+        "yes": "yes",
+        "no": "no",
+        "derived": "(sum of children)",
+        "provisional": "provisional",
+        "provisional_flag": "Provisional standard",
+        "no_standard": "No standard checked: indicators only.",
+    },
+}
+
+
+def format_cell(value: Cell, kind: str, language: Language = "zh") -> str:
+    """A cell as text: 30.64 percent -> "30.6%", a count -> "1,234", a status -> 达标; None -> ""."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if kind == "status":
+        return LABELS[language].get(str(value), str(value))
+    if isinstance(value, str) or kind == "text":
+        return str(value)
+    if kind == "count":
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"
+    if kind == "ratio":
+        return f"{value:.2f}"
+    if kind in ("percent", "years"):
+        return format_measure(float(value), kind, language)
+    return f"{value:g}"
+
+
+def report_content(
+    result: ComputeResult | CheckResult,
+    catalog: Catalog,
+    *,
+    standard: Standard | None = None,
+    language: Language = "zh",
+    years: YearsResult | None = None,
+) -> ReportContent:
+    """Everything a report shows, built once so that the Excel and HTML reports agree."""
+    labels = LABELS[language]
+    check = result if isinstance(result, CheckResult) else None
+    tables = [_level_table(level, units, catalog, language) for level, units in _by_level(result.units, catalog)]
+    return ReportContent(
+        language=language,
+        title=labels["title"],
+        facts=_facts(result, standard, language, years),
+        summary=_summary(result, catalog, language),
+        levels=tables,
+        charts=_charts(result, catalog, standard, language),
+        formulas=formulas_table(catalog, language),
+        rules=None if standard is None else rules_table(standard, catalog, language),
+        shortlist=None if check is None else _shortlist(check, catalog, language),
+        years=None if years is None else years_table(years, catalog, language),
+        labels=dict(labels),
+        provisional=check is not None and check.standard.provisional,
+        warning=None if check is None else provisional_banner(check, language),
+        quotas=None if check is None else _quotas(check, catalog, language),
+    )
+
+
+def _by_level(units: Sequence[UnitResult], catalog: Catalog) -> list[tuple[str, list[UnitResult]]]:
+    """Units grouped by level, levels top down as in levels.yaml (unknown ones last), units in result order."""
+    groups: dict[str, list[UnitResult]] = {}
+    for unit in units:
+        groups.setdefault(unit.level, []).append(unit)
+    order = [level for level in catalog.levels if level in groups] + [
+        level for level in groups if level not in catalog.levels
+    ]
+    return [(level, groups[level]) for level in order]
+
+
+def _indicator_label(indicator_id: str, catalog: Catalog, language: Language) -> str:
+    indicator = catalog.indicators.get(indicator_id)
+    if indicator is None:
+        return indicator_id
+    return indicator.name if language == "zh" else (indicator.name_en or indicator.id)
+
+
+def _field_label(field_id: str, catalog: Catalog, language: Language) -> str:
+    definition = catalog.fields.get(field_id)
+    return definition.header if definition is not None and language == "zh" else field_id
+
+
+def _subject_label(subject: str, catalog: Catalog, language: Language) -> str:
+    if subject in catalog.indicators:
+        return _indicator_label(subject, catalog, language)
+    return _field_label(subject, catalog, language)
+
+
+def _unit_name(unit: UnitResult, language: Language) -> str:
+    return unit.unit_name or (LABELS[language]["derived"] if unit.derived else "")
+
+
+def _level_table(level: str, units: list[UnitResult], catalog: Catalog, language: Language) -> LevelTable:
+    zh = language == "zh"
+    labels = LABELS[language]
+    assessed = [unit for unit in units if isinstance(unit, AssessedUnit) and unit.assessment is not None]
+    columns = [
+        Column("unit_code", "单位代码" if zh else "Code", "text"),
+        Column("unit_name", "单位名称" if zh else "Name", "text"),
+        Column("parent_code", "上级单位代码" if zh else "Parent code", "text"),
+    ]
+    if any(unit.year is not None for unit in units):
+        columns.append(Column("year", labels["year"], "text"))
+    if assessed:
+        columns.append(Column("status", "结果" if zh else "Status", "status"))
+        if any(unit.assessment.rule_set for unit in assessed if unit.assessment):
+            columns.append(Column("rule_set", "适用规则" if zh else "Rule set", "text"))
+    indicator_ids = list(dict.fromkeys(name for unit in units for name in unit.indicators))
+    for indicator_id in indicator_ids:
+        unit_kind = units[0].indicators[indicator_id].unit if indicator_id in units[0].indicators else "percent"
+        label = _indicator_label(indicator_id, catalog, language)
+        columns.append(Column(indicator_id, label, unit_kind))
+        if unit_kind == "ratio":
+            columns.append(Column(f"display:{indicator_id}", f"{label}（1:N）" if zh else f"{label} (1:N)", "text"))
+    rules = _rule_columns(assessed, catalog, language)
+    columns.extend(Column(f"rule:{subject}", label, "status") for subject, label in rules)
+    if assessed:
+        columns.append(Column("lacks", "尚缺（分母不变）" if zh else "Lacks (denominator unchanged)", "text"))
+        if any(unit.assessment.reason for unit in assessed if unit.assessment):
+            columns.append(Column("reason", "说明" if zh else "Note", "text"))
+    field_ids = list(dict.fromkeys(name for unit in units for name in unit.fields))
+    columns.extend(Column(name, _field_label(name, catalog, language), "count") for name in field_ids)
+
+    rows: list[list[Cell]] = []
+    for unit in units:
+        assessment = unit.assessment if isinstance(unit, AssessedUnit) else None
+        checks: dict[str, RuleCheck] = {}
+        for rule_check in assessment.checks if assessment else []:
+            checks.setdefault(rule_check.indicator or rule_check.field or "", rule_check)
+        row: list[Cell] = []
+        for column in columns:
+            kind, _, key = column.id.partition(":")
+            if column.id == "unit_code":
+                row.append(unit.unit_code)
+            elif column.id == "unit_name":
+                row.append(_unit_name(unit, language))
+            elif column.id == "parent_code":
+                row.append(unit.parent_code)
+            elif column.id == "year":
+                row.append(unit.year)
+            elif column.id == "status":
+                row.append(assessment.status if assessment else None)
+            elif column.id == "rule_set":
+                row.append(assessment.rule_set if assessment else None)
+            elif column.id == "lacks":
+                row.append(_lacks(assessment.checks, language) if assessment else None)
+            elif column.id == "reason":
+                row.append(assessment.reason if assessment else None)
+            elif kind == "rule":
+                row.append(checks[key].status if key in checks else None)
+            elif kind == "display":
+                value = unit.indicators[key].value if key in unit.indicators else None
+                row.append(None if value is None else format_measure(value, "ratio", language))
+            elif column.kind == "count":
+                row.append(unit.fields.get(column.id))
+            else:
+                row.append(unit.indicators[column.id].value if column.id in unit.indicators else None)
+        rows.append(row)
+    return LevelTable(level=level, label=level_label(level, catalog, language), columns=columns, rows=rows)
+
+
+def _rule_columns(units: Sequence[AssessedUnit], catalog: Catalog, language: Language) -> list[tuple[str, str]]:
+    """(subject, heading) per rule subject met at the level: "创业参与率 ≥ 1.0%", or the name alone when
+    rule sets give the subject different thresholds."""
+    seen: dict[str, list[RuleCheck]] = {}
+    for unit in units:
+        for rule_check in unit.assessment.checks if unit.assessment else []:
+            seen.setdefault(rule_check.indicator or rule_check.field or "", []).append(rule_check)
+    columns: list[tuple[str, str]] = []
+    for subject, checks in seen.items():
+        distinct = {(c.op, c.threshold) for c in checks}
+        first = checks[0]
+        heading = describe_rule(first, language) if len(distinct) == 1 else first.name
+        if any(c.provisional for c in checks):
+            heading += "*"
+        columns.append((subject, heading))
+    return columns
+
+
+def _lacks(checks: Sequence[RuleCheck], language: Language) -> str | None:
+    """What the failing rules lack: "创业参与率 差 96 人；…"."""
+    parts = [
+        f"{c.name} {shortfall_text(c.shortfall, c.shortfall_unit, language)}"
+        for c in checks
+        if c.status == "fail" and c.shortfall is not None
+    ]
+    return ("；" if language == "zh" else "; ").join(parts) or None
+
+
+def _facts(
+    result: ComputeResult | CheckResult, standard: Standard | None, language: Language, years: YearsResult | None
+) -> list[tuple[str, str]]:
+    from chuangye_metrics import __version__
+
+    zh = language == "zh"
+    labels = LABELS[language]
+    source = result.source
+    facts: list[tuple[str, str]] = [
+        ("文件" if zh else "File", source.file),
+        ("工作表" if zh else "Sheet", source.sheet or "—"),
+        ("SHA-256", source.sha256[:SHA256_SHOWN] + "…"),
+    ]
+    unit_years = sorted({unit.year for unit in result.units if unit.year is not None})
+    if years is not None:
+        facts.append(("比较年度" if zh else "Years compared", ", ".join(str(year) for year in years.years)))
+        files = [item.file for item in years.sources if item.file != source.file]
+        if files:
+            facts.append(("其他年度文件" if zh else "Files of other years", "; ".join(files)))
+    if unit_years:
+        label = ("各单位表的年度" if zh else "Year of the unit sheets") if years is not None else labels["year"]
+        facts.append((label, ", ".join(str(year) for year in unit_years)))
+    facts.append((labels["units"], str(len(result.units))))
+    if isinstance(result, CheckResult):
+        info = result.standard
+        facts.append(("标准" if zh else "Standard", f"{info.name}（{info.id}）" if zh else f"{info.name} ({info.id})"))
+        status = ({"official": "正式", "provisional": "暂定"}[info.status] if zh else info.status) + (
+            f"（{labels['provisional_flag']}）" if zh and info.provisional and info.status != "provisional" else ""
+        )
+        facts.append(("标准状态" if zh else "Standard status", status))
+        facts.append(("依据" if zh else "Source", info.source))
+        banner = provisional_banner(result, language)
+        if banner:
+            facts.append(("注意" if zh else "Warning", banner))
+        if info.note:
+            facts.append(("说明" if zh else "Note", info.note))
+    elif standard is None:
+        facts.append(("标准" if zh else "Standard", labels["no_standard"]))
+    warnings = sum(1 for finding in result.findings if finding.severity == "warning")
+    errors = sum(1 for finding in result.findings if finding.severity == "error")
+    if warnings or errors:
+        facts.append(
+            (
+                "数据提示" if zh else "Findings",
+                f"{errors} 个错误，{warnings} 个警告" if zh else f"{errors} errors, {warnings} warnings",
+            )
+        )
+    facts.append(("生成工具" if zh else "Generated by", f"chuangye-metrics {__version__}"))
+    return facts
+
+
+def _summary(result: ComputeResult | CheckResult, catalog: Catalog, language: Language) -> list[LevelSummary]:
+    """Per level (and year, when the return has several): units, and with a standard the pass counts and share."""
+    several_years = len({unit.year for unit in result.units}) > 1
+    counts: dict[tuple[str, int | None], int] = {}
+    for unit in result.units:
+        key = (unit.level, unit.year if several_years else None)
+        counts[key] = counts.get(key, 0) + 1
+    coverage = (
+        {(entry.level, entry.year): entry for entry in result.coverage} if isinstance(result, CheckResult) else {}
+    )
+    levels = [level for level, _ in _by_level(result.units, catalog)]
+    levels += [level for level, _ in coverage if level not in levels]
+    summary: list[LevelSummary] = []
+    for level in levels:
+        label = level_label(level, catalog, language)
+        entries = [entry for (covered, _), entry in coverage.items() if covered == level]
+        if entries:
+            for entry in entries:
+                units = sum(1 for unit in result.units if unit.level == level and unit.year == entry.year)
+                summary.append(
+                    LevelSummary(
+                        level=level,
+                        label=label,
+                        units=units,
+                        passed=entry.passed,
+                        failed=entry.failed,
+                        incomplete=entry.incomplete,
+                        share=entry.share,
+                        target=entry.target,
+                        met=entry.met,
+                        year=entry.year if several_years else None,
+                        no_return=entry.no_return,
+                    )
+                )
+            continue
+        for (counted, year), units in counts.items():
+            if counted == level:
+                summary.append(LevelSummary(level, label, units, None, None, None, None, None, None, year=year))
+    return summary
+
+
+def chart_indicators(level: str, catalog: Catalog, standard: Standard | None) -> list[str]:
+    """The core indicators, then any other indicator the standard has a rule on at the level."""
+    core = [indicator.id for indicator in catalog.indicators.values() if indicator.core]
+    ruled = [rule.indicator for rule in standard.rules_for(level) if rule.indicator] if standard else []
+    return list(dict.fromkeys([*core, *ruled]))
+
+
+def _charts(
+    result: ComputeResult | CheckResult, catalog: Catalog, standard: Standard | None, language: Language
+) -> list[ChartSeries]:
+    """Each charted indicator by unit, per level; a series with no value at all is left out."""
+    zh = language == "zh"
+    charts: list[ChartSeries] = []
+    for level, units in _by_level(result.units, catalog):
+        several_years = len({unit.year for unit in units}) > 1
+        shown = units[:CHART_UNITS_MAX]
+        names = [
+            (unit.unit_name or unit.unit_code) + (f" {unit.year}" if several_years and unit.year is not None else "")
+            for unit in shown
+        ]
+        label = level_label(level, catalog, language)
+        for indicator_id in chart_indicators(level, catalog, standard):
+            indicator = catalog.indicators.get(indicator_id)
+            if indicator is None:
+                continue
+            values = [
+                unit.indicators[indicator_id].value if indicator_id in unit.indicators else None for unit in shown
+            ]
+            if all(value is None for value in values):
+                continue
+            rules = [rule for rule in (standard.rules_for(level) if standard else []) if rule.indicator == indicator_id]
+            # rule sets may give the indicator different thresholds: then no single line can be drawn
+            distinct = {(rule.op, rule.value) for rule in rules}
+            op, threshold = next(iter(distinct)) if len(distinct) == 1 else (None, None)
+            provisional = standard is not None and threshold is not None and any(map(standard.is_provisional, rules))
+            name = _indicator_label(indicator_id, catalog, language)
+            title = f"{label} · {name}"
+            if len(units) > len(shown):
+                title += (
+                    f"（前 {len(shown)} 个单位，共 {len(units)} 个）"
+                    if zh
+                    else f" (first {len(shown)} of {len(units)} units)"
+                )
+            charts.append(
+                ChartSeries(
+                    level=level,
+                    level_label=label,
+                    indicator=indicator_id,
+                    indicator_label=name,
+                    unit=indicator.unit,
+                    labels=names,
+                    values=values,
+                    threshold=threshold,
+                    op=op,
+                    total_units=len(units),
+                    title=title,
+                    provisional=provisional,
+                )
+            )
+    return charts
+
+
+def formulas_table(catalog: Catalog, language: Language = "zh") -> TextTable:
+    """Every indicator: id, name, unit, formula in words, definition, source, note."""
+    from chuangye_metrics.outputs.explain import formula_text
+
+    zh = language == "zh"
+    units = {"percent": "百分比", "ratio": "比例 1:N", "years": "年"} if zh else {}
+    header = (
+        ["指标代码", "指标名称", "单位", "计算公式", "定义", "依据", "说明", "核心指标"]
+        if zh
+        else ["Id", "Name", "Unit", "Formula", "Definition", "Source", "Note", "Core"]
+    )
+    rows: list[list[Cell]] = [
+        [
+            indicator.id,
+            indicator.name if zh else (indicator.name_en or indicator.name),
+            units.get(indicator.unit, indicator.unit),
+            formula_text(indicator, catalog, language),
+            indicator.definition,
+            indicator.source,
+            indicator.note,
+            LABELS[language]["yes"] if indicator.core else "",
+        ]
+        for indicator in catalog.indicators.values()
+    ]
+    return TextTable(title=LABELS[language]["formulas"], header=header, rows=rows)
+
+
+def _threshold_text(value: float, unit: str, language: Language) -> str:
+    return f"{value:g}" if unit == "count" else format_measure(value, unit, language)
+
+
+def rules_table(standard: Standard, catalog: Catalog, language: Language = "zh") -> TextTable:
+    """The standard's rules per level, each with its condition and whether it is provisional; then coverage targets."""
+    zh = language == "zh"
+    labels = LABELS[language]
+    header = (
+        ["层级", "适用条件", "指标或计数", "比较", "门槛", "暂定", "说明", "依据"]
+        if zh
+        else ["Level", "Applies to", "Indicator or count", "Comparison", "Threshold", "Provisional", "Note", "Source"]
+    )
+    rows: list[list[Cell]] = []
+    for level, entries in standard.levels.items():
+        label = level_label(level, catalog, language)
+        for entry in entries:
+            if isinstance(entry, RuleSet):
+                condition = entry.name or "; ".join(
+                    f"{_field_label(name, catalog, language)} = {'/'.join(values)}"
+                    for name, values in entry.when.items()
+                )
+                rules = entry.rules
+            else:
+                condition, rules = ("全部单位" if zh else "all units"), [entry]
+            for rule in rules:
+                unit = catalog.indicators[rule.indicator].unit if rule.indicator else "count"
+                rows.append(
+                    [
+                        label,
+                        condition,
+                        _subject_label(rule.subject, catalog, language),
+                        rule.op.replace(">=", "≥").replace("<=", "≤"),
+                        _threshold_text(rule.value, unit, language),
+                        labels["yes"] if standard.is_provisional(rule) else labels["no"],
+                        rule.note,
+                        standard.source,
+                    ]
+                )
+    for level, target in standard.coverage.items():
+        rows.append(
+            [
+                level_label(level, catalog, language),
+                "达标覆盖率目标" if zh else "coverage target",
+                labels["share"],
+                "≥",
+                f"{target:g}%",
+                labels["no"],
+                "",
+                standard.source,
+            ]
+        )
+    name = standard.name if zh else (standard.name_en or standard.name)
+    title = f"{labels['rules']}：{name}（{standard.id}）" if zh else f"{labels['rules']}: {name} ({standard.id})"
+    return TextTable(title=title, header=header, rows=rows)
+
+
+def _shortlist(result: CheckResult, catalog: Catalog, language: Language) -> TextTable | None:
+    from chuangye_metrics.outputs.render_check import lacking_text
+
+    shortlist = result.shortlist
+    if shortlist is None:
+        return None
+    zh = language == "zh"
+    header = (
+        ["层级", "年度", "名次", "单位代码", "单位名称", "建议", "超出门槛", "最弱指标", "尚缺"]
+        if zh
+        else ["Level", "Year", "Rank", "Code", "Name", "Status", "Margin", "Weakest rule", "Lacks"]
+    )
+    rows: list[list[Cell]] = [
+        [
+            level_label(entry.level, catalog, language),
+            entry.year,
+            entry.rank,
+            entry.unit_code,
+            entry.unit_name,
+            shortlist_label(entry.status, language),
+            entry.margin,
+            None if entry.weakest is None else _subject_label(entry.weakest, catalog, language),
+            lacking_text(entry, language) or None,
+        ]
+        for entry in shortlist.entries
+    ]
+    note = (
+        f"超出门槛：最弱一条规则高出门槛的幅度（占门槛的百分比）；差一点：未达标但所缺合计不超过 {shortlist.near_limit}"
+        if zh
+        else "Margin: how far the weakest rule clears its threshold, in percent of the threshold; "
+        f"near: fails, lacking at most {shortlist.near_limit} in all"
+    )
+    title = f"{LABELS[language]['shortlist']}（{note}）" if zh else f"{LABELS[language]['shortlist']} ({note})"
+    kinds = ["text", "text", "text", "text", "text", "text", "percent", "text", "text"]
+    return TextTable(title=title, header=header, rows=rows, kinds=kinds)
+
+
+def _quotas(result: CheckResult, catalog: Catalog, language: Language) -> TextTable | None:
+    shortlist = result.shortlist
+    if shortlist is None:
+        return None
+    zh = language == "zh"
+    header = ["层级", "年度", "名额", "达标单位", "拟申报"] if zh else ["Level", "Year", "Quota", "Passing", "Proposed"]
+    rows: list[list[Cell]] = [
+        [level_label(quota.level, catalog, language), quota.year, quota.quota, quota.passing, quota.proposed]
+        for quota in shortlist.quotas
+    ]
+    return TextTable(title=LABELS[language]["quotas"], header=header, rows=rows)
+
+
+def years_table(years: YearsResult, catalog: Catalog, language: Language = "zh") -> TextTable:
+    """Per unit and count or indicator: the value each year, the change on the year before (同比), and the
+    average yearly growth of counts; units absent in a year are flagged."""
+    zh = language == "zh"
+    labels = LABELS[language]
+    unit_words = (
+        {"person": "人", "entity": "个", "year": "年", "percent": "%", "ratio": "1:N", "years": "年"}
+        if zh
+        else {
+            "person": "people",
+            "entity": "entities",
+            "year": "years",
+            "percent": "%",
+            "ratio": "1:N",
+            "years": "years",
+        }
+    )
+    header = (
+        ["单位代码", "单位名称", "层级", "项目", "单位"]
+        + [f"{year} 年" for year in years.years]
+        + [f"{year} 同比" for year in years.years[1:]]
+        + ["年均增长率", "增长区间", "缺报年度"]
+        if zh
+        else ["Code", "Name", "Level", "Item", "Unit"]
+        + [str(year) for year in years.years]
+        + [f"{year} change" for year in years.years[1:]]
+        + ["Yearly growth", "Growth period", "Years without the unit"]
+    )
+    kinds = (
+        ["text"] * 5
+        + ["measure"] * len(years.years)
+        + ["change"] * (len(years.years) - 1)
+        + ["percent", "text", "text"]
+    )
+    rows: list[list[Cell]] = []
+    row_units: list[str] = []
+    for unit in years.units:
+        missing = ", ".join(str(year) for year in unit.missing_years) or None
+        items = [(name, series, _field_label(name, catalog, language)) for name, series in unit.fields.items()] + [
+            (name, series, _indicator_label(name, catalog, language)) for name, series in unit.indicators.items()
+        ]
+        for _name, series, item in items:
+            points = {point.year: point for point in series.points}
+            values: list[Cell] = [points[year].value if year in points else None for year in years.years]
+            if all(value is None for value in values):
+                continue
+            changes: list[Cell] = [points[year].change if year in points else None for year in years.years[1:]]
+            period = (
+                f"{series.growth_from}–{series.growth_to}"
+                if series.growth_from is not None and series.growth_to is not None
+                else series.reason
+            )
+            rows.append(
+                [
+                    unit.unit_code,
+                    unit.unit_name or labels["derived"],
+                    level_label(unit.level, catalog, language),
+                    item,
+                    unit_words.get(series.unit, series.unit),
+                    *values,
+                    *changes,
+                    series.growth,
+                    period,
+                    missing,
+                ]
+            )
+            row_units.append("count" if series.kind == "field" else series.unit)
+    return TextTable(title=labels["years"], header=header, rows=rows, kinds=kinds, row_units=row_units)

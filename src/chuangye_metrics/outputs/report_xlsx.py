@@ -1,0 +1,555 @@
+"""The Excel report: a summary, a sheet per level, native charts, formulas and rules, shortlist and years."""
+
+from __future__ import annotations
+
+import errno
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.core.findings import Language
+from chuangye_metrics.core.models import CheckResult, ComputeResult, YearsResult
+from chuangye_metrics.outputs.report_content import (
+    Cell,
+    ChartSeries,
+    LevelTable,
+    ReportContent,
+    TextTable,
+    report_content,
+)
+from chuangye_metrics.standards.library import Standard
+
+if TYPE_CHECKING:
+    from xlsxwriter.format import Format
+    from xlsxwriter.workbook import Workbook
+    from xlsxwriter.worksheet import Worksheet
+
+# Above this many units the workbook is written row by row to temporary files (XlsxWriter's constant-memory
+# mode) instead of being held in memory; charts then carry no cached values, which Excel and LibreOffice
+# recompute from the cells on opening.
+CONSTANT_MEMORY_UNITS = 20_000
+SHEET_NAME_MAX = 31
+INVALID_SHEET_CHARACTERS = "[]:*?/\\"
+WIDTH_SAMPLE_ROWS = 200
+CHART_ROWS = 20
+EXCEL_ROWS = 1_048_576
+FACT_WIDTH = 95  # characters that fit in the merged value cells of the summary's facts (B:J)
+
+# Percent values are stored as percentages (30.6 means 30.6 %), as in the JSON output. Excel's "0.0%" format
+# would multiply by 100 and show 3060.0%, so the percent sign is a literal: the cell holds 30.6 and shows 30.6%.
+PERCENT_FORMAT = '0.0"%"'
+NUMBER_FORMATS = {
+    "count": "#,##0",
+    "percent": PERCENT_FORMAT,
+    "ratio": "0.00",
+    "years": "0.0",
+    "year": "0",
+}
+CHANGE_FORMATS = {
+    "count": "+#,##0;-#,##0;0",
+    "ratio": "+0.00;-0.00;0.00",
+    "years": "+0.0;-0.0;0.0",
+}
+SIGNED_PERCENT_FORMAT = '+0.0"%";-0.0"%";0.0"%"'
+
+GREEN = {"bg_color": "#C6EFCE", "font_color": "#006100"}
+RED = {"bg_color": "#FFC7CE", "font_color": "#9C0006"}
+YELLOW = {"bg_color": "#FFEB9C", "font_color": "#9C5700"}
+BAR_COLOUR = "#4472C4"
+THRESHOLD_COLOUR = "#C00000"
+TARGET_COLOUR = "#ED7D31"
+
+
+def write_report_workbook(
+    path: Path,
+    result: ComputeResult | CheckResult,
+    catalog: Catalog,
+    *,
+    standard: Standard | None = None,
+    language: Language = "zh",
+    years: YearsResult | None = None,
+) -> None:
+    """Write the report whole or not at all: in a private folder beside ``path``, with XlsxWriter's own temporary
+    files, then renamed into place (see ``outputs.replacing``); never over the return it reports on."""
+    from xlsxwriter.exceptions import FileCreateError
+
+    from chuangye_metrics.outputs.files import replacing
+
+    content = report_content(result, catalog, standard=standard, language=language, years=years)
+    source = Path(result.source.file)
+    with replacing(path, language, inputs=[source] if source.is_file() else []) as temporary:
+        try:
+            _write(temporary, content, constant_memory=len(result.units) > CONSTANT_MEMORY_UNITS)
+        except FileCreateError as error:  # XlsxWriter's wrapping of the OSError of creating the file
+            cause = error.args[0] if error.args else None
+            if isinstance(cause, OSError):
+                raise cause from error
+            raise OSError(errno.EIO, str(error)) from error
+
+
+class _Formats:
+    """The workbook's cell formats, made once each."""
+
+    def __init__(self, workbook: Workbook) -> None:
+        self.workbook = workbook
+        self.cache: dict[tuple[tuple[str, Any], ...], Format] = {}
+        self.header = self.get(bold=True, text_wrap=True, valign="top", bg_color="#DDEBF7", border=1)
+        self.title = self.get(bold=True, font_size=14)
+        self.section = self.get(bold=True, font_size=12)
+        self.label = self.get(bold=True, valign="top")
+        self.wrap = self.get(text_wrap=True, valign="top")
+        self.warning = self.get(bold=True, font_color="#9C0006", bg_color="#FFEB9C", text_wrap=True, valign="top")
+        self.status = self.get(align="center")
+        self.green = self.get(**GREEN)
+        self.red = self.get(**RED)
+        self.yellow = self.get(**YELLOW)
+
+    def get(self, **properties: Any) -> Format:
+        key = tuple(sorted(properties.items()))
+        if key not in self.cache:
+            self.cache[key] = self.workbook.add_format(properties)
+        return self.cache[key]
+
+    def number(self, kind: str) -> Format:
+        return self.get(num_format=NUMBER_FORMATS.get(kind, "General"))
+
+
+def _write(path: Path, content: ReportContent, *, constant_memory: bool) -> None:
+    from xlsxwriter import Workbook
+
+    options = {"constant_memory": constant_memory, "nan_inf_to_errors": True, "tmpdir": str(path.parent)}
+    workbook = Workbook(str(path), options)
+    workbook.set_properties({"title": content.title, "comments": "chuangye-metrics"})
+    formats = _Formats(workbook)
+    names = _SheetNames(content.language)
+    labels = content.labels
+    summary = workbook.add_worksheet(names.take(labels["sheet_summary"]))
+    level_sheets = [(workbook.add_worksheet(names.take(table.label)), table) for table in content.levels]
+    charts = workbook.add_worksheet(names.take(labels["sheet_charts"])) if content.charts else None
+    shortlist = workbook.add_worksheet(names.take(labels["sheet_shortlist"])) if content.shortlist else None
+    years = workbook.add_worksheet(names.take(labels["sheet_years"])) if content.years else None
+    formulas = workbook.add_worksheet(names.take(labels["sheet_formulas"]))
+
+    _summary_sheet(workbook, summary, content, formats)
+    for worksheet, table in level_sheets:
+        _level_sheet(worksheet, table, content, formats)
+    if charts is not None:
+        _charts_sheet(workbook, charts, content, formats)
+    if shortlist is not None and content.shortlist is not None:
+        _shortlist_sheet(shortlist, content, formats)
+    if years is not None and content.years is not None:
+        _years_sheet(years, content.years, content, formats)
+    _formulas_sheet(formulas, content, formats)
+    summary.activate()
+    workbook.close()
+
+
+class _SheetNames:
+    """Valid, distinct sheet names: no []:*?/\\, at most 31 characters, unique ignoring case."""
+
+    def __init__(self, language: Language) -> None:
+        self.slash = "、" if language == "zh" else "-"
+        self.used: set[str] = set()
+
+    def take(self, label: str) -> str:
+        name = "".join(self.slash if character in INVALID_SHEET_CHARACTERS else character for character in label)
+        name = name.strip("'").strip() or "Sheet"
+        name = name[:SHEET_NAME_MAX]
+        candidate, number = name, 2
+        while candidate.lower() in self.used or candidate.lower() == "history":
+            suffix = f" ({number})"
+            candidate, number = name[: SHEET_NAME_MAX - len(suffix)] + suffix, number + 1
+        self.used.add(candidate.lower())
+        return candidate
+
+
+def _text_width(value: Cell) -> int:
+    """Rough display width in Excel character units: CJK characters count double."""
+    if value is None:
+        return 0
+    text = value if isinstance(value, str) else f"{value:,.2f}" if isinstance(value, float) else str(value)
+    return sum(2 if unicodedata.east_asian_width(character) in "WF" else 1 for character in text)
+
+
+def _set_widths(
+    worksheet: Worksheet, header: Sequence[str], rows: Sequence[Sequence[Cell]], *, least: int = 8, most: int = 40
+) -> None:
+    for index, heading in enumerate(header):
+        widest = max([_text_width(row[index]) for row in rows[:WIDTH_SAMPLE_ROWS]] or [0])
+        # headings wrap (Chinese anywhere, English between words): half their width is enough
+        words = heading.split() if heading.isascii() else [heading[: len(heading) // 2 + 1]]
+        heading_width = max(_text_width(heading) // 2, *(_text_width(word) for word in words or [""]))
+        worksheet.set_column(index, index, min(most, max(least, widest + 2, heading_width + 2)))
+
+
+def _write_cell(worksheet: Worksheet, row: int, column: int, value: Cell, cell_format: Format | None) -> None:
+    if value is None:
+        return
+    if isinstance(value, str):
+        worksheet.write_string(row, column, value, cell_format)
+    else:
+        worksheet.write_number(row, column, value, cell_format)
+
+
+def _status_colours(worksheet: Worksheet, cells: tuple[int, int, int, int], words: dict[str, dict[str, Any]]) -> None:
+    """Colour cells whose text equals a word (equality, not containment: 未达标 contains 达标)."""
+    for word, colour in words.items():
+        worksheet.conditional_format(
+            *cells, {"type": "cell", "criteria": "equal to", "value": f'"{word}"', "format": colour["format"]}
+        )
+
+
+def _pass_fail_words(content: ReportContent, formats: _Formats) -> dict[str, dict[str, Any]]:
+    labels = content.labels
+    return {
+        labels["pass"]: {"format": formats.green},
+        labels["fail"]: {"format": formats.red},
+        labels["incomplete"]: {"format": formats.yellow},
+        labels["missing"]: {"format": formats.yellow},
+    }
+
+
+def _summary_sheet(workbook: Workbook, worksheet: Worksheet, content: ReportContent, formats: _Formats) -> None:
+    labels = content.labels
+    worksheet.set_column(0, 0, 16)
+    worksheet.set_column(1, 1, 14)
+    worksheet.set_column(2, 9, 11)
+    worksheet.set_landscape()
+    worksheet.fit_to_pages(1, 0)
+    worksheet.write_string(0, 0, content.title, formats.title)
+    row = 1
+    if content.warning:
+        worksheet.merge_range(row, 0, row, 9, content.warning, formats.warning)
+        worksheet.set_row(row, 36)
+        row += 1
+    row += 1
+    worksheet.write_string(row, 0, labels["facts"], formats.section)
+    row += 1
+    for label, value in content.facts:
+        worksheet.write_string(row, 0, label, formats.label)
+        warning = value == content.warning
+        worksheet.merge_range(row, 1, row, 9, value, formats.warning if warning else formats.wrap)
+        lines = 1 + _text_width(value) // FACT_WIDTH
+        if lines > 1:
+            worksheet.set_row(row, 15 * lines)
+        row += 1
+    row += 1
+    worksheet.write_string(row, 0, labels["summary"], formats.section)
+    row += 1
+    with_standard = any(entry.passed is not None for entry in content.summary)
+    with_year = any(entry.year is not None for entry in content.summary)
+    header = [labels["level"], *([labels["year"]] if with_year else []), labels["units"]]
+    if with_standard:
+        header += [
+            labels["passed"],
+            labels["failed"],
+            labels["incomplete"],
+            labels["no_return"],
+            labels["share"],
+            labels["target"],
+            labels["met"],
+        ]
+    for column, heading in enumerate(header):
+        worksheet.write_string(row, column, heading, formats.header)
+    first = row + 1
+    covered = [entry for entry in content.summary if entry.passed is not None]
+    helper = len(header) + 1  # hidden: the pass-share chart's data, covered levels only, from the first row on
+    for index, entry in enumerate(content.summary):
+        row += 1
+        cells: list[tuple[Cell, str]] = [(entry.label, "text")]
+        if with_year:
+            cells.append((entry.year, "year"))
+        cells.append((entry.units, "count"))
+        if with_standard:
+            met = None if entry.met is None else labels["met_yes"] if entry.met else labels["met_no"]
+            cells += [
+                (entry.passed, "count"),
+                (entry.failed, "count"),
+                (entry.incomplete, "count"),
+                (entry.no_return, "count"),
+                (entry.share, "percent"),
+                (entry.target, "percent"),
+                (met, "text"),
+            ]
+        for column, (cell, kind) in enumerate(cells):
+            _write_cell(worksheet, row, column, cell, None if kind == "text" else formats.number(kind))
+        if index < len(covered):
+            shown = covered[index]
+            worksheet.write_string(row, helper, f"{shown.label} {shown.year or ''}".strip())
+            _write_cell(worksheet, row, helper + 1, shown.share, formats.number("percent"))
+            _write_cell(worksheet, row, helper + 2, shown.target, formats.number("percent"))
+    if not with_standard or row < first:
+        return
+    worksheet.set_column(helper, helper + 2, None, None, {"hidden": True})
+    met_column = len(header) - 1
+    _status_colours(
+        worksheet,
+        (first, met_column, row, met_column),
+        {labels["met_yes"]: {"format": formats.green}, labels["met_no"]: {"format": formats.red}},
+    )
+    if covered:
+        _pass_share_chart(workbook, worksheet, content, (first, first + len(covered) - 1, helper), row + 2)
+
+
+def _pass_share_chart(
+    workbook: Workbook, worksheet: Worksheet, content: ReportContent, data: tuple[int, int, int], at: int
+) -> None:
+    """Share of units passing per level (columns) against the coverage target (markers)."""
+    labels = content.labels
+    first, last, column = data
+    categories: list[Any] = [worksheet.name, first, column, last, column]
+    chart = workbook.add_chart({"type": "column"})
+    assert chart is not None
+    chart.add_series(
+        {
+            "name": labels["share"],
+            "categories": categories,
+            "values": [worksheet.name, first, column + 1, last, column + 1],
+            "fill": {"color": BAR_COLOUR},
+            "data_labels": {"value": True, "num_format": PERCENT_FORMAT},
+        }
+    )
+    targets = workbook.add_chart({"type": "line"})
+    assert targets is not None
+    targets.add_series(
+        {
+            "name": labels["target"],
+            "categories": categories,
+            "values": [worksheet.name, first, column + 2, last, column + 2],
+            "line": {"none": True},
+            "marker": {
+                "type": "dash",
+                "size": 14,
+                "fill": {"color": TARGET_COLOUR},
+                "border": {"color": TARGET_COLOUR},
+            },
+        }
+    )
+    chart.combine(targets)
+    chart.show_hidden_data()  # its data are in hidden columns
+    chart.set_title({"name": labels["pass_share"], "name_font": {"size": 11}})
+    chart.set_y_axis({"min": 0, "max": 100, "num_format": PERCENT_FORMAT})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 640, "height": 320})
+    worksheet.insert_chart(at, 0, chart)
+
+
+def _level_sheet(worksheet: Worksheet, table: LevelTable, content: ReportContent, formats: _Formats) -> None:
+    labels = content.labels
+    header = [column.label for column in table.columns]
+    _set_widths(worksheet, header, table.rows, most=30)
+    worksheet.set_row(0, 48)
+    for index, heading in enumerate(header):
+        worksheet.write_string(0, index, heading, formats.header)
+    kinds = [column.kind for column in table.columns]
+    cell_formats = [
+        formats.status
+        if kind == "status"
+        else formats.number("year")
+        if column.id == "year"
+        else None
+        if kind == "text"
+        else formats.number(kind)
+        for column, kind in zip(table.columns, kinds, strict=True)
+    ]
+    rows, left_out = _rows_that_fit(table.rows, content.language)
+    for number, row in enumerate(rows, start=1):
+        for index, value in enumerate(row):
+            shown = labels.get(str(value), str(value)) if kinds[index] == "status" and value is not None else value
+            _write_cell(worksheet, number, index, shown, cell_formats[index])
+    if left_out:
+        worksheet.write_string(len(rows) + 1, 0, left_out, formats.warning)
+    last = max(len(rows), 1)
+    worksheet.freeze_panes(1, 2)
+    worksheet.autofilter(0, 0, last, len(header) - 1)
+    words = _pass_fail_words(content, formats)
+    for index, kind in enumerate(kinds):
+        if kind == "status":
+            _status_colours(worksheet, (1, index, last, index), words)
+    worksheet.set_landscape()
+    worksheet.set_paper(9)
+    worksheet.repeat_rows(0)
+    worksheet.repeat_columns(0, 1)
+
+
+def _rows_that_fit(rows: Sequence[Sequence[Cell]], language: Language) -> tuple[Sequence[Any], str | None]:
+    """The rows below a header row that a sheet can hold, and when some are left out, a last line saying so."""
+    room = EXCEL_ROWS - 2  # the header row, and the line saying rows are left out
+    if len(rows) <= room + 1:
+        return rows, None
+    left_out = len(rows) - room
+    note = (
+        f"工作表最多 {EXCEL_ROWS:,} 行：其余 {left_out:,} 行未写入；全部结果请用 --format json 或 csv。"
+        if language == "zh"
+        else f"A sheet holds at most {EXCEL_ROWS:,} rows: {left_out:,} more are left out; "
+        "use --format json or csv for all of them."
+    )
+    return rows[:room], note
+
+
+def _charts_sheet(workbook: Workbook, worksheet: Worksheet, content: ReportContent, formats: _Formats) -> None:
+    """Per chart: its data (unit, value, threshold) at the left, the chart beside it."""
+    labels = content.labels
+    worksheet.set_column(0, 0, 22)
+    worksheet.set_column(1, 2, 11)
+    worksheet.fit_to_pages(1, 0)
+    row = 0
+    for series in content.charts:
+        worksheet.write_string(row, 0, series.title, formats.section)
+        threshold_label = _threshold_label(series, content)
+        header = [series.level_label, labels["value"], threshold_label]
+        for column, heading in enumerate(header):
+            worksheet.write_string(row + 1, column, heading, formats.header)
+        first = row + 2
+        number = formats.number(series.unit)
+        for offset, (label, value) in enumerate(zip(series.labels, series.values, strict=True)):
+            worksheet.write_string(first + offset, 0, label)
+            _write_cell(worksheet, first + offset, 1, value, number)
+            _write_cell(worksheet, first + offset, 2, series.threshold, number)
+        last = first + len(series.labels) - 1
+        worksheet.insert_chart(row, 4, _indicator_chart(workbook, worksheet.name, series, first, last, threshold_label))
+        row = max(last + 2, row + CHART_ROWS + 1)
+
+
+def _threshold_label(series: ChartSeries, content: ReportContent) -> str:
+    label = content.labels["threshold"]
+    if series.threshold is None or series.op is None:
+        return label
+    from chuangye_metrics.config.catalog import format_measure
+
+    shown = format_measure(series.threshold, series.unit, content.language)
+    op = series.op.replace(">=", "≥").replace("<=", "≤")
+    provisional = f"（{content.labels['provisional']}）" if content.language == "zh" else " (provisional)"
+    return f"{label} {op} {shown}" + (provisional if series.provisional else "")
+
+
+def _indicator_chart(
+    workbook: Workbook, sheet: str, series: ChartSeries, first: int, last: int, threshold_label: str
+) -> Any:
+    """A column per unit, and the threshold as a dashed line across them."""
+    categories = [sheet, first, 0, last, 0]
+    chart = workbook.add_chart({"type": "column"})
+    assert chart is not None
+    chart.add_series(
+        {
+            "name": series.indicator_label,
+            "categories": categories,
+            "values": [sheet, first, 1, last, 1],
+            "fill": {"color": BAR_COLOUR},
+            "gap": 60,
+        }
+    )
+    if series.threshold is not None:
+        line = workbook.add_chart({"type": "line"})
+        assert line is not None
+        line.add_series(
+            {
+                "name": threshold_label,
+                "categories": categories,
+                "values": [sheet, first, 2, last, 2],
+                "line": {"color": THRESHOLD_COLOUR, "dash_type": "dash", "width": 1.5},
+                # a marker too, so that a level of one unit still shows its threshold
+                "marker": {
+                    "type": "dash",
+                    "size": 10,
+                    "fill": {"color": THRESHOLD_COLOUR},
+                    "border": {"color": THRESHOLD_COLOUR},
+                },
+            }
+        )
+        chart.combine(line)
+    chart.set_title({"name": series.title, "name_font": {"size": 11}})
+    chart.set_y_axis({"num_format": NUMBER_FORMATS[series.unit], "min": 0})
+    chart.set_x_axis({"num_font": {"rotation": -45 if len(series.labels) > 8 else 0}})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 760, "height": 380})
+    return chart
+
+
+def _text_table(
+    worksheet: Worksheet, table: TextTable, row: int, formats: _Formats, *, number_formats: Sequence[Any] = ()
+) -> tuple[int, int]:
+    """A titled table from ``row``; returns the rows of its first and last data lines."""
+    worksheet.write_string(row, 0, table.title, formats.section)
+    for column, heading in enumerate(table.header):
+        worksheet.write_string(row + 1, column, heading, formats.header)
+    first = row + 2
+    for offset, cells in enumerate(table.rows):
+        for column, value in enumerate(cells):
+            cell_format = number_formats[column] if column < len(number_formats) else None
+            if cell_format is None and isinstance(value, int | float):
+                cell_format = formats.number("year")
+            _write_cell(worksheet, first + offset, column, value, cell_format or formats.wrap)
+    return first, first + len(table.rows) - 1
+
+
+def _formulas_sheet(worksheet: Worksheet, content: ReportContent, formats: _Formats) -> None:
+    widths = [22, 22, 10, 40, 40, 40, 40, 10]
+    for column, width in enumerate(widths):
+        worksheet.set_column(column, column, width)
+    _, last = _text_table(worksheet, content.formulas, 0, formats)
+    if content.rules is not None:
+        _text_table(worksheet, content.rules, last + 3, formats)
+    worksheet.freeze_panes(2, 0)
+    worksheet.set_landscape()
+
+
+def _shortlist_sheet(worksheet: Worksheet, content: ReportContent, formats: _Formats) -> None:
+    from chuangye_metrics.outputs.render_check import shortlist_label
+
+    table = content.shortlist
+    assert table is not None
+    _set_widths(worksheet, table.header, table.rows)
+    row = 0
+    if content.quotas is not None:
+        _, last = _text_table(worksheet, content.quotas, row, formats)
+        row = last + 3
+    number_formats = [
+        formats.get(num_format=SIGNED_PERCENT_FORMAT) if kind == "percent" else None for kind in table.kinds
+    ]
+    first, last = _text_table(worksheet, table, row, formats, number_formats=number_formats)
+    status_column = 5
+    language = content.language
+    _status_colours(
+        worksheet,
+        (first, status_column, max(first, last), status_column),
+        {
+            shortlist_label("proposed", language): {"format": formats.green},
+            shortlist_label("near", language): {"format": formats.yellow},
+        },
+    )
+    worksheet.autofilter(first - 1, 0, max(first, last), len(table.header) - 1)
+    worksheet.freeze_panes(first, 0)
+
+
+def _years_sheet(worksheet: Worksheet, table: TextTable, content: ReportContent, formats: _Formats) -> None:
+    zh = content.language == "zh"
+    change_formats = {
+        **CHANGE_FORMATS,
+        "percent": '+0.0" 个百分点";-0.0" 个百分点";0.0' if zh else '+0.0" pp";-0.0" pp";0.0',
+    }
+    _set_widths(worksheet, table.header, table.rows, most=28)
+    worksheet.set_row(0, 32)
+    for column, heading in enumerate(table.header):
+        worksheet.write_string(0, column, heading, formats.header)
+    rows, left_out = _rows_that_fit(table.rows, content.language)
+    for offset, cells in enumerate(rows, start=1):
+        unit = table.row_units[offset - 1] if offset - 1 < len(table.row_units) else "count"
+        for column, value in enumerate(cells):
+            kind = table.kinds[column] if column < len(table.kinds) else "text"
+            if kind == "measure":
+                cell_format = formats.number(unit)
+            elif kind == "change":
+                cell_format = formats.get(num_format=change_formats.get(unit, "General"))
+            elif kind == "percent":
+                cell_format = formats.number("percent")
+            else:
+                cell_format = None
+            _write_cell(worksheet, offset, column, value, cell_format)
+    if left_out:
+        worksheet.write_string(len(rows) + 1, 0, left_out, formats.warning)
+    worksheet.freeze_panes(1, 4)
+    worksheet.autofilter(0, 0, max(len(rows), 1), len(table.header) - 1)
+    worksheet.set_landscape()

@@ -1,0 +1,42 @@
+"""JSON Schemas of what the command line publishes, generated from the pydantic models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+SCHEMAS = ("compute", "validate", "check", "years", "standard", "row")
+
+
+def json_schema(which: str) -> dict[str, Any]:
+    if which == "compute":
+        from chuangye_metrics.core.models import ComputeResult
+
+        return _with_id(ComputeResult.model_json_schema(), which)
+    if which == "check":
+        from chuangye_metrics.core.models import CheckResult
+
+        return _with_id(CheckResult.model_json_schema(), which)
+    if which == "years":
+        from chuangye_metrics.core.models import YearsResult
+
+        return _with_id(YearsResult.model_json_schema(), which)
+    if which == "standard":
+        from chuangye_metrics.standards.library import Standard
+
+        return _with_id(Standard.model_json_schema(), which)
+    if which == "validate":
+        from chuangye_metrics.outputs.report import ValidationReport
+
+        return _with_id(ValidationReport.model_json_schema(), which)
+    from chuangye_metrics.config.catalog import load_catalog
+    from chuangye_metrics.validation.row_schema import row_model
+
+    return _with_id(row_model(load_catalog()).model_json_schema(), which)
+
+
+def _with_id(schema: dict[str, Any], which: str) -> dict[str, Any]:
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"chuangye-metrics/{which}.schema.json",
+        **schema,
+    }

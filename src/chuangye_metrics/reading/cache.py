@@ -1,0 +1,336 @@
+"""A cache keyed by the input's content: the parsed table as Parquet, and compute's finished JSON.
+
+Entries are written under a temporary name and renamed into place, so concurrent runs never see half
+an entry; an entry that cannot be read back whole (a damaged file, a checksum that does not match) is
+ignored and rebuilt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from functools import lru_cache
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Protocol
+
+from chuangye_metrics import __version__
+from chuangye_metrics.core.resources import formulas_dir
+
+if TYPE_CHECKING:
+    from chuangye_metrics.reading.reader import ReturnTable
+
+FORMAT = 2
+
+
+class TextSink(Protocol):
+    def write(self, text: str, /) -> int: ...
+
+
+class BinarySink(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
+BLOCK = 1 << 20
+
+
+def cache_root() -> Path:
+    """$CHUANGYE_CACHE_DIR, else the user's cache directory ($XDG_CACHE_HOME or ~/.cache)."""
+    explicit = os.environ.get("CHUANGYE_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "chuangye-metrics"
+
+
+@lru_cache(maxsize=1)
+def code_identity() -> str:
+    """A hash of the package's own source files: an entry made by other code (a reader since fixed, at the same
+    version number) is never served. Worked out once per process, in about a millisecond."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parents[1]
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(*parts: Any, files: Sequence[Path] = ()) -> str:
+    """A short hash of settings, of the code and of the bytes of the files they name (and of the shipped formulas)."""
+    digest = hashlib.sha256(f"{FORMAT}|{__version__}|{code_identity()}".encode())
+    for part in parts:
+        digest.update(json.dumps(part, sort_keys=True, default=str).encode())
+    from chuangye_metrics.core.guard import config_bytes
+
+    for path in sorted(formulas_dir().rglob("*.yaml")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    for path in files:  # the user's: refused if not a regular file (a pipe would block) or over the size limit
+        digest.update(path.name.encode())
+        digest.update(config_bytes(path))
+    return digest.hexdigest()[:32]
+
+
+class Cache:
+    """The entries of one input file, found by its SHA-256."""
+
+    def __init__(self, root: Path, sha256: str) -> None:
+        self.sha256 = sha256
+        self.folder = root / sha256[:2] / sha256
+
+    @classmethod
+    def for_file(cls, path: Path, root: Path | None = None) -> Cache:
+        from chuangye_metrics.core.guard import require_regular_file
+
+        require_regular_file(path)  # before hashing: a named pipe or /dev/zero would be hashed for ever
+        root = root or cache_root()
+        return cls(root, content_digest(path, root))
+
+    # --- the parsed table ---------------------------------------------------------------------------
+
+    def load_table(self, key: str, path: Path) -> ReturnTable | None:
+        import pyarrow.parquet as pq
+
+        from chuangye_metrics.core.findings import Finding
+        from chuangye_metrics.reading.reader import Column, ReturnTable
+
+        meta_path = self.folder / f"table-{key}.json"
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            frame = pq.read_table(self.folder / meta["frame"]).to_pandas()
+            totals = pq.read_table(self.folder / meta["totals"]).to_pandas() if meta["totals"] else None
+            if len(frame) != meta["rows"] or meta["sha256"] != self.sha256:
+                return None
+            return ReturnTable(
+                path=path,
+                sheet=meta["sheet"],
+                sha256=self.sha256,
+                frame=_restore(frame),
+                columns={name: Column(**column) for name, column in meta["columns"].items()},
+                findings=[Finding.model_validate(item) for item in meta["findings"]],
+                totals=None if totals is None else _restore(totals),
+                title_year=meta["title_year"],
+                header_row=meta["header_row"],
+            )
+        except Exception:  # a damaged or outdated entry is rebuilt, never trusted
+            return None
+
+    def store_table(self, key: str, table: ReturnTable) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            names = {"frame": f"table-{key}.parquet", "totals": f"totals-{key}.parquet"}
+            with _atomic(self.folder / names["frame"], "wb") as stream:
+                pq.write_table(pa.Table.from_pandas(table.frame, preserve_index=False), stream)
+            if table.totals is not None:
+                with _atomic(self.folder / names["totals"], "wb") as stream:
+                    pq.write_table(pa.Table.from_pandas(table.totals, preserve_index=False), stream)
+            meta = {
+                "sha256": self.sha256,
+                "sheet": table.sheet,
+                "rows": len(table.frame),
+                "frame": names["frame"],
+                "totals": names["totals"] if table.totals is not None else None,
+                "columns": {name: asdict(column) for name, column in table.columns.items()},
+                "findings": [
+                    {**finding.model_dump(mode="json"), "params": finding.params} for finding in table.findings
+                ],
+                "title_year": table.title_year,
+                "header_row": table.header_row,
+            }
+            with _atomic(self.folder / f"table-{key}.json", "w") as stream:
+                json.dump(meta, stream, ensure_ascii=False, default=str)
+        except OSError:
+            return  # a cache that cannot be written only costs time
+
+    # --- compute's finished output ------------------------------------------------------------------
+
+    def load_output(self, key: str) -> tuple[Path, dict[str, Any]] | None:
+        """The output file and its meta (findings, has_errors), when the file checks out whole."""
+        meta_path = self.folder / f"output-{key}.json"
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            output = self.folder / meta["file"]
+            if _signature(output) == meta.get("signature"):
+                return output, meta  # untouched since it was written and checked
+            if _crc_and_size(output) != (meta["crc32"], meta["size"]):
+                return None
+            meta["signature"] = _signature(output)  # checked whole: next time its signature suffices
+            with _atomic(meta_path, "w") as stream:
+                json.dump(meta, stream, ensure_ascii=False, default=str)
+            return output, meta
+        except Exception:
+            return None
+
+    def store_output(
+        self, key: str, write: Callable[[BinarySink], None], meta: dict[str, Any], tee_to: BinarySink | None = None
+    ) -> bool:
+        """Write the output through ``write`` into the cache (and to ``tee_to`` as it goes).
+
+        False when the entry could not be stored; what went to ``tee_to`` is whole either way.
+        """
+        name = f"output-{key}.out"
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            with _atomic(self.folder / name, "wb") as stream:
+                sink: BinarySink = _Tee(tee_to, stream) if tee_to is not None else stream
+                write(sink)
+                if isinstance(sink, _Tee) and sink.failed:
+                    raise OSError("the cache entry could not be written whole")
+            crc, size = _crc_and_size(self.folder / name)
+            entry = {**meta, "file": name, "crc32": crc, "size": size, "signature": _signature(self.folder / name)}
+            with _atomic(self.folder / f"output-{key}.json", "w") as stream:
+                json.dump(entry, stream, ensure_ascii=False, default=str)
+            return True
+        except OSError:
+            return False
+
+
+class _Tee:
+    """Writes to the real output and to the cache entry; a failing cache write only drops the entry."""
+
+    def __init__(self, primary: BinarySink, secondary: BinarySink) -> None:
+        self.primary = primary
+        self.secondary = secondary
+        self.failed = False
+
+    def write(self, data: bytes) -> int:
+        self.primary.write(data)
+        if not self.failed:
+            try:
+                self.secondary.write(data)
+            except OSError:
+                self.failed = True
+        return len(data)
+
+
+def replay_output(hit: tuple[Path, dict[str, Any]], out: IO[str]) -> tuple[list[Any], bool]:
+    """Copy a whole cached output (from ``Cache.load_output``) to ``out``; its findings and whether it had errors."""
+    from chuangye_metrics.core.findings import Finding
+
+    path, meta = hit
+    copy_to(path, out)
+    return [Finding.model_construct(**item) for item in meta["findings"]], bool(meta["has_errors"])
+
+
+def copy_to(source: Path, out: IO[str]) -> None:
+    """Send a cached output to a text stream: by the kernel (sendfile) when it is a file or pipe."""
+    out.flush()
+    try:
+        target = out.fileno()
+    except (AttributeError, OSError, ValueError):
+        target = -1
+    with source.open("rb") as stream:
+        if target >= 0:
+            try:
+                offset, size = 0, os.fstat(stream.fileno()).st_size
+                while offset < size:
+                    sent = os.sendfile(target, stream.fileno(), offset, size - offset)
+                    if sent == 0:
+                        break
+                    offset += sent
+                if offset == size:
+                    return
+                stream.seek(offset)
+            except OSError:
+                stream.seek(0)
+        buffer = getattr(out, "buffer", None)
+        for block in iter(lambda: stream.read(BLOCK), b""):
+            if buffer is not None:
+                buffer.write(block)
+            else:
+                out.write(block.decode("utf-8"))
+        if buffer is not None:
+            buffer.flush()
+
+
+def _crc_and_size(path: Path) -> tuple[int, int]:
+    crc, size = 0, 0
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(BLOCK), b""):
+            crc = zlib.crc32(block, crc)
+            size += len(block)
+    return crc, size
+
+
+def _signature(path: Path) -> list[int]:
+    """Size, modification time and inode: they change whenever the file is written to or replaced."""
+    status = path.stat()
+    return [status.st_size, status.st_mtime_ns, status.st_ino]
+
+
+def content_digest(path: Path, root: Path) -> str:
+    """The SHA-256 of the file's bytes, remembered against its signature so an untouched file is not read again."""
+    from chuangye_metrics.reading.reader import file_sha256
+
+    index = root / "digests" / (hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32] + ".json")
+    signature = _signature(path)
+    try:
+        known = json.loads(index.read_text(encoding="utf-8"))
+        if known["signature"] == signature and len(known["sha256"]) == 64:
+            return str(known["sha256"])
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    digest = file_sha256(path)
+    try:
+        index.parent.mkdir(parents=True, exist_ok=True)
+        with _atomic(index, "w") as stream:
+            json.dump({"signature": signature, "sha256": digest}, stream)
+    except OSError:
+        pass
+    return digest
+
+
+@contextmanager
+def _atomic(target: Path, mode: str) -> Iterator[Any]:
+    """A file written under a temporary name in the same folder, renamed over ``target`` when complete."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with open(handle, mode, encoding=None if "b" in mode else "utf-8") as stream:
+            yield stream
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _restore(frame: Any) -> Any:
+    """Parquet gives text back as Arrow-backed strings; the reader's frames hold objects with None."""
+    for name in frame.columns:
+        if frame[name].dtype != "float64" and frame[name].dtype.kind not in "iub":
+            frame[name] = frame[name].astype(object).where(frame[name].notna(), None)
+    return frame
+
+
+def load_return(
+    path: Path,
+    catalog: Any,
+    *,
+    sheet: str | None = None,
+    mapping: dict[str, str] | None = None,
+    cache: Cache | None = None,
+) -> ReturnTable:
+    """The parsed return: from the cache when an entry for these bytes and settings is whole, else read."""
+    from chuangye_metrics.reading.reader import read_return
+
+    if cache is None:
+        return read_return(path, catalog, sheet=sheet, mapping=mapping)
+    key = fingerprint(
+        "table",
+        sheet,
+        mapping,
+        [field.model_dump() for field in catalog.fields.values()],
+        [level.model_dump() for level in catalog.levels.values()],
+    )
+    table = cache.load_table(key, path)
+    if table is None:
+        table = read_return(path, catalog, sheet=sheet, mapping=mapping)
+        cache.store_table(key, table)
+    return table

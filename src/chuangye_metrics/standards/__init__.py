@@ -1,0 +1,1 @@
+"""Standards: loading them, judging units against them, coverage and the shortlist."""

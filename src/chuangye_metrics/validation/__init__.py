@@ -1,0 +1,1 @@
+"""Validation: the row schema, the return's checks and the rule kinds."""

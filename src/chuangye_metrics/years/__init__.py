@@ -1,0 +1,1 @@
+"""Several years: growth and changes of each unit across returns."""

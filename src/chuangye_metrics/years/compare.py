@@ -1,0 +1,777 @@
+"""Years side by side: each unit's counts and indicators per year, the change on the year before, and growth."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from chuangye_metrics.config import expressions
+from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.core.errors import InputError
+from chuangye_metrics.core.findings import Finding, Language, format_value
+from chuangye_metrics.core.models import ComputeResult, Series, SeriesUnit, Source, UnitYears, YearPoint, YearsResult
+from chuangye_metrics.hierarchy import DERIVED
+from chuangye_metrics.indicators.compute import UnitTable, errors_by_row, source_of, unit_results, unit_table
+from chuangye_metrics.reading.reader import ROW, ReturnTable
+from chuangye_metrics.validation.validate import Validated
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from chuangye_metrics.indicators.compute import ComputeOutcome
+    from chuangye_metrics.reading.cache import Cache, TextSink
+    from chuangye_metrics.standards.check import ReturnRead
+
+FILE = "_file"
+CHUNK = 10_000
+
+# why a count's growth is null, by code (0: growth is given)
+NO_VALUE, ONE_VALUE, FIRST_ZERO = 1, 2, 3
+GROWTH_REASONS = {
+    NO_VALUE: ("各年度均无数值", "no value in any year"),
+    ONE_VALUE: ("仅一个年度有数值，无法计算年均增长率", "a value in one year only: no yearly growth"),
+    FIRST_ZERO: ("起始年度数值为 0，无法计算年均增长率", "the first year's value is 0: no yearly growth"),
+}
+DUPLICATE_ACROSS_FILES = "duplicate-code-across-files"
+
+
+def growth_reason(code: int, language: Language) -> str | None:
+    if code == 0:
+        return None
+    zh, en = GROWTH_REASONS[code]
+    return zh if language == "zh" else en
+
+
+# --- the arithmetic ----------------------------------------------------------------------------------------
+
+
+def year_changes(values: np.ndarray, years: Sequence[int]) -> np.ndarray:
+    """value(y) - value(y - 1) for every row (unit) and column (year).
+
+    NaN in the first year, where y - 1 is not among the years compared, and where either value is missing.
+    """
+    import numpy as np
+
+    changes = np.full(values.shape, np.nan)
+    for column in range(1, len(years)):
+        if years[column] - years[column - 1] == 1:
+            changes[:, column] = values[:, column] - values[:, column - 1]
+    return changes
+
+
+@dataclass
+class Growth:
+    """Each row's compound yearly growth in percent, its first and last years (NaN when not given) and why not."""
+
+    rate: np.ndarray
+    first_year: np.ndarray
+    last_year: np.ndarray
+    reason: np.ndarray
+
+
+def count_growth(values: np.ndarray, years: Sequence[int]) -> Growth:
+    """((last / first)^(1 / (last year - first year)) - 1) × 100 over each row's first and last years with a value."""
+    import numpy as np
+
+    rows, columns = values.shape
+    present = ~np.isnan(values)
+    have = present.sum(axis=1)
+    if columns == 0:
+        nothing = np.full(rows, np.nan)
+        return Growth(nothing, nothing, nothing, np.full(rows, NO_VALUE))
+    year_array = np.asarray(years, dtype="float64")
+    first = present.argmax(axis=1)
+    last = columns - 1 - present[:, ::-1].argmax(axis=1)
+    index = np.arange(rows)
+    first_value = values[index, first]
+    last_value = values[index, last]
+    reason = np.select([have == 0, have == 1, first_value == 0], [NO_VALUE, ONE_VALUE, FIRST_ZERO], 0)
+    given = reason == 0
+    span = np.where(given, year_array[last] - year_array[first], 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(given, last_value / np.where(given, first_value, 1.0), 1.0)
+        rate = np.where(given, (np.power(ratio, 1.0 / span) - 1.0) * 100.0, np.nan)
+    return Growth(
+        rate=rate,
+        first_year=np.where(given, year_array[first], np.nan),
+        last_year=np.where(given, year_array[last], np.nan),
+        reason=reason,
+    )
+
+
+@dataclass
+class SeriesBlock:
+    """One count or indicator for a run of units: values and changes (units × years), growth for counts."""
+
+    kind: Literal["field", "indicator"]
+    id: str
+    unit: SeriesUnit
+    values: np.ndarray
+    changes: np.ndarray
+    growth: Growth | None
+
+
+# --- the table of years ------------------------------------------------------------------------------------
+
+
+class YearsTable:
+    """Every unit of any year (matched by code) and each count per unit and year, as matrices.
+
+    Indicators, changes and growth are worked out a run of units at a time, from the counts.
+    """
+
+    def __init__(
+        self,
+        identity: pd.DataFrame,
+        years: list[int],
+        present: np.ndarray,
+        counts: dict[str, np.ndarray],
+        catalog: Catalog,
+        language: Language = "zh",
+    ) -> None:
+        self.identity = identity
+        self.years = years
+        self.present = present
+        self.counts = counts
+        self.catalog = catalog
+        self.language: Language = language
+
+    @classmethod
+    def from_units(
+        cls, frame: pd.DataFrame, catalog: Catalog, language: Language = "zh", years: Sequence[int] | None = None
+    ) -> YearsTable:
+        """From a unit table of several years (one row per unit and year; rows without a year are left out).
+
+        ``years`` are the years compared (by default those of the frame); a unit of another year is left out.
+        """
+        import numpy as np
+        import pandas as pd
+
+        frame = frame.loc[frame["year"].notna()]
+        if years is None:
+            years = sorted(int(year) for year in frame["year"].unique())
+        else:
+            years = sorted(years)
+            frame = frame.loc[frame["year"].isin(years)]
+        identity_columns = ["unit_name", "level", "parent_code"]
+        latest = (
+            frame.sort_values("year", kind="stable")
+            .groupby("unit_code", sort=False)[identity_columns]
+            .last()  # the latest value that is not blank
+            .reset_index()
+        )
+        is_park = ~latest["level"].isin(catalog.territorial_levels)
+        identity = (
+            latest.assign(_park=is_park)
+            .sort_values(["_park", "unit_code"], kind="stable")
+            .drop(columns="_park")
+            .reset_index(drop=True)
+        )
+        for name in ["unit_code", *identity_columns]:
+            identity[name] = identity[name].astype(object).where(identity[name].notna(), None)
+        unit_position = pd.Index(identity["unit_code"].to_numpy(dtype=object), dtype=object).get_indexer(
+            frame["unit_code"]
+        )
+        year_position = np.searchsorted(np.asarray(years, dtype="float64"), frame["year"].to_numpy(dtype="float64"))
+        shape = (len(identity), len(years))
+        present = np.zeros(shape, dtype=bool)
+        present[unit_position, year_position] = True
+        counts: dict[str, np.ndarray] = {}
+        for name in catalog.count_fields:
+            matrix = np.full(shape, np.nan)
+            if name in frame:
+                matrix[unit_position, year_position] = frame[name].to_numpy(dtype="float64", na_value=np.nan)
+            counts[name] = matrix
+        return cls(identity, list(years), present, counts, catalog, language)
+
+    def __len__(self) -> int:
+        return len(self.identity)
+
+    def blocks(self, start: int, stop: int) -> Iterator[SeriesBlock]:
+        """Every count, then every indicator, of units start to stop."""
+        import numpy as np
+
+        years = self.years
+        for name in self.catalog.count_fields:
+            values = self.counts[name][start:stop]
+            unit: SeriesUnit = self.catalog.fields[name].unit or "count"
+            yield SeriesBlock("field", name, unit, values, year_changes(values, years), count_growth(values, years))
+        present = self.present[start:stop]
+        for indicator in self.catalog.indicators.values():
+            inputs = {name: self.counts[name][start:stop] for name in indicator.field_names}
+            numerator = np.broadcast_to(expressions.evaluate(indicator.numerator_expr, inputs), present.shape)
+            denominator = np.broadcast_to(expressions.evaluate(indicator.denominator_expr, inputs), present.shape)
+            values = np.where(present, indicator.value_of(numerator, denominator), np.nan)
+            yield SeriesBlock("indicator", indicator.id, indicator.unit, values, year_changes(values, years), None)
+
+    # --- as models ----------------------------------------------------------------------------------------
+
+    def units(self, chunk: int = CHUNK) -> Iterator[UnitYears]:
+        """One model per unit, in order."""
+        for start in range(0, len(self), chunk):
+            yield from self._unit_models(start, min(len(self), start + chunk))
+
+    def result(self, sources: Sequence[Source], findings: Sequence[Finding] = ()) -> YearsResult:
+        return YearsResult.model_construct(
+            sources=list(sources), years=list(self.years), units=list(self.units()), findings=list(findings)
+        )
+
+    def _unit_models(self, start: int, stop: int) -> list[UnitYears]:
+        years = self.years
+        present = self.present[start:stop].tolist()
+        identity = self.identity.iloc[start:stop]
+        columns = [identity[name].tolist() for name in ("unit_code", "unit_name", "level", "parent_code")]
+        built: list[tuple[SeriesBlock, list[list[Any]], list[list[Any]], list[Any]]] = []
+        for block in self.blocks(start, stop):
+            whole = block.kind == "field"
+            values = [[_number(value, whole) for value in row] for row in block.values.tolist()]
+            changes = [[_number(value, whole) for value in row] for row in block.changes.tolist()]
+            growth: list[Any] = []
+            if block.growth is not None:
+                growth = list(
+                    zip(
+                        block.growth.rate.tolist(),
+                        block.growth.first_year.tolist(),
+                        block.growth.last_year.tolist(),
+                        block.growth.reason.tolist(),
+                        strict=True,
+                    )
+                )
+            built.append((block, values, changes, growth))
+        models: list[UnitYears] = []
+        for position in range(stop - start):
+            series: dict[str, dict[str, Series]] = {"field": {}, "indicator": {}}
+            for block, values, changes, growth in built:
+                rate, first, last, reason = growth[position] if growth else (None, None, None, 0)
+                series[block.kind][block.id] = Series.model_construct(
+                    kind=block.kind,
+                    unit=block.unit,
+                    points=[
+                        YearPoint.model_construct(
+                            year=year, value=values[position][column], change=changes[position][column]
+                        )
+                        for column, year in enumerate(years)
+                    ],
+                    growth=_number(rate, False),
+                    growth_from=_integer(first),
+                    growth_to=_integer(last),
+                    reason=growth_reason(int(reason), self.language),
+                )
+            here = present[position]
+            models.append(
+                UnitYears.model_construct(
+                    unit_code=str(columns[0][position]),
+                    unit_name=columns[1][position],
+                    level=str(columns[2][position]),
+                    parent_code=columns[3][position],
+                    years=[year for year, shown in zip(years, here, strict=True) if shown],
+                    missing_years=[year for year, shown in zip(years, here, strict=True) if not shown],
+                    fields=series["field"],
+                    indicators=series["indicator"],
+                )
+            )
+        return models
+
+    # --- JSON, written column-wise ------------------------------------------------------------------------
+
+    def write_json(
+        self, out: TextSink, sources: Sequence[Source], findings: Sequence[Finding], chunk: int = CHUNK
+    ) -> None:
+        """The document YearsResult describes, one unit per line, without a model per unit."""
+        from pydantic import TypeAdapter
+
+        from chuangye_metrics.core.progress import stage
+        from chuangye_metrics.outputs.jsonout import joined_text
+
+        listed = TypeAdapter(list[Source]).dump_json(list(sources)).decode("utf-8")
+        out.write('{\n"sources": ' + listed + ',\n"years": ' + json.dumps(self.years) + ',\n"units": [')
+        first = True
+        for start in range(0, len(self), chunk):
+            stage("write", start, len(self))
+            lines = self.unit_lines(start, min(len(self), start + chunk))
+            out.write(("\n" if first else ",\n") + joined_text(lines, ",\n"))
+            first = False
+        found = TypeAdapter(list[Finding]).dump_json(list(findings)).decode("utf-8")
+        out.write(("\n" if not first else "") + '],\n"findings": ' + found + "\n}\n")
+
+    def unit_lines(self, start: int, stop: int) -> Any:
+        """One compact JSON object per unit, as an Arrow string array."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from chuangye_metrics.outputs.jsonout import identity_pieces, json_numbers
+
+        identity = self.identity.iloc[start:stop]
+        present = self.present[start:stop]
+        patterns, inverse = np.unique(present, axis=0, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        shown = [[year for year, here in zip(self.years, row, strict=True) if here] for row in patterns.tolist()]
+        absent = [[year for year, here in zip(self.years, row, strict=True) if not here] for row in patterns.tolist()]
+        pieces: list[Any] = [
+            *identity_pieces(identity),
+            ',"years":',
+            pa.array(np.array([json.dumps(item) for item in shown], dtype=object)[inverse], type=pa.string()),
+            ',"missing_years":',
+            pa.array(np.array([json.dumps(item) for item in absent], dtype=object)[inverse], type=pa.string()),
+            ',"fields":{',
+        ]
+        reasons = np.array(
+            ["null", *(json.dumps(growth_reason(code, self.language), ensure_ascii=False) for code in GROWTH_REASONS)],
+            dtype=object,
+        )
+        opened = {"field": False, "indicator": False}
+        for block in self.blocks(start, stop):
+            if block.kind == "indicator" and not opened["indicator"]:
+                pieces.append('},"indicators":{')
+            prefix = "," if opened[block.kind] else ""
+            opened[block.kind] = True
+            counts = block.kind == "field"
+            pieces.append(
+                f'{prefix}{json.dumps(block.id)}:{{"kind":"{block.kind}","unit":{json.dumps(block.unit)},"points":['
+            )
+            for column, year in enumerate(self.years):
+                pieces += [
+                    ("," if column else "") + f'{{"year":{year},"value":',
+                    json_numbers(block.values[:, column], floats=not counts),
+                    ',"change":',
+                    json_numbers(block.changes[:, column], floats=not counts),
+                    "}",
+                ]
+            if block.growth is None:
+                pieces.append('],"growth":null,"growth_from":null,"growth_to":null,"reason":null}')
+                continue
+            pieces += [
+                '],"growth":',
+                json_numbers(block.growth.rate, floats=True),
+                ',"growth_from":',
+                json_numbers(block.growth.first_year, integral_only=True),
+                ',"growth_to":',
+                json_numbers(block.growth.last_year, integral_only=True),
+                ',"reason":',
+                pa.array(reasons[block.growth.reason], type=pa.string()),
+                "}",
+            ]
+        if not opened["indicator"]:
+            pieces.append('},"indicators":{')
+        pieces.append("}}")
+        return pc.binary_join_element_wise(*pieces, "")
+
+    # --- CSV, long form -----------------------------------------------------------------------------------
+
+    def write_csv(self, out: TextSink, chunk: int = CHUNK) -> None:
+        """unit_code, unit_name, level, kind, id, year, value, change, growth: one row per unit, series and year.
+
+        Written column-wise with Arrow, like the JSON: numbers unrounded, whole ones without a decimal point; text
+        as compute's CSV writes it (``csvout.csv_text``: no cell a spreadsheet would read as a formula).
+        """
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from chuangye_metrics.core.progress import stage
+        from chuangye_metrics.outputs.csvout import csv_text
+        from chuangye_metrics.outputs.jsonout import joined_text
+
+        out.write(",".join(CSV_COLUMNS) + "\n")
+        year_count = len(self.years)
+        year_labels = pa.array([str(year) for year in self.years], type=pa.string())
+        for start in range(0, len(self), chunk):
+            stage("write", start, len(self))
+            stop = min(len(self), start + chunk)
+            identity = self.identity.iloc[start:stop]
+            blocks = list(self.blocks(start, stop))
+            units, series = stop - start, len(blocks)
+            # rows run unit by unit, series by series, year by year
+            unit_of_row = pa.array(np.repeat(np.arange(units), series * year_count))
+            series_of_row = pa.array(np.tile(np.repeat(np.arange(series), year_count), units))
+            year_of_row = pa.array(np.tile(np.arange(year_count), units * series))
+            growth = np.stack(
+                [block.growth.rate if block.growth is not None else np.full(units, np.nan) for block in blocks], axis=1
+            )
+            columns = [
+                *(csv_text(identity[name]).take(unit_of_row) for name in ("unit_code", "unit_name", "level")),
+                pa.array([block.kind for block in blocks], type=pa.string()).take(series_of_row),
+                csv_text(pa.array([block.id for block in blocks], type=pa.string())).take(series_of_row),
+                year_labels.take(year_of_row),
+                _csv_numbers(np.stack([block.values for block in blocks], axis=1).reshape(-1)),
+                _csv_numbers(np.stack([block.changes for block in blocks], axis=1).reshape(-1)),
+                _csv_numbers(np.repeat(growth.reshape(-1), year_count)),
+            ]
+            if units * series * year_count:
+                out.write(joined_text(pc.binary_join_element_wise(*columns, ","), "\n") + "\n")
+
+
+CSV_COLUMNS = ("unit_code", "unit_name", "level", "kind", "id", "year", "value", "change", "growth")
+
+
+def _csv_numbers(values: np.ndarray) -> Any:
+    """CSV cells of numbers: whole ones without a decimal point, others unrounded, blank for NaN."""
+    import pyarrow.compute as pc
+
+    from chuangye_metrics.outputs.jsonout import json_numbers
+
+    text = json_numbers(values)
+    return pc.if_else(pc.equal(text, "null"), "", text)
+
+
+def _number(value: float | None, whole: bool) -> int | float | None:
+    if value is None or value != value:
+        return None
+    if whole and float(value).is_integer():
+        return int(value)
+    return float(value)
+
+
+def _integer(value: float | None) -> int | None:
+    return None if value is None or value != value else int(value)
+
+
+# --- several returns read together -------------------------------------------------------------------------
+
+
+@dataclass
+class Returns:
+    """One or more returns read together: every unit of every year, with derived parents worked out per year."""
+
+    findings: list[Finding]
+    sources: list[Source]
+    catalog: Catalog
+    units: UnitTable | None = None
+    unit_errors: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    language: Language = "zh"
+    template: Validated | None = None
+    years: list[int] = field(default_factory=list)  # of every row read, oldest first, before --level
+    tables: list[ReturnTable] = field(default_factory=list)  # each file's, emptied of rows: its sheet and columns
+
+    @property
+    def has_errors(self) -> bool:
+        return any(finding.severity == "error" for finding in self.findings)
+
+    @property
+    def several_years(self) -> bool:
+        return len(self.years) > 1
+
+    def result(self, year: int | None = None) -> ComputeResult:
+        """The units of one year (all units when None) as compute's result."""
+        assert self.units is not None and self.template is not None
+        frame = self.units.frame
+        if year is not None:
+            frame = frame.loc[frame["year"] == year].reset_index(drop=True)
+        table = UnitTable(frame, self.catalog, self.language)
+        units = unit_results(table, dataclasses.replace(self.template, frame=frame), self.catalog)
+        if self.unit_errors:
+            files = _file_indexes(frame)
+            for unit, file_index in zip(units, files.tolist(), strict=True):
+                if unit.row is not None:
+                    unit.errors = self.unit_errors.get((file_index, unit.row), [])
+        return ComputeResult.model_construct(source=self.source_of(frame), units=units, findings=list(self.findings))
+
+    def source_of(self, frame: pd.DataFrame) -> Source:
+        """The file the units' rows come from; several files' sources joined into one when they come from several."""
+        if len(self.sources) == 1:
+            return self.sources[0]
+        rows = frame.loc[~frame[DERIVED].astype(bool)]
+        used = sorted(set(_file_indexes(rows).tolist())) or list(range(len(self.sources)))
+        return joined_source([self.sources[index] for index in used])
+
+    def as_read(self) -> list[ReturnRead]:
+        """Each return with its label, table and the counts of its rows once merged (when the units were worked
+        out)."""
+        from chuangye_metrics.standards.check import ReturnRead
+
+        several = len(self.tables) > 1
+        frame = self.units.frame if self.units is not None else None
+        files = _file_indexes(frame) if frame is not None else None
+        return [
+            ReturnRead(
+                label=source.file if several else None,
+                table=table,
+                rows=None if frame is None or files is None else frame.loc[files == index, self.catalog.count_fields],
+            )
+            for index, (source, table) in enumerate(zip(self.sources, self.tables, strict=True))
+        ]
+
+    def years_table(self) -> YearsTable:
+        assert self.units is not None
+        frame = self.units.frame
+        undated = frame["year"].isna() & ~frame[DERIVED].astype(bool)
+        if undated.any() and self.several_years:
+            files = sorted({self.sources[index].file for index in _file_indexes(frame.loc[undated]).tolist()})
+            raise InputError(
+                f"{', '.join(files)}: {int(undated.sum())} row(s) have no 统计年度 (year) while the returns cover "
+                f"{', '.join(map(str, self.years))}; fill in the year, or choose one year with --year"
+            )
+        return YearsTable.from_units(frame, self.catalog, self.language, years=self.years)
+
+    def years_result(self) -> YearsResult:
+        return self.years_table().result(self.sources, self.findings)
+
+
+def joined_source(sources: Sequence[Source]) -> Source:
+    """One source for units read from several files: the files joined, and a SHA-256 of their SHA-256s."""
+    if len(sources) == 1:
+        return sources[0]
+    sheets = {source.sheet for source in sources}
+    digest = hashlib.sha256("\n".join(source.sha256 for source in sources).encode()).hexdigest()
+    return Source(
+        file=" + ".join(source.file for source in sources),
+        sheet=sheets.pop() if len(sheets) == 1 else " + ".join(source.sheet or "" for source in sources),
+        sha256=digest,
+    )
+
+
+def _file_indexes(frame: pd.DataFrame) -> np.ndarray:
+    """The index of the file each row came from (0 for a single return, -1 for derived units)."""
+    import numpy as np
+
+    if FILE not in frame:
+        return np.where(frame[DERIVED].to_numpy(dtype=bool), -1, 0)
+    return frame[FILE].fillna(-1).to_numpy(dtype=np.int64)
+
+
+def returns_of_outcome(outcome: ComputeOutcome, language: Language = "zh") -> Returns:
+    """One return already computed (compute_return), as Returns."""
+    assert outcome.validated is not None and outcome.catalog is not None
+    validated = outcome.validated
+    return Returns(
+        findings=outcome.findings,
+        sources=[source_of(validated, outcome.file_label)],
+        catalog=outcome.catalog,
+        units=outcome.units,
+        unit_errors={(0, row): codes for row, codes in errors_by_row(validated).items()},
+        language=language,
+        template=_template(validated),
+        years=years_of(validated.frame),
+        tables=[_emptied(validated.table)],
+    )
+
+
+def years_of(frame: pd.DataFrame) -> list[int]:
+    """The years of a return's rows, oldest first (rows without a year not counted)."""
+    return sorted(int(year) for year in frame["year"].dropna().unique())
+
+
+def _template(validated: Validated) -> Validated:
+    """A validated return emptied of rows and findings: what unit_results needs besides the units."""
+    return Validated(table=_emptied(validated.table), frame=validated.frame.iloc[0:0], findings=[])
+
+
+def _emptied(table: ReturnTable) -> ReturnTable:
+    """A return table without its rows and findings: where it was read from, and which columns it has."""
+    return dataclasses.replace(table, frame=table.frame.iloc[0:0], totals=None, findings=[])
+
+
+def read_returns(
+    paths: Sequence[Path],
+    catalog: Catalog,
+    *,
+    sheet: str | None = None,
+    year: int | None = None,
+    levels: Iterable[str] | None = None,
+    keep_going: bool = False,
+    language: Language = "zh",
+    mapping: dict[str, str] | None = None,
+    rules: Sequence[Any] | None = None,
+    caches: Sequence[Cache | None] | None = None,
+) -> Returns:
+    """Read and validate each file as compute does, then put their units together by year.
+
+    Files of the same year with different units make up that year; the same unit and year in two files
+    is an error. Derived parents are worked out per year over all the files, so a parent whose children
+    come from two files sums them all. With several files every finding names its file.
+    """
+    import pandas as pd
+
+    from chuangye_metrics.reading.cache import load_return
+    from chuangye_metrics.validation.validate import fill_from_earlier_years, hierarchy_of, validate_return
+
+    several = len(paths) > 1
+    labels = [str(path) for path in paths]
+    validated_returns: list[Validated] = []
+    for index, path in enumerate(paths):
+        table = load_return(path, catalog, sheet=sheet, mapping=mapping, cache=caches[index] if caches else None)
+        validated_returns.append(validate_return(table, catalog, year=year, rules=rules))
+    some_have_the_year = any(len(validated.frame) for validated in validated_returns)
+    findings_of_files = _yearless_files(validated_returns, labels) if several else []
+
+    findings: list[Finding] = [finding.localised(language) for finding in findings_of_files]
+    for label, validated in zip(labels, validated_returns, strict=True):
+        for finding in validated.findings:
+            if several and finding.code == "year-mismatch" and some_have_the_year:
+                finding = finding.model_copy(update={"severity": "warning"})  # another file has the year
+            finding = finding.localised(language)
+            findings.append(finding.model_copy(update={"file": label}) if several else finding)
+
+    parts = []
+    for index, validated in enumerate(validated_returns):
+        frame = validated.frame
+        placeable = frame.loc[frame["unit_code"].notna() & frame["level"].notna()]
+        parts.append(placeable.drop_duplicates(subset=["unit_code", "year"], keep="first").assign(**{FILE: index}))
+    filled = [part for part in parts if len(part)]
+    merged = pd.concat(filled, ignore_index=True) if filled else parts[0]
+    duplicate = merged.duplicated(subset=["unit_code", "year"], keep="first")
+    if duplicate.any():
+        findings += _duplicates_across_files(merged, duplicate, validated_returns, labels, language)
+        merged = merged.loc[~duplicate].reset_index(drop=True)
+
+    if several:  # a unit's earlier year may be in another file
+        merged, taken = fill_from_earlier_years(merged, catalog, files=labels)
+        findings += [finding.localised(language) for finding in taken]
+    sources = [source_of(validated, label) for validated, label in zip(validated_returns, labels, strict=True)]
+    template = _template(validated_returns[0])
+    returns = Returns(
+        findings=findings,
+        sources=sources,
+        catalog=catalog,
+        language=language,
+        template=template,
+        years=years_of(merged),
+        tables=[_emptied(validated.table) for validated in validated_returns],
+    )
+    if returns.has_errors and not keep_going:
+        return returns
+    returns.unit_errors = {
+        (index, row): codes
+        for index, validated in enumerate(validated_returns)
+        for row, codes in errors_by_row(validated).items()
+    }
+    hierarchy = hierarchy_of(merged, catalog)
+    together = dataclasses.replace(template, frame=merged, hierarchy=hierarchy)
+    returns.units = unit_table(together, catalog, language=language, levels=levels)
+    return returns
+
+
+def _yearless_files(validated_returns: Sequence[Validated], labels: Sequence[str]) -> list[Finding]:
+    """An error for each file whose units have no year while another file's have one: they could be summed
+    into no year, and would silently drop out of the parents they belong to."""
+    with_years = [bool(validated.frame["year"].notna().any()) for validated in validated_returns]
+    if not any(with_years):
+        return []
+    found = []
+    for label, validated, has_years in zip(labels, validated_returns, with_years, strict=True):
+        if not has_years and len(validated.frame):
+            found.append(
+                Finding(
+                    severity="error",
+                    code="year-unknown",
+                    file=label,
+                    sheet=validated.table.sheet,
+                    field="year",
+                    params={"file": label},
+                )
+            )
+    return found
+
+
+def _duplicates_across_files(
+    merged: pd.DataFrame,
+    duplicate: pd.Series,
+    validated_returns: Sequence[Validated],
+    labels: Sequence[str],
+    language: Language,
+) -> list[Finding]:
+    """An error for each unit and year given again in a later file, naming the file and row it first came from."""
+    first = merged.loc[~duplicate].set_index(["unit_code", "year"])[[FILE, ROW]]
+    found: list[Finding] = []
+    for row in merged.loc[duplicate, ["unit_code", "year", FILE, ROW]].itertuples(index=False):
+        code, year, file_index, excel_row = row
+        other_file, other_row = first.loc[(code, year)].tolist()
+        validated = validated_returns[int(file_index)]
+        column = validated.table.columns.get("unit_code")
+        found.append(
+            Finding(
+                severity="error",
+                code=DUPLICATE_ACROSS_FILES,
+                file=labels[int(file_index)],
+                sheet=validated.table.sheet,
+                row=int(excel_row),
+                column=column.letter if column else None,
+                header=column.header if column else None,
+                field="unit_code",
+                value=str(code),
+                params={
+                    "year": "—" if year != year else format_value(year),
+                    "other_file": labels[int(other_file)],
+                    "other": int(other_row),
+                },
+            ).localised(language)
+        )
+    return found
+
+
+# --- from results ------------------------------------------------------------------------------------------
+
+
+def compare_years(results: Sequence[ComputeResult], catalog: Catalog, language: Language = "zh") -> YearsResult:
+    """Every unit of the results side by side by year: values, changes on the year before and count growth.
+
+    Each result covers one year or several; units are matched by unit_code. A unit and year found in two
+    results, or a unit without a year, is an error. Indicators are worked out from each year's counts, as
+    compute does, so a parent's come from its summed counts.
+    """
+    import pandas as pd
+
+    seen: dict[tuple[str, int], str] = {}
+    rows: list[dict[str, Any]] = []
+    for result in results:
+        for unit in result.units:
+            if unit.year is None:
+                raise InputError(f"{result.source.file}: unit {unit.unit_code} has no year; years cannot be compared")
+            key = (unit.unit_code, unit.year)
+            if key in seen:
+                raise InputError(
+                    f"unit {unit.unit_code} of {unit.year} is in both {seen[key]} and {result.source.file}"
+                )
+            seen[key] = result.source.file
+            rows.append(
+                {
+                    "unit_code": unit.unit_code,
+                    "unit_name": unit.unit_name,
+                    "level": unit.level,
+                    "parent_code": unit.parent_code,
+                    "year": float(unit.year),
+                    DERIVED: unit.derived,
+                    **{name: unit.fields.get(name) for name in catalog.count_fields},
+                }
+            )
+    columns = ["unit_code", "unit_name", "level", "parent_code", "year", DERIVED, *catalog.count_fields]
+    frame = pd.DataFrame(rows, columns=columns)
+    for name in catalog.count_fields:
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
+    table = YearsTable.from_units(frame, catalog, language)
+    return table.result([result.source for result in results], _tagged_findings(results))
+
+
+def latest_year_result(results: Sequence[ComputeResult], catalog: Catalog) -> ComputeResult:
+    """The units of the latest year among the results, as one compute result (the reports' current year)."""
+    dated = [unit.year for result in results for unit in result.units if unit.year is not None]
+    if not dated:
+        raise InputError("no unit has a year")
+    latest = max(dated)
+    having = [result for result in results if any(unit.year == latest for unit in result.units)]
+    units = [unit for result in having for unit in result.units if unit.year == latest]
+    if len(having) > 1:  # compute's order: territorial units by code, then parks
+        territorial = set(catalog.territorial_levels)
+        units.sort(key=lambda unit: (unit.level not in territorial, unit.unit_code))
+    return ComputeResult.model_construct(
+        source=joined_source([result.source for result in having]),
+        units=units,
+        findings=_tagged_findings(results),
+    )
+
+
+def _tagged_findings(results: Sequence[ComputeResult]) -> list[Finding]:
+    if len(results) == 1:
+        return list(results[0].findings)
+    return [
+        finding if finding.file is not None else finding.model_copy(update={"file": result.source.file})
+        for result in results
+        for finding in result.findings
+    ]
