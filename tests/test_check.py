@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from chuangye_metrics.config.catalog import Catalog
-from chuangye_metrics.indicators.compute import unit_table
 from chuangye_metrics.standards.check import assess
 from chuangye_metrics.standards.library import Standard, shipped_standards
 from chuangye_metrics.validation.validate import validate_return
@@ -227,7 +226,7 @@ def assess_one(catalog: Catalog, row: dict[str, Any], rule: dict[str, Any]) -> d
         {"id": "t", "name": "t", "source": "t", "status": "official", "levels": {"street": [rule]}}
     )
     validated = validate_return(table_from_rows([row], catalog), catalog)
-    table = unit_table(validated, catalog)
+    table = validated.unit_table(catalog)
     result = assess(table, standard, catalog)
     (assessment,) = [result[index] for index in result]
     check = assessment.checks[0]

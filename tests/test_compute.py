@@ -354,9 +354,10 @@ def test_the_plain_table_written_by_column_is_the_one_written_from_the_models(
 ) -> None:
     import io
 
-    from chuangye_metrics.indicators.compute import compute_return, source_of
+    from chuangye_metrics.indicators.compute import source_of
     from chuangye_metrics.outputs import tableout
     from chuangye_metrics.outputs.render import plain_compute_table
+    from chuangye_metrics.pipeline import compute_return
 
     community = STREET | {"level": "社区", "parent_code": None}
     rows = [
@@ -374,7 +375,7 @@ def test_the_plain_table_written_by_column_is_the_one_written_from_the_models(
     outcome = compute_return(make_return(rows), catalog, language=language, keep_going=True)
     assert outcome.units is not None and outcome.validated is not None and outcome.result is not None
     written = io.StringIO()
-    source = source_of(outcome.validated, outcome.file_label)
+    source = source_of(outcome.validated.table, outcome.file_label)
     monkeypatch.setattr(tableout, "SLICE", 2)  # lines written two at a time: slices join up
     tableout.write_plain_compute_table(written, outcome.units, catalog, source, language)
     expected = plain_compute_table(outcome.result, catalog, language)

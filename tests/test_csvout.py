@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chuangye_metrics.config.catalog import Catalog
-from chuangye_metrics.indicators.compute import compute, compute_return, unit_table
 from chuangye_metrics.outputs.csvout import write_compute_csv
 from chuangye_metrics.outputs.render import render_csv
+from chuangye_metrics.pipeline import compute, compute_return
 from chuangye_metrics.validation.validate import validate_return
 from tests.conftest import table_from_rows
 from tests.test_compute import STREET
@@ -55,5 +55,5 @@ def test_any_values_give_the_same_csv(catalog: Catalog, name: str, labour: Any, 
     row = STREET | {"unit_name": name or "x", "labour_force": labour, "new_entrepreneurs": new, "startup_jobs": jobs}
     validated = validate_return(table_from_rows([row], catalog), catalog)
     written = io.StringIO()
-    write_compute_csv(written, unit_table(validated, catalog), catalog, chunk=1)
+    write_compute_csv(written, validated.unit_table(catalog), catalog, chunk=1)
     assert written.getvalue() == render_csv(compute(validated, catalog), catalog)

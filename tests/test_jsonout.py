@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.core.models import ComputeResult, Source
-from chuangye_metrics.indicators.compute import compute_return
 from chuangye_metrics.outputs.jsonout import write_compute_json, write_compute_outcome
+from chuangye_metrics.pipeline import compute_return
 from tests.conftest import table_from_rows
 from tests.test_compute import STREET
 
@@ -83,15 +83,16 @@ counts = st.one_of(st.none(), st.integers(0, 10**9))
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=names, labour=counts, new=counts, jobs=counts)
 def test_any_values_give_the_same_document(catalog: Catalog, name: str, labour: Any, new: Any, jobs: Any) -> None:
-    from chuangye_metrics.indicators.compute import compute, errors_by_row, unit_table
+    from chuangye_metrics.indicators.compute import errors_by_row
+    from chuangye_metrics.pipeline import compute
     from chuangye_metrics.validation.validate import validate_return
 
     row = STREET | {"unit_name": name or "x", "labour_force": labour, "new_entrepreneurs": new, "startup_jobs": jobs}
     validated = validate_return(table_from_rows([row], catalog), catalog)
-    units = unit_table(validated, catalog)
+    units = validated.unit_table(catalog)
     stream = io.BytesIO()
     source = Source(file="memory.xlsx", sheet="数据", sha256="0" * 64)
     findings = [finding.localised("zh") for finding in validated.findings]
-    write_compute_json(stream, units, catalog, source, findings, errors_by_row(validated), chunk=1)
+    write_compute_json(stream, units, catalog, source, findings, errors_by_row(validated.findings), chunk=1)
     expected = compute(validated, catalog, file_label="memory.xlsx")
     assert typed(stream.getvalue()) == typed(expected.model_dump_json())

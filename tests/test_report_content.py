@@ -9,8 +9,8 @@ import pytest
 
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.core.models import CheckResult, ComputeResult, Series, Source, UnitYears, YearPoint, YearsResult
-from chuangye_metrics.indicators.compute import compute_return
 from chuangye_metrics.outputs.report_content import CHART_UNITS_MAX, format_cell, report_content, years_table
+from chuangye_metrics.pipeline import compute_return
 from chuangye_metrics.standards.check import check_return
 from chuangye_metrics.standards.library import load_standard
 

@@ -21,9 +21,9 @@ from chuangye_metrics.core.models import (
     YearPoint,
     YearsResult,
 )
-from chuangye_metrics.indicators.compute import compute_return
 from chuangye_metrics.outputs.report_content import ChartSeries, Column, LevelTable, ReportContent, TextTable
 from chuangye_metrics.outputs.report_html import html_report, render_html
+from chuangye_metrics.pipeline import compute_return
 from chuangye_metrics.standards.check import check_return
 from chuangye_metrics.standards.library import load_standard
 from tests.conftest import hand_shortlist

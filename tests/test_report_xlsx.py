@@ -23,9 +23,9 @@ from chuangye_metrics.core.models import (
     YearPoint,
     YearsResult,
 )
-from chuangye_metrics.indicators.compute import compute_return
 from chuangye_metrics.outputs import report_xlsx
 from chuangye_metrics.outputs.report_xlsx import write_report_workbook
+from chuangye_metrics.pipeline import compute_return
 from chuangye_metrics.standards.check import check_return
 from chuangye_metrics.standards.library import load_standard
 from tests.conftest import hand_shortlist, sha256

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chuangye_metrics.config.catalog import Catalog
-from chuangye_metrics.indicators.compute import compute
+from chuangye_metrics.pipeline import compute
 from chuangye_metrics.validation.validate import validate_return
 from tests.conftest import table_from_rows
 

@@ -127,7 +127,7 @@ def test_years_json_validates_against_the_published_schema(sample_years: dict[st
 
 
 def test_streamed_json_equals_the_models(catalog: Catalog, sample_years: dict[str, Any]) -> None:
-    from chuangye_metrics.indicators.compute import compute_return
+    from chuangye_metrics.pipeline import compute_return
     from chuangye_metrics.years.compare import compare_years, read_returns
 
     returns = read_returns([SAMPLE_2016, SAMPLE_2017], catalog)
@@ -142,7 +142,7 @@ def test_streamed_json_equals_the_models(catalog: Catalog, sample_years: dict[st
 
 
 def test_latest_year_result_is_the_latest_years_units(catalog: Catalog) -> None:
-    from chuangye_metrics.indicators.compute import compute_return
+    from chuangye_metrics.pipeline import compute_return
     from chuangye_metrics.years.compare import latest_year_result
 
     results = [compute_return(path, catalog).result for path in (SAMPLE_2016, SAMPLE_2017)]

@@ -197,3 +197,40 @@ def _prune_single_child_roots(created: list[pd.DataFrame], known_rows: pd.Index)
             return [derived]
         derived = derived.drop(index=single.index)
         under_a_row = under_a_row.drop(index=single.index)
+
+
+def hierarchy_of(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """The units with a code (first of duplicates) with derived parents.
+
+    A unit whose level is unknown (its label kept as its level) is listed but summed into no parent: a parent
+    derived from children it would have fed has its counts missing, as for a child with blank counts.
+    """
+    import pandas as pd
+
+    placeable = frame.loc[frame["unit_code"].notna() & frame["level"].notna()]
+    placeable = placeable.drop_duplicates(subset=["unit_code", "year"], keep="first")
+    stand_ins = _stand_ins(placeable.loc[~placeable["level"].isin(list(catalog.levels))], catalog)
+    if stand_ins.empty:
+        return add_derived_units(placeable, catalog)
+    placeable = placeable.assign(**{STAND_IN: False})
+    units = add_derived_units(pd.concat([placeable, stand_ins], ignore_index=True), catalog)
+    return units.loc[units[STAND_IN].ne(True).to_numpy()].drop(columns=[STAND_IN]).reset_index(drop=True)
+
+
+STAND_IN = "_stand_in"
+
+
+def _stand_ins(unplaced: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
+    """For each unit of unknown level under a territorial parent, a child of that parent with every count blank."""
+
+    order = catalog.territorial_levels
+    fed = unplaced.loc[unplaced["parent_code"].notna()]
+    parent_levels = levels_of_codes(fed["parent_code"], catalog)
+    below = parent_levels.map(lambda level: order[order.index(level) + 1] if level in order[:-1] else None)
+    fed = fed.loc[below.notna().to_numpy()]
+    return fed.assign(
+        unit_code=[f"\x00stand-in-{position}" for position in range(len(fed))],
+        level=below.loc[below.notna()].to_numpy(),
+        **{name: float("nan") for name in catalog.count_fields},
+        **{STAND_IN: True},
+    )

@@ -11,8 +11,22 @@ import typer
 from typer.core import TyperGroup
 
 from chuangye_metrics import __version__
+from chuangye_metrics.cli import commands
+from chuangye_metrics.config.catalog import load_catalog
+from chuangye_metrics.config.mapping import load_mapping
 from chuangye_metrics.core import progress
 from chuangye_metrics.core.errors import ChuangyeError, ExitCode, UsageError
+from chuangye_metrics.core.findings import finding_counts
+from chuangye_metrics.core.guard import error_text, language_of_arguments, reader_failure
+from chuangye_metrics.core.text import printable
+from chuangye_metrics.outputs.files import check_output as check_target
+from chuangye_metrics.outputs.files import write_output
+from chuangye_metrics.outputs.findings_text import finding_line
+from chuangye_metrics.outputs.render import findings_table
+from chuangye_metrics.outputs.report_html import html_report
+from chuangye_metrics.outputs.report_xlsx import write_report_workbook
+from chuangye_metrics.reading.cache import Cache
+from chuangye_metrics.validation.rules import load_rules
 
 if TYPE_CHECKING:
     from chuangye_metrics.core.findings import Language
@@ -37,8 +51,6 @@ class _Group(TyperGroup):
             where = context.command_path if context is not None else "chuangye"
             _fail(f"{where}: error: {error.format_message()} (see '{where} --help')", ExitCode.USAGE)
         except ChuangyeError as error:
-            from chuangye_metrics.core.guard import error_text, language_of_arguments
-
             language = language_of_arguments(kwargs.get("args") or (args[0] if args else sys.argv[1:]))
             _fail(f"chuangye: error: {error_text(error, language)}", error.exit_code)
         except (KeyboardInterrupt, _Interrupted):
@@ -46,8 +58,6 @@ class _Group(TyperGroup):
         except (SystemExit, GeneratorExit):
             raise
         except BaseException as error:  # the last line of defence: never a bare traceback (nor a Rust panic's)
-            from chuangye_metrics.core.guard import error_text, language_of_arguments, reader_failure
-
             unreadable = reader_failure(error)  # a panic or failure of fastexcel while reading: the file's fault
             if unreadable is not None:
                 language = language_of_arguments(kwargs.get("args") or (args[0] if args else sys.argv[1:]))
@@ -71,7 +81,6 @@ class _Interrupted(Exception):
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    from chuangye_metrics.core.text import printable
 
     typer.echo(printable(" ".join(message.split())), err=True)  # a name or value quoted can hold escapes
     sys.exit(int(code))
@@ -189,16 +198,12 @@ def cache_for(file: Path, no_cache: bool) -> Any:
     """The cache entries of this input file, or None with --no-cache."""
     if no_cache:
         return None
-    from chuangye_metrics.reading.cache import Cache
 
     return Cache.for_file(file)
 
 
 def read_options(mapping: Path | None, rules: list[Path] | None, formulas: list[Path] | None = None) -> dict[str, Any]:
     """The reader and validation settings given by --mapping, --rules and --formulas, loaded and checked."""
-    from chuangye_metrics.config.catalog import load_catalog
-    from chuangye_metrics.config.mapping import load_mapping
-    from chuangye_metrics.validation.rules import load_rules
 
     catalog = load_catalog(extra=formulas or [])
     return {
@@ -229,7 +234,6 @@ def parse_levels(labels: list[str] | None, catalog: Any) -> list[str] | None:
 def say(text: str) -> None:
     """A line for people on stdout, the control characters of the names, sources and notes it quotes from a
     return or a user's file shown escaped (``text.printable``)."""
-    from chuangye_metrics.core.text import printable
 
     typer.echo(printable(text))
 
@@ -241,8 +245,6 @@ def report_findings(findings: list[Any], language: Language) -> None:
     """Findings on stderr: a table on a terminal, one line each in a log; at most FINDINGS_SHOWN of them."""
     if not findings:
         return
-    from chuangye_metrics.core.findings import finding_counts
-    from chuangye_metrics.outputs.findings_text import finding_line
 
     findings = [  # several files read: each message led by its file
         finding.model_copy(update={"message": f"{finding.file}: {finding.message}"}) if finding.file else finding
@@ -255,8 +257,6 @@ def report_findings(findings: list[Any], language: Language) -> None:
     terminal = sys.stderr.isatty()
     if terminal:
         from rich.console import Console
-
-        from chuangye_metrics.outputs.render import findings_table
 
         console = Console(stderr=True, highlight=False, emoji=False)
         console.print(findings_table(shown, language))
@@ -279,7 +279,6 @@ def check_output(
 ) -> None:
     """Before anything is read: an Excel report needs --output, and --output must be safe to replace (not one of
     ``inputs``, the files the command reads; not a link, folder, device or pipe; in a folder that can be written)."""
-    from chuangye_metrics.outputs.files import check_output as check_target
 
     if output_format is OutputFormat.xlsx and output is None:
         raise UsageError("--format xlsx writes a workbook: give --output FILE.xlsx")
@@ -306,13 +305,9 @@ def emit_report(
 ) -> None:
     """Write the Excel or HTML report of a compute or check result (and of the years compared, if any)."""
     if output_format is OutputFormat.xlsx:
-        from chuangye_metrics.outputs.report_xlsx import write_report_workbook
-
         assert output is not None
         write_report_workbook(output, result, catalog, standard=standard, language=language, years=years)
         return
-    from chuangye_metrics.outputs.files import write_output
-    from chuangye_metrics.outputs.report_html import html_report
 
     write_output(html_report(result, catalog, standard=standard, language=language, years=years), output, language)
 
@@ -321,8 +316,6 @@ def _load_commands() -> None:
     """Import every module of chuangye_metrics.cli.commands; each adds its commands to ``app``."""
     import importlib
     import pkgutil
-
-    from chuangye_metrics.cli import commands
 
     names = sorted(
         (module.name for module in pkgutil.iter_modules(commands.__path__)),

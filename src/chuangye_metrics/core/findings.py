@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any, Literal
 
+import yaml
 from pydantic import BaseModel, Field
 
 from chuangye_metrics.core.resources import formulas_dir
-from chuangye_metrics.core.yamlio import YamlDocument
 
 Severity = Literal["error", "warning"]
 Language = Literal["zh", "en"]
@@ -26,7 +26,9 @@ class MessagesFile(BaseModel):
 
 @cache
 def _messages() -> dict[str, MessageText]:
-    return YamlDocument(formulas_dir() / "messages.yaml").parse(MessagesFile).messages
+    # the shipped catalogue, read directly (not through yamlio, which the input limits below it use)
+    text = (formulas_dir() / "messages.yaml").read_text(encoding="utf-8")
+    return MessagesFile.model_validate(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))).messages
 
 
 def register_messages(texts: dict[str, MessageText]) -> None:

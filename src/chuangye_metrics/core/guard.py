@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chuangye_metrics.core.errors import ChuangyeError, ConfigError, ExitCode, InputError, UsageError
+from chuangye_metrics.core.findings import message_template
 
 if TYPE_CHECKING:
     import zipfile
@@ -81,7 +82,6 @@ class _Refusal:
     params: dict[str, Any]
 
     def text(self, language: Language) -> str:
-        from chuangye_metrics.core.findings import message_template
 
         values = {
             key: value.get(language, value["en"]) if isinstance(value, dict) else value

@@ -2,78 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chuangye_metrics.config import expressions
 from chuangye_metrics.config.catalog import Catalog, IndicatorDef
 from chuangye_metrics.core.findings import Finding, Language, message_template
-from chuangye_metrics.core.models import ComputeResult, IndicatorValue, Source, UnitResult, trusted
+from chuangye_metrics.core.models import IndicatorValue, Source, UnitResult, trusted
+from chuangye_metrics.core.progress import stage
 from chuangye_metrics.hierarchy import DERIVED
-from chuangye_metrics.reading.reader import ROW
-from chuangye_metrics.validation.validate import Validated, hierarchy_of, validate_return
+from chuangye_metrics.reading.reader import ROW, ReturnTable
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
-
-    from chuangye_metrics.reading.cache import Cache
-
-
-@dataclass
-class ComputeOutcome:
-    """What ``compute`` produced: the unit table (None when errors stopped it) and every finding.
-
-    The result models are built only when asked for: JSON output is written from the table directly.
-    """
-
-    findings: list[Finding] = field(default_factory=list)
-    validated: Validated | None = None
-    units: UnitTable | None = None
-    catalog: Catalog | None = None
-    file_label: str = ""
-
-    @property
-    def has_errors(self) -> bool:
-        return any(finding.severity == "error" for finding in self.findings)
-
-    @cached_property
-    def result(self) -> ComputeResult | None:
-        if self.units is None or self.validated is None or self.catalog is None:
-            return None
-        return ComputeResult(
-            source=source_of(self.validated, self.file_label),
-            units=unit_results(self.units, self.validated, self.catalog),
-            findings=self.findings,
-        )
-
-
-def compute_return(
-    path: Path,
-    catalog: Catalog,
-    *,
-    sheet: str | None = None,
-    year: int | None = None,
-    levels: Iterable[str] | None = None,
-    keep_going: bool = False,
-    language: Language = "zh",
-    mapping: dict[str, str] | None = None,
-    rules: Sequence[Any] | None = None,
-    cache: Cache | None = None,
-) -> ComputeOutcome:
-    """Read, validate and compute a return; with data errors and no ``keep_going``, compute nothing."""
-    from chuangye_metrics.reading.cache import load_return
-
-    table = load_return(path, catalog, sheet=sheet, mapping=mapping, cache=cache)
-    validated = validate_return(table, catalog, year=year, rules=rules)
-    findings = [finding.localised(language) for finding in validated.findings]
-    if validated.errors and not keep_going:
-        return ComputeOutcome(findings=findings)
-    units = unit_table(validated, catalog, language=language, levels=levels)
-    return ComputeOutcome(findings=findings, validated=validated, units=units, catalog=catalog, file_label=str(path))
 
 
 def indicator_frame(
@@ -155,54 +98,35 @@ class UnitTable:
 
 
 def unit_table(
-    validated: Validated, catalog: Catalog, *, language: Language = "zh", levels: Iterable[str] | None = None
+    hierarchy: pd.DataFrame, catalog: Catalog, *, language: Language = "zh", levels: Iterable[str] | None = None
 ) -> UnitTable:
-    from chuangye_metrics.core.progress import stage
-
+    """The units of a return with its derived parents (``hierarchy.hierarchy_of``), in order, ``levels`` only."""
     stage("compute")
-    hierarchy = validated.hierarchy if validated.hierarchy is not None else hierarchy_of(validated.frame, catalog)
     full = _ordered(hierarchy, catalog)
     if levels:
         full = full.loc[full["level"].isin(set(levels))]
     return UnitTable(full, catalog, language)
 
 
-def compute(
-    validated: Validated,
-    catalog: Catalog,
-    *,
-    language: Language = "zh",
-    levels: Iterable[str] | None = None,
-    file_label: str | None = None,
-) -> ComputeResult:
-    """Indicators for every placeable unit and every derived parent of a validated return."""
-    table = unit_table(validated, catalog, language=language, levels=levels)
-    return ComputeResult(
-        source=source_of(validated, file_label),
-        units=unit_results(table, validated, catalog),
-        findings=[finding.localised(language) for finding in validated.findings],
-    )
-
-
-def source_of(validated: Validated, file_label: str | None = None) -> Source:
-    table = validated.table
+def source_of(table: ReturnTable, file_label: str | None = None) -> Source:
     return Source(file=file_label or str(table.path), sheet=table.sheet, sha256=table.sha256)
 
 
-def errors_by_row(validated: Validated) -> dict[int, list[str]]:
+def errors_by_row(findings: Iterable[Finding]) -> dict[int, list[str]]:
     """Codes of the data errors on each Excel row (reported with --keep-going)."""
     found: dict[int, set[str]] = {}
-    for finding in validated.errors:
-        if finding.row is not None:
+    for finding in findings:
+        if finding.severity == "error" and finding.row is not None:
             found.setdefault(finding.row, set()).add(finding.code)
     return {row: sorted(codes) for row, codes in found.items()}
 
 
-def unit_results(table: UnitTable, validated: Validated, catalog: Catalog) -> list[UnitResult]:
-    """One result model per unit of the table, in its order; built from columns, without re-validation."""
+def unit_results(table: UnitTable, catalog: Catalog, errors: Mapping[int, list[str]] | None = None) -> list[UnitResult]:
+    """One result model per unit of the table, in its order; built from columns, without re-validation.
+    ``errors``: the codes of the data errors on each Excel row (``errors_by_row``)."""
     frame = table.frame
     count = len(frame)
-    errors = errors_by_row(validated)
+    errors = errors or {}
 
     def column(name: str) -> list[Any]:
         return frame[name].tolist() if name in frame else [None] * count

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.core.progress import stage
 from chuangye_metrics.core.text import CSV_QUOTED_PATTERN, FORMULA_START_PATTERN, csv_line
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.indicators.compute import UnitTable
@@ -24,7 +25,6 @@ CHUNK = 20_000
 
 def write_compute_csv(out: TextSink, units: UnitTable, catalog: Catalog, chunk: int = CHUNK) -> None:
     """One row per unit of the table, in its order, without a model per unit."""
-    from chuangye_metrics.core.progress import stage
 
     out.write(csv_line(csv_header(catalog)))
     frame = units.frame

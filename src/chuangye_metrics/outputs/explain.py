@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from chuangye_metrics.config import expressions
 from chuangye_metrics.config.catalog import Catalog, IndicatorDef, format_measure
 from chuangye_metrics.core.errors import UsageError
 from chuangye_metrics.core.findings import Language
 from chuangye_metrics.core.models import Assessment, RuleCheck, UnitResult
 from chuangye_metrics.core.text import printable
+from chuangye_metrics.standards.check import describe_rule, unit_word
 from chuangye_metrics.standards.library import Standard
 
 
@@ -30,14 +32,12 @@ def formula_text(indicator: IndicatorDef, catalog: Catalog, language: Language =
 
 def _operand(expression: str, catalog: Catalog, language: Language) -> str:
     """A numerator or denominator in words, in parentheses unless it is a single field."""
-    from chuangye_metrics.config import expressions
 
     text = _named(expression, catalog, language)
     return text if isinstance(expressions.parse(expression), expressions.FieldRef) else f"({text})"
 
 
 def _named(expression: str, catalog: Catalog, language: Language) -> str:
-    from chuangye_metrics.config import expressions
 
     text = str(expressions.parse(expression))
     if language != "zh":
@@ -49,7 +49,6 @@ def _named(expression: str, catalog: Catalog, language: Language) -> str:
 
 def indicator_details(indicator: IndicatorDef, catalog: Catalog, language: Language = "zh") -> dict[str, Any]:
     """Everything a user asks of an indicator: its formula in words, fields, definition and source."""
-    from chuangye_metrics.config import expressions
 
     return {
         "id": indicator.id,
@@ -163,7 +162,6 @@ def _arithmetic(indicator: IndicatorDef, numerator: float | None, denominator: f
 
 
 def _check_line(check: RuleCheck, catalog: Catalog, language: Language) -> str:
-    from chuangye_metrics.standards.check import describe_rule, unit_word
 
     zh = language == "zh"
     rule = describe_rule(check, language) + (" *" + ("暂定" if zh else "provisional") if check.provisional else "")

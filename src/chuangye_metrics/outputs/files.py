@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from chuangye_metrics.core.errors import UsageError
+from chuangye_metrics.core.findings import message_template
 
 if TYPE_CHECKING:
     from chuangye_metrics.core.findings import Language
@@ -198,6 +199,5 @@ def _reason(error: OSError, language: Language) -> str:
 
 
 def _text(code: str, language: Language, **values: object) -> str:
-    from chuangye_metrics.core.findings import message_template
 
     return message_template(code, language).format(**values)

@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.core.findings import Finding
 from chuangye_metrics.core.models import Source
+from chuangye_metrics.core.progress import stage
 from chuangye_metrics.hierarchy import DERIVED
-from chuangye_metrics.indicators.compute import ComputeOutcome, UnitTable, errors_by_row
+from chuangye_metrics.indicators.compute import UnitTable, errors_by_row, indicator_arrays, source_of
+from chuangye_metrics.pipeline import ComputeOutcome
 from chuangye_metrics.reading.reader import ROW
 
 if TYPE_CHECKING:
@@ -41,8 +43,6 @@ def write_compute_json(
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from pydantic import TypeAdapter
-
-    from chuangye_metrics.core.progress import stage
 
     out.write(b'{\n"source": ' + source.model_dump_json().encode() + b',\n"units": [')
     frame = units.frame
@@ -130,15 +130,14 @@ class _Watched:
 
 def write_compute_outcome(out: BinarySink, outcome: Any) -> None:
     """Write a ComputeOutcome's JSON without building a model per unit."""
-    from chuangye_metrics.indicators.compute import source_of
 
     write_compute_json(
         out,
         outcome.units,
         outcome.catalog,
-        source_of(outcome.validated, outcome.file_label),
+        source_of(outcome.validated.table, outcome.file_label),
         outcome.findings,
-        errors_by_row(outcome.validated),
+        errors_by_row(outcome.validated.findings),
     )
 
 
@@ -206,8 +205,6 @@ def polars_objects(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, erro
     None when a count, numerator or denominator has a fraction."""
     import polars as pl
     import pyarrow as pa
-
-    from chuangye_metrics.indicators.compute import indicator_arrays
 
     count = len(frame)
     names = catalog.count_fields

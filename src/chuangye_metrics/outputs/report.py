@@ -21,6 +21,7 @@ from chuangye_metrics.core.models import Source
 from chuangye_metrics.core.text import printable
 from chuangye_metrics.outputs.findings_text import finding_line
 from chuangye_metrics.outputs.render import findings_table, markup_safe
+from chuangye_metrics.reading.cache import load_return
 from chuangye_metrics.validation.validate import validate_return
 
 
@@ -46,7 +47,6 @@ def validation_report(
     cache: Cache | None = None,
 ) -> ValidationReport:
     """Validate a return and collect every finding, errors first, up to ``max_findings``."""
-    from chuangye_metrics.reading.cache import load_return
 
     table = load_return(path, catalog, sheet=sheet, mapping=mapping, cache=cache)
     validated = validate_return(table, catalog, year=year, rules=rules)

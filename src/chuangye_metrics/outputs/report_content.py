@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from chuangye_metrics import __version__
 from chuangye_metrics.config.catalog import Catalog, format_measure
 from chuangye_metrics.core.findings import Language
 from chuangye_metrics.core.models import AssessedUnit, CheckResult, ComputeResult, RuleCheck, UnitResult, YearsResult
+from chuangye_metrics.outputs.explain import formula_text
 from chuangye_metrics.outputs.render import level_label
-from chuangye_metrics.outputs.render_check import provisional_banner, shortlist_label
+from chuangye_metrics.outputs.render_check import lacking_text, provisional_banner, shortlist_label
 from chuangye_metrics.standards.check import describe_rule, shortfall_text
 from chuangye_metrics.standards.library import RuleSet, Standard
 
@@ -371,7 +373,6 @@ def _lacks(checks: Sequence[RuleCheck], language: Language) -> str | None:
 def _facts(
     result: ComputeResult | CheckResult, standard: Standard | None, language: Language, years: YearsResult | None
 ) -> list[tuple[str, str]]:
-    from chuangye_metrics import __version__
 
     zh = language == "zh"
     labels = LABELS[language]
@@ -524,7 +525,6 @@ def _charts(
 
 def formulas_table(catalog: Catalog, language: Language = "zh") -> TextTable:
     """Every indicator: id, name, unit, formula in words, definition, source, note."""
-    from chuangye_metrics.outputs.explain import formula_text
 
     zh = language == "zh"
     units = {"percent": "百分比", "ratio": "比例 1:N", "years": "年"} if zh else {}
@@ -607,7 +607,6 @@ def rules_table(standard: Standard, catalog: Catalog, language: Language = "zh")
 
 
 def _shortlist(result: CheckResult, catalog: Catalog, language: Language) -> TextTable | None:
-    from chuangye_metrics.outputs.render_check import lacking_text
 
     shortlist = result.shortlist
     if shortlist is None:

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 from chuangye_metrics import __version__
 from chuangye_metrics.config.catalog import MISSING, format_measure
 from chuangye_metrics.core.findings import Language
+from chuangye_metrics.outputs.report_content import report_content
+from chuangye_metrics.standards.library import OPERATORS
 
 if TYPE_CHECKING:
     from chuangye_metrics.config.catalog import Catalog
@@ -181,8 +183,6 @@ def html_report(
 ) -> str:
     """The report as one HTML document: inline CSS and SVG, nothing fetched from anywhere."""
     from pathlib import PurePath
-
-    from chuangye_metrics.outputs.report_content import report_content
 
     content = report_content(result, catalog, standard=standard, language=language, years=years)
     return render_html(content, file_name=PurePath(result.source.file).name)
@@ -596,7 +596,6 @@ def _measure_cell(value: Cell, unit: str, language: Language, *, blank: bool = F
 
 
 def _judge(op: str | None) -> Callable[[float, float], bool] | None:
-    from chuangye_metrics.standards.library import OPERATORS
 
     compare = OPERATORS.get(op or "")
     if compare is None:

@@ -8,9 +8,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.config.catalog import Catalog, format_measure
 from chuangye_metrics.core.findings import Language
 from chuangye_metrics.core.models import CheckResult, ComputeResult, YearsResult
+from chuangye_metrics.outputs.files import replacing
+from chuangye_metrics.outputs.render_check import shortlist_label
 from chuangye_metrics.outputs.report_content import (
     Cell,
     ChartSeries,
@@ -74,8 +76,6 @@ def write_report_workbook(
     """Write the report whole or not at all: in a private folder beside ``path``, with XlsxWriter's own temporary
     files, then renamed into place (see ``outputs.replacing``); never over the return it reports on."""
     from xlsxwriter.exceptions import FileCreateError
-
-    from chuangye_metrics.outputs.files import replacing
 
     content = report_content(result, catalog, standard=standard, language=language, years=years)
     source = Path(result.source.file)
@@ -417,7 +417,6 @@ def _threshold_label(series: ChartSeries, content: ReportContent) -> str:
     label = content.labels["threshold"]
     if series.threshold is None or series.op is None:
         return label
-    from chuangye_metrics.config.catalog import format_measure
 
     shown = format_measure(series.threshold, series.unit, content.language)
     op = series.op.replace(">=", "≥").replace("<=", "≤")
@@ -497,7 +496,6 @@ def _formulas_sheet(worksheet: Worksheet, content: ReportContent, formats: _Form
 
 
 def _shortlist_sheet(worksheet: Worksheet, content: ReportContent, formats: _Formats) -> None:
-    from chuangye_metrics.outputs.render_check import shortlist_label
 
     table = content.shortlist
     assert table is not None

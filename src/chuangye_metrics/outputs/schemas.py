@@ -4,32 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+from chuangye_metrics.config.catalog import load_catalog
+from chuangye_metrics.core.models import CheckResult, ComputeResult, YearsResult
+from chuangye_metrics.outputs.report import ValidationReport
+from chuangye_metrics.standards.library import Standard
+from chuangye_metrics.validation.row_schema import row_model
+
 SCHEMAS = ("compute", "validate", "check", "years", "standard", "row")
 
 
 def json_schema(which: str) -> dict[str, Any]:
     if which == "compute":
-        from chuangye_metrics.core.models import ComputeResult
-
         return _with_id(ComputeResult.model_json_schema(), which)
     if which == "check":
-        from chuangye_metrics.core.models import CheckResult
-
         return _with_id(CheckResult.model_json_schema(), which)
     if which == "years":
-        from chuangye_metrics.core.models import YearsResult
-
         return _with_id(YearsResult.model_json_schema(), which)
     if which == "standard":
-        from chuangye_metrics.standards.library import Standard
-
         return _with_id(Standard.model_json_schema(), which)
     if which == "validate":
-        from chuangye_metrics.outputs.report import ValidationReport
-
         return _with_id(ValidationReport.model_json_schema(), which)
-    from chuangye_metrics.config.catalog import load_catalog
-    from chuangye_metrics.validation.row_schema import row_model
 
     return _with_id(row_model(load_catalog()).model_json_schema(), which)
 

@@ -12,6 +12,7 @@ from typing import Any
 from chuangye_metrics.config.catalog import Catalog, FieldDef, format_measure
 from chuangye_metrics.core.errors import ConfigError, UsageError
 from chuangye_metrics.outputs.explain import formula_text
+from chuangye_metrics.outputs.files import check_output, replacing
 from chuangye_metrics.standards.library import RuleSet, Standard, Threshold
 
 DATA_SHEET = "统计表"
@@ -145,7 +146,6 @@ def write_template(
 
 
 def _check_target(path: Path, overwrite: bool) -> None:
-    from chuangye_metrics.outputs.files import check_output
 
     if path.suffix.lower() != ".xlsx":
         raise UsageError(f"{path}: a template is an Excel workbook; give a file name ending in .xlsx")
@@ -159,7 +159,6 @@ def _check_target(path: Path, overwrite: bool) -> None:
 def _save(workbook: Any, path: Path) -> None:
     """Save in a private folder beside the target, then move into place: a failed or interrupted write never
     leaves half a file (see ``outputs.replacing``)."""
-    from chuangye_metrics.outputs.files import replacing
 
     with replacing(path, "zh") as temporary:
         workbook.save(temporary)

@@ -20,7 +20,10 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from chuangye_metrics import __version__
+from chuangye_metrics.core.findings import Finding
+from chuangye_metrics.core.guard import config_bytes, require_regular_file
 from chuangye_metrics.core.resources import formulas_dir
+from chuangye_metrics.reading.reader import Column, ReturnTable, file_sha256, read_return
 
 if TYPE_CHECKING:
     from chuangye_metrics.reading.reader import ReturnTable
@@ -65,7 +68,6 @@ def fingerprint(*parts: Any, files: Sequence[Path] = ()) -> str:
     digest = hashlib.sha256(f"{FORMAT}|{__version__}|{code_identity()}".encode())
     for part in parts:
         digest.update(json.dumps(part, sort_keys=True, default=str).encode())
-    from chuangye_metrics.core.guard import config_bytes
 
     for path in sorted(formulas_dir().rglob("*.yaml")):
         digest.update(path.name.encode())
@@ -85,7 +87,6 @@ class Cache:
 
     @classmethod
     def for_file(cls, path: Path, root: Path | None = None) -> Cache:
-        from chuangye_metrics.core.guard import require_regular_file
 
         require_regular_file(path)  # before hashing: a named pipe or /dev/zero would be hashed for ever
         root = root or cache_root()
@@ -95,9 +96,6 @@ class Cache:
 
     def load_table(self, key: str, path: Path) -> ReturnTable | None:
         import pyarrow.parquet as pq
-
-        from chuangye_metrics.core.findings import Finding
-        from chuangye_metrics.reading.reader import Column, ReturnTable
 
         meta_path = self.folder / f"table-{key}.json"
         try:
@@ -213,7 +211,6 @@ class _Tee:
 
 def replay_output(hit: tuple[Path, dict[str, Any]], out: IO[str]) -> tuple[list[Any], bool]:
     """Copy a whole cached output (from ``Cache.load_output``) to ``out``; its findings and whether it had errors."""
-    from chuangye_metrics.core.findings import Finding
 
     path, meta = hit
     copy_to(path, out)
@@ -268,7 +265,6 @@ def _signature(path: Path) -> list[int]:
 
 def content_digest(path: Path, root: Path) -> str:
     """The SHA-256 of the file's bytes, remembered against its signature so an untouched file is not read again."""
-    from chuangye_metrics.reading.reader import file_sha256
 
     index = root / "digests" / (hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:32] + ".json")
     signature = _signature(path)
@@ -318,7 +314,6 @@ def load_return(
     cache: Cache | None = None,
 ) -> ReturnTable:
     """The parsed return: from the cache when an entry for these bytes and settings is whole, else read."""
-    from chuangye_metrics.reading.reader import read_return
 
     if cache is None:
         return read_return(path, catalog, sheet=sheet, mapping=mapping)

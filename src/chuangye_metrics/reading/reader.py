@@ -14,10 +14,20 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.core.errors import InputError, UsageError
 from chuangye_metrics.core.findings import Finding, FindingBudget, Severity, excel_column
-from chuangye_metrics.core.guard import rust_quiet
+from chuangye_metrics.core.guard import (
+    SYNC_SCAN_BYTES,
+    check_workbook,
+    decode_csv,
+    refuse_sheet_extent,
+    require_regular_file,
+    rust_quiet,
+    stop_on_sheet_extent,
+    widest_row,
+)
+from chuangye_metrics.core.progress import stage
 from chuangye_metrics.core.text import normalise_label
 from chuangye_metrics.reading.layout import Layout, find_layout
-from chuangye_metrics.reading.xlsx import SheetExtent, SheetScan
+from chuangye_metrics.reading.xlsx import SheetExtent, SheetScan, scan_sheet, sheet_head, sheet_part_size
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -79,14 +89,12 @@ def read_return(
 
     ``mapping`` maps header texts to field ids, ahead of the names and aliases in formulas/.
     """
-    from chuangye_metrics.core.progress import stage
 
     stage("read")
     if not path.exists():
         raise UsageError(f"{path}: no such file")
     if path.is_dir():
         raise UsageError(f"{path}: is a folder, not a return")
-    from chuangye_metrics.core.guard import require_regular_file
 
     if require_regular_file(path).st_size == 0:  # a named pipe or /dev/zero would be read for ever
         raise InputError(f"{path}: the file is empty")
@@ -165,8 +173,6 @@ class _ExcelSource(_Source):
     def __init__(self, path: Path) -> None:
         import fastexcel
 
-        from chuangye_metrics.core.guard import check_workbook
-
         self.path = path
         self._scans: dict[str, Future[SheetScan] | SheetScan] = {}
         self._read = threading.Event()  # set when fastexcel has read the body: its grid is then built
@@ -184,8 +190,6 @@ class _ExcelSource(_Source):
 
     def head(self, sheet: str) -> list[list[str | None]]:
         if self.path.suffix.lower() in (".xlsx", ".xlsm"):
-            from chuangye_metrics.reading.xlsx import sheet_head
-
             # streamed from the XML: parsing the whole sheet to look at its first rows costs as much as the body
             streamed = sheet_head(self.path, sheet, HEAD_ROWS)
             if streamed is not None:
@@ -276,8 +280,6 @@ class _ExcelSource(_Source):
     def _scan_now(self, sheet: str) -> SheetScan:
         """The pass over the sheet's XML, made before anything reads the sheet: a sheet whose cells span a grid
         too large to hold is refused here."""
-        from chuangye_metrics.core.guard import refuse_sheet_extent
-        from chuangye_metrics.reading.xlsx import scan_sheet
 
         return scan_sheet(self.path, sheet, refuse_sheet_extent(self.path, sheet))
 
@@ -309,9 +311,6 @@ class _ExcelSource(_Source):
         if self.path.suffix.lower() not in (".xlsx", ".xlsm") or sheet in self._scans:
             return
         from concurrent.futures import ThreadPoolExecutor
-
-        from chuangye_metrics.core.guard import SYNC_SCAN_BYTES, stop_on_sheet_extent
-        from chuangye_metrics.reading.xlsx import scan_sheet, sheet_part_size
 
         size = sheet_part_size(self.path, sheet)
         if size is None or size <= SYNC_SCAN_BYTES:
@@ -358,8 +357,6 @@ class _ExcelSource(_Source):
 class _CsvSource(_Source):
     def __init__(self, path: Path) -> None:
         import pandas as pd
-
-        from chuangye_metrics.core.guard import decode_csv, widest_row
 
         self.path = path
         text = decode_csv(path, path.read_bytes())  # UTF-16, UTF-8 or GB18030; refused when mixed or neither

@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree
 
+from chuangye_metrics.core.findings import excel_column
+from chuangye_metrics.core.guard import MAX_COLUMNS, MAX_ROWS, RefusedInput
+
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -372,8 +375,6 @@ def sheet_head(path: Path, sheet_name: str, rows: int) -> list[list[str | None]]
 
 def _refuse_beyond_the_grid(path: Path, sheet_name: str, cells: list[tuple[int, int, str, int, str]]) -> None:
     """A head cell beyond Excel's last column (XFD) is no return's: refused before a head that wide is built."""
-    from chuangye_metrics.core.findings import excel_column
-    from chuangye_metrics.core.guard import MAX_COLUMNS, MAX_ROWS, RefusedInput
 
     far = max(cells, key=lambda cell: cell[1], default=None)
     if far is not None and far[1] >= MAX_COLUMNS:

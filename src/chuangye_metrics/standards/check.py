@@ -7,8 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from chuangye_metrics.config import expressions
 from chuangye_metrics.config.catalog import Catalog, format_measure
+from chuangye_metrics.core.errors import InputError
 from chuangye_metrics.core.findings import Finding, Language, message_template
+from chuangye_metrics.core.guard import register_text
 from chuangye_metrics.core.models import (
     AssessedUnit,
     Assessment,
@@ -21,7 +24,9 @@ from chuangye_metrics.core.models import (
     UnitResult,
     trusted,
 )
-from chuangye_metrics.indicators.compute import UnitTable, source_of, unit_results, unit_table
+from chuangye_metrics.hierarchy import levels_of_codes
+from chuangye_metrics.indicators.compute import UnitTable, errors_by_row, source_of, unit_results
+from chuangye_metrics.reading.cache import load_return
 from chuangye_metrics.reading.reader import ReturnTable, read_return
 from chuangye_metrics.standards.library import RuleSet, Standard, Threshold
 from chuangye_metrics.validation.validate import missing_count_column, validate_return
@@ -90,7 +95,6 @@ def check_return(
     cache: Cache | None = None,
 ) -> CheckOutcome:
     """Read, validate and compute a return, then judge every unit of the levels the standard covers."""
-    from chuangye_metrics.reading.cache import load_return
 
     table = load_return(path, catalog, sheet=sheet, mapping=mapping, cache=cache)
     validated = validate_return(table, catalog, year=year, rules=rules)
@@ -99,9 +103,11 @@ def check_return(
     findings = [finding.localised(language) for finding in needed]
     if validated.errors and not keep_going:
         return CheckOutcome(result=None, findings=findings)
-    units = unit_table(validated, catalog, language=language)
-    results = unit_results(units, validated, catalog)
-    result = _judged(units, results, source_of(validated, str(path)), standard, catalog, language, register, findings)
+    units = validated.unit_table(catalog, language=language)
+    results = unit_results(units, catalog, errors_by_row(validated.findings))
+    result = _judged(
+        units, results, source_of(validated.table, str(path)), standard, catalog, language, register, findings
+    )
     return CheckOutcome(result=result, findings=findings)
 
 
@@ -435,7 +441,6 @@ def _rule_checks(
 
 
 def _numerator_fields(indicator: Any) -> list[str]:
-    from chuangye_metrics.config import expressions
 
     return expressions.field_names(indicator.numerator_expr)
 
@@ -483,12 +488,7 @@ def load_register(path: Path, catalog: Catalog) -> list[RegisterEntry]:
     """Every unit of the jurisdiction: a text file of codes (a name may follow), or a workbook or CSV."""
     import pandas as pd
 
-    from chuangye_metrics.core.errors import InputError
-    from chuangye_metrics.hierarchy import levels_of_codes
-
     if path.suffix.lower() in (".txt", ".lst", ""):
-        from chuangye_metrics.core.guard import register_text
-
         lines = register_text(path).splitlines()  # a named pipe or /dev/zero would be read for ever
         rows = []
         for line in lines:

@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chuangye_metrics.config import expressions
-from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.config.catalog import Catalog, format_measure
 from chuangye_metrics.core.findings import Finding, MessageText, Severity, format_value, register_messages
 from chuangye_metrics.core.resources import formulas_dir
 from chuangye_metrics.core.yamlio import YamlDocument
+from chuangye_metrics.hierarchy import DERIVED, filled_segments_of, levels_of_codes
+from chuangye_metrics.indicators.compute import indicator_frame
 from chuangye_metrics.reading.reader import ROW, Column
 
 if TYPE_CHECKING:
@@ -207,8 +209,6 @@ def _children_sum(rule: ChildrenSumRule, context: Context) -> list[Finding]:
     import numpy as np
     import pandas as pd
 
-    from chuangye_metrics.hierarchy import DERIVED
-
     hierarchy = context.hierarchy
     territorial = hierarchy["level"].isin(context.catalog.territorial_levels).to_numpy()
     is_row = territorial & ~hierarchy[DERIVED].to_numpy(dtype=bool)
@@ -322,7 +322,6 @@ def _compare(rule: CompareRule, context: Context) -> list[Finding]:
 
 
 def _indicator_values(context: Context, indicator_id: str) -> pd.Series:
-    from chuangye_metrics.indicators.compute import indicator_frame
 
     return indicator_frame(context.frame, context.catalog.indicators[indicator_id], context.catalog)["value"]
 
@@ -389,7 +388,6 @@ def _outlier(rule: OutlierRule, context: Context) -> list[Finding]:
 
 
 def _unknown_parent(rule: UnknownParentRule, context: Context) -> list[Finding]:
-    from chuangye_metrics.hierarchy import filled_segments_of
 
     frame = context.frame
     given = frame["parent_code"].notna() & ~frame["parent_code"].isin(context.hierarchy["unit_code"].to_numpy())
@@ -404,7 +402,6 @@ def _unknown_parent(rule: UnknownParentRule, context: Context) -> list[Finding]:
 
 
 def _level_code(rule: LevelCodeRule, context: Context) -> list[Finding]:
-    from chuangye_metrics.hierarchy import levels_of_codes
 
     frame = context.frame
     territorial = frame["level"].isin(context.catalog.territorial_levels) & frame["unit_code"].notna()
@@ -426,7 +423,6 @@ def _level_code(rule: LevelCodeRule, context: Context) -> list[Finding]:
 
 
 def _shown(value: float, unit: str) -> str:
-    from chuangye_metrics.config.catalog import format_measure
 
     return format_measure(value, unit)
 

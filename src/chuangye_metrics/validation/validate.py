@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from chuangye_metrics.config.catalog import Catalog
-from chuangye_metrics.core.findings import Finding, FindingBudget, cap_findings, format_value
+from chuangye_metrics.core.findings import Finding, FindingBudget, Language, cap_findings, format_value
+from chuangye_metrics.core.progress import stage
+from chuangye_metrics.hierarchy import hierarchy_of, levels_of_codes, parent_codes_of
+from chuangye_metrics.indicators.compute import UnitTable, unit_table
 from chuangye_metrics.reading.reader import ROW, ReturnTable, excel_row
 from chuangye_metrics.validation.row_schema import column_checks, row_model
+from chuangye_metrics.validation.rules import Context, apply_rules, load_rules
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,6 +36,13 @@ class Validated:
     def errors(self) -> list[Finding]:
         return [finding for finding in self.findings if finding.severity == "error"]
 
+    def unit_table(
+        self, catalog: Catalog, *, language: Language = "zh", levels: Iterable[str] | None = None
+    ) -> UnitTable:
+        """The return's units and derived parents, with their indicators."""
+        hierarchy = self.hierarchy if self.hierarchy is not None else hierarchy_of(self.frame, catalog)
+        return unit_table(hierarchy, catalog, language=language, levels=levels)
+
 
 def validate_return(
     table: ReturnTable, catalog: Catalog, year: int | None = None, rules: Sequence[Any] | None = None
@@ -41,8 +52,6 @@ def validate_return(
     Never raises on bad data: every fault becomes a Finding, and a cell that breaks a constraint is
     set to missing so that ``compute --keep-going`` can go on without it.
     """
-    from chuangye_metrics.core.progress import stage
-    from chuangye_metrics.validation.rules import Context, apply_rules, load_rules
 
     stage("validate")
 
@@ -280,46 +289,6 @@ def fill_from_earlier_years(
     return frame, findings
 
 
-def hierarchy_of(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
-    """The units with a code (first of duplicates) with derived parents.
-
-    A unit whose level is unknown (its label kept as its level) is listed but summed into no parent: a parent
-    derived from children it would have fed has its counts missing, as for a child with blank counts.
-    """
-    import pandas as pd
-
-    from chuangye_metrics.hierarchy import add_derived_units
-
-    placeable = frame.loc[frame["unit_code"].notna() & frame["level"].notna()]
-    placeable = placeable.drop_duplicates(subset=["unit_code", "year"], keep="first")
-    stand_ins = _stand_ins(placeable.loc[~placeable["level"].isin(list(catalog.levels))], catalog)
-    if stand_ins.empty:
-        return add_derived_units(placeable, catalog)
-    placeable = placeable.assign(**{_STAND_IN: False})
-    units = add_derived_units(pd.concat([placeable, stand_ins], ignore_index=True), catalog)
-    return units.loc[units[_STAND_IN].ne(True).to_numpy()].drop(columns=[_STAND_IN]).reset_index(drop=True)
-
-
-_STAND_IN = "_stand_in"
-
-
-def _stand_ins(unplaced: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
-    """For each unit of unknown level under a territorial parent, a child of that parent with every count blank."""
-    from chuangye_metrics.hierarchy import levels_of_codes
-
-    order = catalog.territorial_levels
-    fed = unplaced.loc[unplaced["parent_code"].notna()]
-    parent_levels = levels_of_codes(fed["parent_code"], catalog)
-    below = parent_levels.map(lambda level: order[order.index(level) + 1] if level in order[:-1] else None)
-    fed = fed.loc[below.notna().to_numpy()]
-    return fed.assign(
-        unit_code=[f"\x00stand-in-{position}" for position in range(len(fed))],
-        level=below.loc[below.notna()].to_numpy(),
-        **{name: float("nan") for name in catalog.count_fields},
-        **{_STAND_IN: True},
-    )
-
-
 def left_out_of_sums(
     frame: pd.DataFrame, hierarchy: pd.DataFrame, catalog: Catalog, sheet: str | None
 ) -> list[Finding]:
@@ -356,8 +325,6 @@ def _place_unknown_levels(frame: pd.DataFrame, unknown: Any, catalog: Catalog) -
     """A unit of unknown level takes the level its division code denotes; failing that, it keeps its label."""
     import numpy as np
     import pandas as pd
-
-    from chuangye_metrics.hierarchy import levels_of_codes
 
     by_code = levels_of_codes(frame["unit_code"], catalog).to_numpy(dtype=object)
     levels = frame["level"].to_numpy(dtype=object, copy=True)
@@ -405,8 +372,6 @@ def _complete(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
 def _fill_parent_codes(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     """A territorial unit with a blank parent code gets the one its division code implies."""
     import pandas as pd
-
-    from chuangye_metrics.hierarchy import parent_codes_of
 
     blank = (
         frame["parent_code"].isna() & frame["level"].isin(catalog.territorial_levels) & frame["unit_code"].notna()

@@ -15,16 +15,21 @@ from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.core.errors import InputError
 from chuangye_metrics.core.findings import Finding, Language, format_value
 from chuangye_metrics.core.models import ComputeResult, Series, SeriesUnit, Source, UnitYears, YearPoint, YearsResult
-from chuangye_metrics.hierarchy import DERIVED
-from chuangye_metrics.indicators.compute import UnitTable, errors_by_row, source_of, unit_results, unit_table
+from chuangye_metrics.core.progress import stage
+from chuangye_metrics.hierarchy import DERIVED, hierarchy_of
+from chuangye_metrics.indicators.compute import UnitTable, errors_by_row, source_of, unit_results
+from chuangye_metrics.outputs.csvout import csv_text
+from chuangye_metrics.outputs.jsonout import identity_pieces, joined_text, json_numbers
+from chuangye_metrics.reading.cache import load_return
 from chuangye_metrics.reading.reader import ROW, ReturnTable
-from chuangye_metrics.validation.validate import Validated
+from chuangye_metrics.standards.check import ReturnRead
+from chuangye_metrics.validation.validate import Validated, fill_from_earlier_years, validate_return
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from chuangye_metrics.indicators.compute import ComputeOutcome
+    from chuangye_metrics.pipeline import ComputeOutcome
     from chuangye_metrics.reading.cache import Cache, TextSink
     from chuangye_metrics.standards.check import ReturnRead
 
@@ -286,9 +291,6 @@ class YearsTable:
         """The document YearsResult describes, one unit per line, without a model per unit."""
         from pydantic import TypeAdapter
 
-        from chuangye_metrics.core.progress import stage
-        from chuangye_metrics.outputs.jsonout import joined_text
-
         listed = TypeAdapter(list[Source]).dump_json(list(sources)).decode("utf-8")
         out.write('{\n"sources": ' + listed + ',\n"years": ' + json.dumps(self.years) + ',\n"units": [')
         first = True
@@ -305,8 +307,6 @@ class YearsTable:
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
-
-        from chuangye_metrics.outputs.jsonout import identity_pieces, json_numbers
 
         identity = self.identity.iloc[start:stop]
         present = self.present[start:stop]
@@ -375,10 +375,6 @@ class YearsTable:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        from chuangye_metrics.core.progress import stage
-        from chuangye_metrics.outputs.csvout import csv_text
-        from chuangye_metrics.outputs.jsonout import joined_text
-
         out.write(",".join(CSV_COLUMNS) + "\n")
         year_count = len(self.years)
         year_labels = pa.array([str(year) for year in self.years], type=pa.string())
@@ -414,8 +410,6 @@ CSV_COLUMNS = ("unit_code", "unit_name", "level", "kind", "id", "year", "value",
 def _csv_numbers(values: np.ndarray) -> Any:
     """CSV cells of numbers: whole ones without a decimal point, others unrounded, blank for NaN."""
     import pyarrow.compute as pc
-
-    from chuangye_metrics.outputs.jsonout import json_numbers
 
     text = json_numbers(values)
     return pc.if_else(pc.equal(text, "null"), "", text)
@@ -465,7 +459,7 @@ class Returns:
         if year is not None:
             frame = frame.loc[frame["year"] == year].reset_index(drop=True)
         table = UnitTable(frame, self.catalog, self.language)
-        units = unit_results(table, dataclasses.replace(self.template, frame=frame), self.catalog)
+        units = unit_results(table, self.catalog)
         if self.unit_errors:
             files = _file_indexes(frame)
             for unit, file_index in zip(units, files.tolist(), strict=True):
@@ -484,7 +478,6 @@ class Returns:
     def as_read(self) -> list[ReturnRead]:
         """Each return with its label, table and the counts of its rows once merged (when the units were worked
         out)."""
-        from chuangye_metrics.standards.check import ReturnRead
 
         several = len(self.tables) > 1
         frame = self.units.frame if self.units is not None else None
@@ -542,10 +535,10 @@ def returns_of_outcome(outcome: ComputeOutcome, language: Language = "zh") -> Re
     validated = outcome.validated
     return Returns(
         findings=outcome.findings,
-        sources=[source_of(validated, outcome.file_label)],
+        sources=[source_of(validated.table, outcome.file_label)],
         catalog=outcome.catalog,
         units=outcome.units,
-        unit_errors={(0, row): codes for row, codes in errors_by_row(validated).items()},
+        unit_errors={(0, row): codes for row, codes in errors_by_row(validated.findings).items()},
         language=language,
         template=_template(validated),
         years=years_of(validated.frame),
@@ -589,9 +582,6 @@ def read_returns(
     """
     import pandas as pd
 
-    from chuangye_metrics.reading.cache import load_return
-    from chuangye_metrics.validation.validate import fill_from_earlier_years, hierarchy_of, validate_return
-
     several = len(paths) > 1
     labels = [str(path) for path in paths]
     validated_returns: list[Validated] = []
@@ -624,7 +614,7 @@ def read_returns(
     if several:  # a unit's earlier year may be in another file
         merged, taken = fill_from_earlier_years(merged, catalog, files=labels)
         findings += [finding.localised(language) for finding in taken]
-    sources = [source_of(validated, label) for validated, label in zip(validated_returns, labels, strict=True)]
+    sources = [source_of(validated.table, label) for validated, label in zip(validated_returns, labels, strict=True)]
     template = _template(validated_returns[0])
     returns = Returns(
         findings=findings,
@@ -640,11 +630,11 @@ def read_returns(
     returns.unit_errors = {
         (index, row): codes
         for index, validated in enumerate(validated_returns)
-        for row, codes in errors_by_row(validated).items()
+        for row, codes in errors_by_row(validated.findings).items()
     }
     hierarchy = hierarchy_of(merged, catalog)
     together = dataclasses.replace(template, frame=merged, hierarchy=hierarchy)
-    returns.units = unit_table(together, catalog, language=language, levels=levels)
+    returns.units = together.unit_table(catalog, language=language, levels=levels)
     return returns
 
 

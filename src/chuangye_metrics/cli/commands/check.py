@@ -31,7 +31,14 @@ from chuangye_metrics.cli.app import (
     standard_file,
 )
 from chuangye_metrics.core.errors import ExitCode
+from chuangye_metrics.core.progress import shown
+from chuangye_metrics.core.text import printable
+from chuangye_metrics.outputs import render_check
 from chuangye_metrics.outputs.files import output_stream, write_output
+from chuangye_metrics.standards.check import check_return, check_returns, load_register, year_of_check
+from chuangye_metrics.standards.library import load_standard
+from chuangye_metrics.standards.shortlist import build_shortlist, parse_quota
+from chuangye_metrics.years.compare import read_returns
 
 
 class FailOn(StrEnum):
@@ -92,10 +99,6 @@ def check(
     lang: LangOption = Lang.zh,
 ) -> None:
     """Judge every unit against a standard: value, threshold, gap, shortfall; and coverage per level."""
-    from chuangye_metrics.outputs import render_check
-    from chuangye_metrics.standards.check import check_return, check_returns, load_register, year_of_check
-    from chuangye_metrics.standards.library import load_standard
-    from chuangye_metrics.standards.shortlist import build_shortlist, parse_quota
 
     language = language_of(lang)
     read = [*files, mapping, *(rules or []), *(formulas or []), register, standard_file(standard)]
@@ -105,7 +108,6 @@ def check(
     loaded = load_standard(standard, catalog)
     quotas = parse_quota(quota, catalog) if quota else None
     units = load_register(register, catalog) if register else []
-    from chuangye_metrics.core.progress import shown
 
     returns = None
     with shown(not quiet, language):
@@ -122,8 +124,6 @@ def check(
                 **options,
             )
         else:
-            from chuangye_metrics.years.compare import read_returns
-
             returns = read_returns(
                 files,
                 sheet=sheet,
@@ -153,8 +153,6 @@ def check(
         write_output(render_check.check_text(outcome.result, catalog, language), output, language)
     banner = render_check.provisional_banner(outcome.result, language)
     if banner and output_format is not OutputFormat.table:
-        from chuangye_metrics.core.text import printable
-
         typer.echo(printable(banner), err=True)
     if outcome.has_errors:
         raise typer.Exit(ExitCode.DATA_ERROR)

@@ -30,13 +30,23 @@ from chuangye_metrics.cli.app import (
     report_findings,
 )
 from chuangye_metrics.core.errors import ExitCode
+from chuangye_metrics.core.progress import shown
+from chuangye_metrics.indicators.compute import source_of
+from chuangye_metrics.outputs import render
+from chuangye_metrics.outputs.csvout import write_compute_csv
 from chuangye_metrics.outputs.files import output_stream, write_output
+from chuangye_metrics.outputs.jsonout import binary_stream, compute_json, write_compute_json
+from chuangye_metrics.outputs.render_years import years_table_text
+from chuangye_metrics.outputs.tableout import write_plain_compute_table
+from chuangye_metrics.pipeline import compute_return
+from chuangye_metrics.reading.cache import fingerprint, replay_output
+from chuangye_metrics.years.compare import read_returns, returns_of_outcome
 
 if TYPE_CHECKING:
     from chuangye_metrics.config.catalog import Catalog
     from chuangye_metrics.core.findings import Language
     from chuangye_metrics.core.models import ComputeResult
-    from chuangye_metrics.indicators.compute import ComputeOutcome
+    from chuangye_metrics.pipeline import ComputeOutcome
     from chuangye_metrics.years.compare import Returns
 
 
@@ -88,8 +98,6 @@ def compute(
     cache = cache_for(file, no_cache)
     key = ""
     if output_format is OutputFormat.json and cache is not None:
-        from chuangye_metrics.reading.cache import fingerprint, replay_output
-
         files = [*([mapping] if mapping else []), *(rules or []), *(formulas or [])]
         key = fingerprint("compute-json", str(file), sheet, year, level, keep_going, language, files=files)
         hit = cache.load_output(key)
@@ -105,7 +113,6 @@ def compute(
     levels = parse_levels(level, catalog)
 
     def run() -> ComputeOutcome:
-        from chuangye_metrics.indicators.compute import compute_return
 
         return compute_return(
             file,
@@ -119,11 +126,7 @@ def compute(
         )
 
     if output_format is OutputFormat.json:
-        from chuangye_metrics.core.progress import shown
-
         with output_stream(output, language) as stream, shown(not quiet, language):
-            from chuangye_metrics.outputs.jsonout import compute_json
-
             outcome = run()
             several = _several_years(outcome, language)
             if several is None:
@@ -138,7 +141,6 @@ def compute(
         if not done.written or done.has_errors:
             raise typer.Exit(ExitCode.DATA_ERROR)
         return
-    from chuangye_metrics.core.progress import shown
 
     with shown(not quiet, language):
         outcome = run()
@@ -150,8 +152,6 @@ def compute(
             raise typer.Exit(ExitCode.DATA_ERROR)
         return
     if output_format is OutputFormat.csv and outcome.units is not None:
-        from chuangye_metrics.outputs.csvout import write_compute_csv
-
         with output_stream(output, language, bom=output is not None) as stream:  # column-wise: no model per unit
             write_compute_csv(stream, outcome.units, catalog)
     elif output_format is OutputFormat.table and outcome.units is not None and outcome.validated is not None:
@@ -168,7 +168,6 @@ def _emit_result(
     result: ComputeResult, output_format: OutputFormat, output: Path | None, catalog: Catalog, language: Language
 ) -> None:
     """One year's units as a report, CSV or a table (JSON is streamed elsewhere)."""
-    from chuangye_metrics.outputs import render
 
     if output_format in REPORT_FORMATS:
         emit_report(output_format, output, result, catalog, language)
@@ -180,17 +179,14 @@ def _emit_result(
 
 def _emit_table(outcome: ComputeOutcome, output: Path | None, catalog: Catalog, language: Language) -> None:
     """The table of one year's units; a plain one of more than PLAIN_ABOVE units is written column by column."""
-    from chuangye_metrics.outputs import render
 
     assert outcome.units is not None and outcome.validated is not None
     if len(outcome.units.frame) <= render.PLAIN_ABOVE:
         assert outcome.result is not None
         write_output(render.table_text(outcome.result, catalog, language), output, language)
         return
-    from chuangye_metrics.indicators.compute import source_of
-    from chuangye_metrics.outputs.tableout import write_plain_compute_table
 
-    source = source_of(outcome.validated, outcome.file_label)
+    source = source_of(outcome.validated.table, outcome.file_label)
     with output_stream(output, language) as stream:
         write_plain_compute_table(stream, outcome.units, catalog, source, language)
 
@@ -199,7 +195,6 @@ def _several_years(outcome: ComputeOutcome, language: Language) -> Returns | Non
     """The return as Returns when it covers more than one year; None for one year (or nothing computed)."""
     if outcome.units is None or outcome.validated is None or outcome.validated.frame["year"].dropna().nunique() < 2:
         return None
-    from chuangye_metrics.years.compare import returns_of_outcome
 
     return returns_of_outcome(outcome, language)
 
@@ -219,9 +214,6 @@ def _compute_files(
     language: Language,
 ) -> None:
     """Several returns: the years side by side, or one year's units when they cover one year."""
-    from chuangye_metrics.core.progress import shown
-    from chuangye_metrics.outputs import render
-    from chuangye_metrics.years.compare import read_returns
 
     catalog = options["catalog"]
     with shown(not quiet, language):
@@ -245,8 +237,6 @@ def _compute_files(
             if returns.unit_errors:  # rows of several files: their error codes are found by file and row
                 stream.write(render.render_json(returns.result()))
             else:
-                from chuangye_metrics.outputs.jsonout import binary_stream, write_compute_json
-
                 source = returns.source_of(returns.units.frame)
                 binary = binary_stream(stream)
                 write_compute_json(binary, returns.units, catalog, source, returns.findings)
@@ -266,7 +256,6 @@ def _emit_years(
     quiet: bool,
 ) -> None:
     """The years compared: a table per level, YearsResult's JSON, long CSV, or the reports of the latest year."""
-    from chuangye_metrics.core.progress import shown
 
     if output_format is OutputFormat.json:
         with output_stream(output, language) as stream, shown(not quiet, language):
@@ -281,6 +270,4 @@ def _emit_years(
             latest = returns.result(returns.years[-1])
         emit_report(output_format, output, latest, catalog, language, years=years)
     else:
-        from chuangye_metrics.outputs.render_years import years_table_text
-
         write_output(years_table_text(returns.years_result(), catalog, language), output, language)

@@ -20,6 +20,10 @@ from chuangye_metrics.cli.app import (
     report_findings,
 )
 from chuangye_metrics.core.errors import ExitCode
+from chuangye_metrics.outputs.explain import find_unit, unit_explanation
+from chuangye_metrics.pipeline import compute_return
+from chuangye_metrics.standards.check import check_return
+from chuangye_metrics.standards.library import load_standard
 
 
 @app.command()
@@ -36,10 +40,6 @@ def explain(
     lang: LangOption = Lang.zh,
 ) -> None:
     """Show one unit's counts, each indicator's division, and each rule's threshold and shortfall."""
-    from chuangye_metrics.indicators.compute import compute_return
-    from chuangye_metrics.outputs.explain import find_unit, unit_explanation
-    from chuangye_metrics.standards.check import check_return
-    from chuangye_metrics.standards.library import load_standard
 
     options = read_options(mapping, None, formulas)
     catalog = options["catalog"]

@@ -18,6 +18,11 @@ from chuangye_metrics.cli.app import (
     language_of,
     say,
 )
+from chuangye_metrics.config.catalog import load_catalog
+from chuangye_metrics.core.errors import UsageError
+from chuangye_metrics.core.text import csv_line, defused
+from chuangye_metrics.outputs.explain import indicator_details
+from chuangye_metrics.outputs.render import markup_safe, text_console
 
 formulas_app = typer.Typer(
     help="List the indicators and explain how each is computed.", no_args_is_help=True, rich_markup_mode=None
@@ -34,10 +39,6 @@ def list_formulas(
     """Every indicator with its formula in words."""
     from rich.table import Table
 
-    from chuangye_metrics.config.catalog import load_catalog
-    from chuangye_metrics.outputs.explain import indicator_details
-    from chuangye_metrics.outputs.render import text_console
-
     catalog = load_catalog(extra=formulas or [])
     language = language_of(lang)
     details = [indicator_details(indicator, catalog, language) for indicator in catalog.indicators.values()]
@@ -45,13 +46,10 @@ def list_formulas(
         typer.echo(json.dumps(details, ensure_ascii=False, indent=2))
         return
     if output_format is OutputFormat.csv:
-        from chuangye_metrics.core.text import csv_line, defused
-
         columns = ("id", "name", "unit", "numerator", "denominator", "formula", "source")
         lines = [csv_line(columns), *(csv_line(defused(str(item[key] or "")) for key in columns) for item in details)]
         typer.echo("".join(lines), nl=False)
         return
-    from chuangye_metrics.outputs.render import markup_safe
 
     zh = language == "zh"
     table = Table(header_style="bold")
@@ -73,9 +71,6 @@ def explain_formula(
     lang: LangOption = Lang.zh,
 ) -> None:
     """One indicator: formula, fields with their headers, definition, source and adopted reading."""
-    from chuangye_metrics.config.catalog import load_catalog
-    from chuangye_metrics.core.errors import UsageError
-    from chuangye_metrics.outputs.explain import indicator_details
 
     catalog = load_catalog(extra=formulas or [])
     language = language_of(lang)

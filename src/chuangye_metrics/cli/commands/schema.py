@@ -10,6 +10,7 @@ from chuangye_metrics.cli.app import (
     app,
 )
 from chuangye_metrics.core.errors import UsageError
+from chuangye_metrics.outputs.schemas import SCHEMAS, json_schema
 
 
 @app.command()
@@ -25,8 +26,6 @@ def schema(
 ) -> None:
     """Print a JSON Schema: of compute's or check's JSON, of validate's report, of a standard file or a row."""
     import json
-
-    from chuangye_metrics.outputs.schemas import SCHEMAS, json_schema
 
     if which not in SCHEMAS:
         raise UsageError(f"unknown schema {which!r}; choose one of: {', '.join(SCHEMAS)}")

@@ -16,6 +16,9 @@ from chuangye_metrics.cli.app import (
     language_of,
     say,
 )
+from chuangye_metrics.config.catalog import format_measure, load_catalog
+from chuangye_metrics.outputs.render import text_console
+from chuangye_metrics.standards.library import RuleSet, load_standard, shipped_standards
 
 standards_app = typer.Typer(
     help="List the shipped standards and show one's rules.", no_args_is_help=True, rich_markup_mode=None
@@ -32,10 +35,6 @@ def list_standards(
     import json
 
     from rich.table import Table
-
-    from chuangye_metrics.config.catalog import load_catalog
-    from chuangye_metrics.outputs.render import text_console
-    from chuangye_metrics.standards.library import load_standard, shipped_standards
 
     catalog = load_catalog()
     standards = [load_standard(name, catalog) for name in shipped_standards()]
@@ -79,8 +78,6 @@ def show_standard(
     lang: LangOption = Lang.zh,
 ) -> None:
     """A standard's source, status, rules per level and coverage targets."""
-    from chuangye_metrics.config.catalog import format_measure, load_catalog
-    from chuangye_metrics.standards.library import RuleSet, load_standard
 
     catalog = load_catalog(extra=formulas or [])
     loaded = load_standard(standard, catalog)

@@ -8,6 +8,9 @@ from typing import Annotated
 import typer
 
 from chuangye_metrics.cli.app import FormulasOption, app, parse_levels
+from chuangye_metrics.config.catalog import load_catalog
+from chuangye_metrics.outputs.template import default_year, template_fields, template_levels, write_template
+from chuangye_metrics.standards.library import load_standard
 
 
 @app.command()
@@ -47,9 +50,6 @@ def template(
     formulas: FormulasOption = None,
 ) -> None:
     """Write a blank return to fill in: headers, drop-downs, number checks and a 填表说明 sheet."""
-    from chuangye_metrics.config.catalog import load_catalog
-    from chuangye_metrics.outputs.template import default_year, template_fields, template_levels, write_template
-    from chuangye_metrics.standards.library import load_standard
 
     catalog = load_catalog(extra=formulas or [])
     levels = parse_levels(level, catalog)

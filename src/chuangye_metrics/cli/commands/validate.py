@@ -24,6 +24,8 @@ from chuangye_metrics.cli.app import (
     read_options,
 )
 from chuangye_metrics.core.errors import ExitCode
+from chuangye_metrics.core.progress import shown
+from chuangye_metrics.outputs.report import render_report, validation_report
 
 
 @app.command()
@@ -41,11 +43,9 @@ def validate(
     lang: LangOption = Lang.zh,
 ) -> None:
     """Check a return and report every fault with its sheet, Excel row, column and field."""
-    from chuangye_metrics.outputs.report import render_report, validation_report
 
     options = read_options(mapping, rules, formulas)
     language = language_of(lang)
-    from chuangye_metrics.core.progress import shown
 
     with shown(not quiet, language):
         report = validation_report(
