@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.outputs.years_out import write_years_json
 from tests.test_compute import counts
 from tests.test_jsonout import typed
 
@@ -133,7 +134,7 @@ def test_streamed_json_equals_the_models(catalog: Catalog, sample_years: dict[st
     returns = read_returns([SAMPLE_2016, SAMPLE_2017], catalog)
     table = returns.years_table()
     streamed = io.StringIO()
-    table.write_json(streamed, returns.sources, returns.findings, chunk=3)  # chunks of 3 units
+    write_years_json(streamed, table, returns.sources, returns.findings, chunk=3)  # chunks of 3 units
     assert typed(streamed.getvalue()) == typed(returns.years_result().model_dump_json())  # 8 and 8.0 differ
     # from two compute results, each of one year: the same units
     results = [compute_return(path, catalog).result for path in (SAMPLE_2016, SAMPLE_2017)]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import os
+import pkgutil
 import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from rich.console import Console
 from typer.core import TyperGroup
 
 from chuangye_metrics import __version__
@@ -256,8 +261,6 @@ def report_findings(findings: list[Any], language: Language) -> None:
     lines: list[str] = []
     terminal = sys.stderr.isatty()
     if terminal:
-        from rich.console import Console
-
         console = Console(stderr=True, highlight=False, emoji=False)
         console.print(findings_table(shown, language))
     else:  # a log or a pipe: plain lines, and no need to load rich
@@ -314,8 +317,6 @@ def emit_report(
 
 def _load_commands() -> None:
     """Import every module of chuangye_metrics.cli.commands; each adds its commands to ``app``."""
-    import importlib
-    import pkgutil
 
     names = sorted(
         (module.name for module in pkgutil.iter_modules(commands.__path__)),
@@ -340,8 +341,6 @@ def main() -> None:
 def _leave(code: int) -> NoReturn:
     """Flush and exit without tearing the interpreter down: freeing a national return's millions of objects
     one by one costs a noticeable fraction of a second, for nothing."""
-    import contextlib
-    import os
 
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe (| head): nothing more can be said there

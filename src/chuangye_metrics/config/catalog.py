@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
@@ -224,7 +225,6 @@ class Catalog(BaseModel):
     def suggest_level(self, label: str) -> str | None:
         """The level an unknown label most likely means: the longest known name inside it (东山社区居委会 holds
         社区, 佘村村民小组 holds 村), else the closest known name by spelling; None when nothing is near."""
-        import difflib
 
         text = normalise_label(label).lower()
         inside = [key for key in self.level_lookup if key and key in text]

@@ -21,11 +21,15 @@ nothing here ever writes to an input. The limits sit well above anything a real 
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import stat
 import struct
 import sys
+import tempfile
+import threading
+import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -219,7 +223,6 @@ def check_workbook(path: Path) -> None:
     A part whose compressed size would let it inflate beyond MAX_PART_BYTES whatever it declares is checked
     as it really inflates: a small one before the read, a large one beside it (see ``_watch``).
     """
-    import zipfile
 
     try:
         if not zipfile.is_zipfile(path):
@@ -309,8 +312,6 @@ def _verify_declared_sizes(path: Path, suspects: list[zipfile.ZipInfo]) -> None:
         else:
             inflation.close()
     if pending:
-        import threading
-
         threading.Thread(target=_watch, args=(path, pending), name="zip-watch", daemon=True).start()
 
 
@@ -514,7 +515,6 @@ def quiet_logs() -> None:
     Without a handler of its own, a warning such as calamine's "ods row repeat count capped" would go to the
     root logger's last-resort handler, that is to stderr, between our one-line messages.
     """
-    import logging
 
     for name in ("calamine", "fastexcel"):
         logger = logging.getLogger(name)
@@ -533,7 +533,6 @@ def rust_quiet() -> Iterator[None]:
     warning) keeps writing to the terminal as it goes. Anything else Rust writes meanwhile is passed on when the
     call returns. Costs a temporary file and a few system calls.
     """
-    import tempfile
 
     quiet_logs()
     with suppress(OSError, ValueError, AttributeError):

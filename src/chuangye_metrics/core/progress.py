@@ -10,6 +10,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
 STAGES = {
     "read": ("读取报表", "reading the return"),
     "validate": ("校验数据", "validating"),
@@ -51,8 +54,6 @@ def shown(enabled: bool, language: str = "zh", console: Any = None) -> Iterator[
     if not enabled or (console is None and not sys.stderr.isatty()):
         yield None
         return
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
     columns = (
         SpinnerColumn(),

@@ -11,11 +11,13 @@ link (which may point at an input, or anywhere) and never anything but a regular
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import shutil
 import stat
 import sys
 import tempfile
+import traceback
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -142,8 +144,6 @@ def _release(failure: BaseException) -> None:
     """Free, now and quietly, what a failed writer left open: XlsxWriter and openpyxl leave their ZipFile
     unclosed, and its own clean-up, whenever the collector came to it, would fail again on the full disk and print
     a traceback on stderr."""
-    import gc
-    import traceback
 
     hook = sys.unraisablehook
     sys.unraisablehook = lambda unraisable: None

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
+
+from pydantic import TypeAdapter
 
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.core.findings import Finding
@@ -39,10 +44,6 @@ def write_compute_json(
     chunk: int = CHUNK,
 ) -> None:
     """The document ComputeResult describes, as UTF-8 bytes: source, one unit per line, findings."""
-    from collections import deque
-    from concurrent.futures import Future, ThreadPoolExecutor
-
-    from pydantic import TypeAdapter
 
     out.write(b'{\n"source": ' + source.model_dump_json().encode() + b',\n"units": [')
     frame = units.frame
@@ -190,7 +191,6 @@ def unit_json_objects(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, e
 
 def json_lines(objects: Any) -> bytes:
     """The lines of ``unit_json_objects``' result, joined by ",\\n"."""
-    import io
 
     if isinstance(objects, bytes):
         return objects

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from typing import TextIO
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -156,7 +157,6 @@ def write_aligned(
 ) -> None:
     """Columns padded to their widest cell (CJK characters count two), two spaces apart, the columns from
     ``right_from`` on aligned right; cells given column by column, written ``batch`` lines at a time."""
-    from rich.cells import cell_len
 
     measured: dict[str, int] = {}
 

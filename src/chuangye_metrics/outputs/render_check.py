@@ -6,6 +6,7 @@ import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pydantic import TypeAdapter
 from rich.table import Table
 
 from chuangye_metrics.config.catalog import Catalog
@@ -243,7 +244,6 @@ def check_text(result: CheckResult, catalog: Catalog, language: Language = "zh")
 def write_check_json(out: TextSink, result: CheckResult, batch: int = 1_000) -> None:
     """The text of ``result.model_dump_json(indent=2)`` and a newline, written a batch of units at a time:
     a national check never holds its whole JSON text (several times the size of its models) in memory."""
-    from pydantic import TypeAdapter
 
     shell = result.model_copy(update={"units": []}).model_dump_json(indent=2)
     marker = '\n  "units": []'

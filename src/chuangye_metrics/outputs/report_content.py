@@ -8,6 +8,7 @@ from typing import Literal
 
 from chuangye_metrics import __version__
 from chuangye_metrics.config.catalog import Catalog, format_measure
+from chuangye_metrics.config.operators import symbol
 from chuangye_metrics.core.findings import Language
 from chuangye_metrics.core.models import AssessedUnit, CheckResult, ComputeResult, RuleCheck, UnitResult, YearsResult
 from chuangye_metrics.outputs.explain import formula_text
@@ -581,7 +582,7 @@ def rules_table(standard: Standard, catalog: Catalog, language: Language = "zh")
                         label,
                         condition,
                         _subject_label(rule.subject, catalog, language),
-                        rule.op.replace(">=", "≥").replace("<=", "≤"),
+                        symbol(rule.op),
                         _threshold_text(rule.value, unit, language),
                         labels["yes"] if standard.is_provisional(rule) else labels["no"],
                         rule.note,

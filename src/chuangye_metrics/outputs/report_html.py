@@ -7,13 +7,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from chuangye_metrics import __version__
 from chuangye_metrics.config.catalog import MISSING, format_measure
+from chuangye_metrics.config.operators import OPERATORS, SYMBOLS
 from chuangye_metrics.core.findings import Language
 from chuangye_metrics.outputs.report_content import report_content
-from chuangye_metrics.standards.library import OPERATORS
 
 if TYPE_CHECKING:
     from chuangye_metrics.config.catalog import Catalog
@@ -106,7 +107,6 @@ WORDS: dict[str, dict[str, str]] = {
 }
 
 STATUS_SYMBOL = {"pass": "✓", "fail": "✗", "incomplete": "?", "missing": "?"}
-OP_SYMBOL = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
 MEASURES = ("percent", "ratio", "years")
 
 PASS_COLOUR = "#1a7f37"
@@ -182,7 +182,6 @@ def html_report(
     years: YearsResult | None = None,
 ) -> str:
     """The report as one HTML document: inline CSS and SVG, nothing fetched from anywhere."""
-    from pathlib import PurePath
 
     content = report_content(result, catalog, standard=standard, language=language, years=years)
     return render_html(content, file_name=PurePath(result.source.file).name)
@@ -395,7 +394,7 @@ class _Page:
         title = series.title or f"{series.level_label} · {series.indicator_label}"
         threshold_text = None
         if series.threshold is not None:
-            symbol = OP_SYMBOL.get(series.op or "", series.op or "")
+            symbol = SYMBOLS.get(series.op or "", series.op or "")
             threshold_text = f"{symbol} {format_measure(series.threshold, series.unit, language)}".strip()
         svg = _bar_svg(
             self.next_id(),

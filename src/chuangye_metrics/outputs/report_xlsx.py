@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chuangye_metrics.config.catalog import Catalog, format_measure
+from chuangye_metrics.config.operators import symbol
 from chuangye_metrics.core.findings import Language
 from chuangye_metrics.core.models import CheckResult, ComputeResult, YearsResult
 from chuangye_metrics.outputs.files import replacing
@@ -419,7 +420,7 @@ def _threshold_label(series: ChartSeries, content: ReportContent) -> str:
         return label
 
     shown = format_measure(series.threshold, series.unit, content.language)
-    op = series.op.replace(">=", "≥").replace("<=", "≤")
+    op = symbol(series.op)
     provisional = f"（{content.labels['provisional']}）" if content.language == "zh" else " (provisional)"
     return f"{label} {op} {shown}" + (provisional if series.provisional else "")
 

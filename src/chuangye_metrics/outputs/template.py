@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from chuangye_metrics.config.catalog import Catalog, FieldDef, format_measure
+from chuangye_metrics.config.operators import symbol
 from chuangye_metrics.core.errors import ConfigError, UsageError
 from chuangye_metrics.outputs.explain import formula_text
 from chuangye_metrics.outputs.files import check_output, replacing
@@ -35,7 +36,6 @@ TYPE_NAMES = {
     "year": "年份",
     "count": "非负整数",
 }
-OP_SYMBOLS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "==": "="}
 # Width in Excel units ("0" characters) of a column, by field type, before the header is considered.
 MIN_WIDTHS = {"code": 15, "text": 16, "level": 12, "year": 9, "count": 10}
 NAME_WIDTH = 24
@@ -395,17 +395,17 @@ def _rule_rows(catalog: Catalog, standard: Standard, level: str) -> list[list[st
 
 
 def _rule_cells(catalog: Catalog, standard: Standard, rule: Threshold) -> list[str]:
-    symbol = OP_SYMBOLS[rule.op]
+    sign = symbol(rule.op)
     if rule.indicator is not None:
         indicator = catalog.indicators[rule.indicator]
         formula = formula_text(indicator, catalog)
         subject = indicator.name
-        requirement = f"{symbol} {format_measure(rule.value, indicator.unit)}"
+        requirement = f"{sign} {format_measure(rule.value, indicator.unit)}"
     else:
         field = catalog.fields[rule.field or ""]
         subject = field.header
         formula = f"本表“{field.header}”栏"
-        requirement = f"{symbol} {rule.value:g}" + (f" {UNIT_NAMES[field.unit]}" if field.unit else "")
+        requirement = f"{sign} {rule.value:g}" + (f" {UNIT_NAMES[field.unit]}" if field.unit else "")
     status = "暂定值" if standard.is_provisional(rule) else "正式"
     return [subject, formula, requirement, status + (f"：{rule.note}" if rule.note else "")]
 

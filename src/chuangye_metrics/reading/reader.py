@@ -6,7 +6,9 @@ import csv
 import hashlib
 import io
 import re
+import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -129,8 +131,6 @@ def read_return(
 
 def import_beside_the_read() -> None:
     """Import pandas in a thread of its own while the read, which lets go of the GIL, parses the sheet."""
-    import sys
-    import threading
 
     if "pandas" not in sys.modules:
         threading.Thread(target=_import_pandas, name="import-pandas", daemon=True).start()
@@ -310,7 +310,6 @@ class _ExcelSource(_Source):
     def start_sheet_scan(self, sheet: str) -> None:
         if self.path.suffix.lower() not in (".xlsx", ".xlsm") or sheet in self._scans:
             return
-        from concurrent.futures import ThreadPoolExecutor
 
         size = sheet_part_size(self.path, sheet)
         if size is None or size <= SYNC_SCAN_BYTES:

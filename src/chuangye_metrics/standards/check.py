@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from chuangye_metrics.config import expressions
 from chuangye_metrics.config.catalog import Catalog, format_measure
+from chuangye_metrics.config.operators import TOLERANCE, passes, symbol
 from chuangye_metrics.core.errors import InputError
 from chuangye_metrics.core.findings import Finding, Language, message_template
 from chuangye_metrics.core.guard import register_text
@@ -39,8 +40,6 @@ if TYPE_CHECKING:
     from chuangye_metrics.years.compare import Returns
 
 FailOn = Literal["unit", "coverage", "never"]
-# Values are quotients of whole numbers: a value this close to its threshold is on it.
-TOLERANCE = 1e-9
 MAX_DOUBLINGS = 62
 
 
@@ -220,23 +219,6 @@ def standard_info(standard: Standard) -> StandardInfo:
         provisional=standard.has_provisional,
         note=standard.note,
     )
-
-
-def passes(op: str, values: np.ndarray, threshold: float) -> np.ndarray:
-    """The comparison, with values within a relative 1e-9 of the threshold taken as equal to it."""
-    import numpy as np
-
-    slack = TOLERANCE * max(1.0, abs(threshold))
-    with np.errstate(invalid="ignore"):
-        if op == ">=":
-            return np.asarray(values >= threshold - slack)
-        if op == ">":
-            return np.asarray(values > threshold + slack)
-        if op == "<=":
-            return np.asarray(values <= threshold + slack)
-        if op == "<":
-            return np.asarray(values < threshold - slack)
-        return np.asarray(np.abs(values - threshold) <= slack)
 
 
 def least_addition(reaches: Callable[[np.ndarray], np.ndarray], count: int) -> np.ndarray:
@@ -531,7 +513,7 @@ def describe_rule(check: RuleCheck, language: Language = "zh") -> str:
     threshold = (
         _count(check.threshold) if check.unit == "count" else format_measure(check.threshold, check.unit, language)
     )
-    return f"{check.name} {check.op.replace('>=', '≥').replace('<=', '≤')} {threshold}"
+    return f"{check.name} {symbol(check.op)} {threshold}"
 
 
 def unit_word(unit: str | None, language: Language = "zh") -> str:

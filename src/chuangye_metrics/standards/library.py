@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from chuangye_metrics.config.catalog import Catalog, Identifier
+from chuangye_metrics.config.operators import LOWER_BOUNDS, Operator
 from chuangye_metrics.core.errors import ConfigError
 from chuangye_metrics.core.resources import formulas_dir
 from chuangye_metrics.core.text import normalise_label
 from chuangye_metrics.core.yamlio import YamlDocument
-
-Operator = Literal[">=", ">", "<=", "<", "=="]
-OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
-    ">=": operator.ge,
-    ">": operator.gt,
-    "<=": operator.le,
-    "<": operator.lt,
-    "==": operator.eq,
-}
-LOWER_BOUNDS = (">=", ">")
 
 
 class _Strict(BaseModel):

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.config.operators import LOWER_BOUNDS
 from chuangye_metrics.core.errors import UsageError
 from chuangye_metrics.core.models import (
     AssessedUnit,
@@ -17,7 +18,6 @@ from chuangye_metrics.core.models import (
     Shortlist,
     ShortlistEntry,
 )
-from chuangye_metrics.standards.library import LOWER_BOUNDS
 
 DEFAULT_NEAR = 5
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chuangye_metrics.config import expressions
 from chuangye_metrics.config.catalog import Catalog, format_measure
+from chuangye_metrics.config.operators import OPERATORS, Operator
 from chuangye_metrics.core.findings import Finding, MessageText, Severity, format_value, register_messages
 from chuangye_metrics.core.resources import formulas_dir
 from chuangye_metrics.core.yamlio import YamlDocument
@@ -20,8 +21,6 @@ from chuangye_metrics.reading.reader import ROW, Column
 
 if TYPE_CHECKING:
     import pandas as pd
-
-Operator = Literal[">=", ">", "<=", "<", "=="]
 
 
 class _Rule(BaseModel):
@@ -174,15 +173,6 @@ def apply_rules(rules: Sequence[Any], context: Context) -> list[Finding]:
     return findings
 
 
-_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
-    ">=": lambda a, b: a >= b,
-    ">": lambda a, b: a > b,
-    "<=": lambda a, b: a <= b,
-    "<": lambda a, b: a < b,
-    "==": lambda a, b: a == b,
-}
-
-
 def _part_of(rule: PartOfRule, context: Context) -> list[Finding]:
     frame = context.frame
     findings = []
@@ -306,7 +296,7 @@ def _compare(rule: CompareRule, context: Context) -> list[Finding]:
     import numpy as np
 
     known = ~np.isnan(left) & ~np.isnan(right)
-    broken = known & ~_COMPARE[rule.op](left, right)
+    broken = known & ~OPERATORS[rule.op](left, right)
     first = names[0]
     return [
         context.finding(
@@ -331,7 +321,7 @@ def _indicator_range(rule: IndicatorRangeRule, context: Context) -> list[Finding
     if any(name not in context.columns for name in indicator.field_names):
         return []
     values = _indicator_values(context, rule.indicator)
-    broken = values.notna() & ~_COMPARE[rule.op](values, rule.value)
+    broken = values.notna() & ~OPERATORS[rule.op](values, rule.value)
     anchor = indicator.field_names[0]
     frame = context.frame
     return [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,11 +14,8 @@ from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.core.errors import InputError
 from chuangye_metrics.core.findings import Finding, Language, format_value
 from chuangye_metrics.core.models import ComputeResult, Series, SeriesUnit, Source, UnitYears, YearPoint, YearsResult
-from chuangye_metrics.core.progress import stage
 from chuangye_metrics.hierarchy import DERIVED, hierarchy_of
 from chuangye_metrics.indicators.compute import UnitTable, errors_by_row, source_of, unit_results
-from chuangye_metrics.outputs.csvout import csv_text
-from chuangye_metrics.outputs.jsonout import identity_pieces, joined_text, json_numbers
 from chuangye_metrics.reading.cache import load_return
 from chuangye_metrics.reading.reader import ROW, ReturnTable
 from chuangye_metrics.standards.check import ReturnRead
@@ -30,7 +26,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from chuangye_metrics.pipeline import ComputeOutcome
-    from chuangye_metrics.reading.cache import Cache, TextSink
+    from chuangye_metrics.reading.cache import Cache
     from chuangye_metrics.standards.check import ReturnRead
 
 FILE = "_file"
@@ -282,137 +278,6 @@ class YearsTable:
                 )
             )
         return models
-
-    # --- JSON, written column-wise ------------------------------------------------------------------------
-
-    def write_json(
-        self, out: TextSink, sources: Sequence[Source], findings: Sequence[Finding], chunk: int = CHUNK
-    ) -> None:
-        """The document YearsResult describes, one unit per line, without a model per unit."""
-        from pydantic import TypeAdapter
-
-        listed = TypeAdapter(list[Source]).dump_json(list(sources)).decode("utf-8")
-        out.write('{\n"sources": ' + listed + ',\n"years": ' + json.dumps(self.years) + ',\n"units": [')
-        first = True
-        for start in range(0, len(self), chunk):
-            stage("write", start, len(self))
-            lines = self.unit_lines(start, min(len(self), start + chunk))
-            out.write(("\n" if first else ",\n") + joined_text(lines, ",\n"))
-            first = False
-        found = TypeAdapter(list[Finding]).dump_json(list(findings)).decode("utf-8")
-        out.write(("\n" if not first else "") + '],\n"findings": ' + found + "\n}\n")
-
-    def unit_lines(self, start: int, stop: int) -> Any:
-        """One compact JSON object per unit, as an Arrow string array."""
-        import numpy as np
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        identity = self.identity.iloc[start:stop]
-        present = self.present[start:stop]
-        patterns, inverse = np.unique(present, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        shown = [[year for year, here in zip(self.years, row, strict=True) if here] for row in patterns.tolist()]
-        absent = [[year for year, here in zip(self.years, row, strict=True) if not here] for row in patterns.tolist()]
-        pieces: list[Any] = [
-            *identity_pieces(identity),
-            ',"years":',
-            pa.array(np.array([json.dumps(item) for item in shown], dtype=object)[inverse], type=pa.string()),
-            ',"missing_years":',
-            pa.array(np.array([json.dumps(item) for item in absent], dtype=object)[inverse], type=pa.string()),
-            ',"fields":{',
-        ]
-        reasons = np.array(
-            ["null", *(json.dumps(growth_reason(code, self.language), ensure_ascii=False) for code in GROWTH_REASONS)],
-            dtype=object,
-        )
-        opened = {"field": False, "indicator": False}
-        for block in self.blocks(start, stop):
-            if block.kind == "indicator" and not opened["indicator"]:
-                pieces.append('},"indicators":{')
-            prefix = "," if opened[block.kind] else ""
-            opened[block.kind] = True
-            counts = block.kind == "field"
-            pieces.append(
-                f'{prefix}{json.dumps(block.id)}:{{"kind":"{block.kind}","unit":{json.dumps(block.unit)},"points":['
-            )
-            for column, year in enumerate(self.years):
-                pieces += [
-                    ("," if column else "") + f'{{"year":{year},"value":',
-                    json_numbers(block.values[:, column], floats=not counts),
-                    ',"change":',
-                    json_numbers(block.changes[:, column], floats=not counts),
-                    "}",
-                ]
-            if block.growth is None:
-                pieces.append('],"growth":null,"growth_from":null,"growth_to":null,"reason":null}')
-                continue
-            pieces += [
-                '],"growth":',
-                json_numbers(block.growth.rate, floats=True),
-                ',"growth_from":',
-                json_numbers(block.growth.first_year, integral_only=True),
-                ',"growth_to":',
-                json_numbers(block.growth.last_year, integral_only=True),
-                ',"reason":',
-                pa.array(reasons[block.growth.reason], type=pa.string()),
-                "}",
-            ]
-        if not opened["indicator"]:
-            pieces.append('},"indicators":{')
-        pieces.append("}}")
-        return pc.binary_join_element_wise(*pieces, "")
-
-    # --- CSV, long form -----------------------------------------------------------------------------------
-
-    def write_csv(self, out: TextSink, chunk: int = CHUNK) -> None:
-        """unit_code, unit_name, level, kind, id, year, value, change, growth: one row per unit, series and year.
-
-        Written column-wise with Arrow, like the JSON: numbers unrounded, whole ones without a decimal point; text
-        as compute's CSV writes it (``csvout.csv_text``: no cell a spreadsheet would read as a formula).
-        """
-        import numpy as np
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        out.write(",".join(CSV_COLUMNS) + "\n")
-        year_count = len(self.years)
-        year_labels = pa.array([str(year) for year in self.years], type=pa.string())
-        for start in range(0, len(self), chunk):
-            stage("write", start, len(self))
-            stop = min(len(self), start + chunk)
-            identity = self.identity.iloc[start:stop]
-            blocks = list(self.blocks(start, stop))
-            units, series = stop - start, len(blocks)
-            # rows run unit by unit, series by series, year by year
-            unit_of_row = pa.array(np.repeat(np.arange(units), series * year_count))
-            series_of_row = pa.array(np.tile(np.repeat(np.arange(series), year_count), units))
-            year_of_row = pa.array(np.tile(np.arange(year_count), units * series))
-            growth = np.stack(
-                [block.growth.rate if block.growth is not None else np.full(units, np.nan) for block in blocks], axis=1
-            )
-            columns = [
-                *(csv_text(identity[name]).take(unit_of_row) for name in ("unit_code", "unit_name", "level")),
-                pa.array([block.kind for block in blocks], type=pa.string()).take(series_of_row),
-                csv_text(pa.array([block.id for block in blocks], type=pa.string())).take(series_of_row),
-                year_labels.take(year_of_row),
-                _csv_numbers(np.stack([block.values for block in blocks], axis=1).reshape(-1)),
-                _csv_numbers(np.stack([block.changes for block in blocks], axis=1).reshape(-1)),
-                _csv_numbers(np.repeat(growth.reshape(-1), year_count)),
-            ]
-            if units * series * year_count:
-                out.write(joined_text(pc.binary_join_element_wise(*columns, ","), "\n") + "\n")
-
-
-CSV_COLUMNS = ("unit_code", "unit_name", "level", "kind", "id", "year", "value", "change", "growth")
-
-
-def _csv_numbers(values: np.ndarray) -> Any:
-    """CSV cells of numbers: whole ones without a decimal point, others unrounded, blank for NaN."""
-    import pyarrow.compute as pc
-
-    text = json_numbers(values)
-    return pc.if_else(pc.equal(text, "null"), "", text)
 
 
 def _number(value: float | None, whole: bool) -> int | float | None:

@@ -38,6 +38,7 @@ from chuangye_metrics.outputs.files import output_stream, write_output
 from chuangye_metrics.outputs.jsonout import binary_stream, compute_json, write_compute_json
 from chuangye_metrics.outputs.render_years import years_table_text
 from chuangye_metrics.outputs.tableout import write_plain_compute_table
+from chuangye_metrics.outputs.years_out import write_years_csv, write_years_json
 from chuangye_metrics.pipeline import compute_return
 from chuangye_metrics.reading.cache import fingerprint, replay_output
 from chuangye_metrics.years.compare import read_returns, returns_of_outcome
@@ -132,7 +133,7 @@ def compute(
             if several is None:
                 done = compute_json(stream, lambda: outcome, cache, key)
             else:
-                several.years_table().write_json(stream, several.sources, several.findings)
+                write_years_json(stream, several.years_table(), several.sources, several.findings)
         report_findings(outcome.findings, language)
         if several is not None:
             if several.has_errors:
@@ -259,11 +260,11 @@ def _emit_years(
 
     if output_format is OutputFormat.json:
         with output_stream(output, language) as stream, shown(not quiet, language):
-            returns.years_table().write_json(stream, returns.sources, returns.findings)
+            write_years_json(stream, returns.years_table(), returns.sources, returns.findings)
     elif output_format is OutputFormat.csv:
         # as compute's CSV: a byte-order mark in a file, for Excel
         with output_stream(output, language, bom=output is not None) as stream, shown(not quiet, language):
-            returns.years_table().write_csv(stream)
+            write_years_csv(stream, returns.years_table())
     elif output_format in REPORT_FORMATS:
         with shown(not quiet, language):
             years = returns.years_result()

@@ -6,6 +6,7 @@ import json
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
 from chuangye_metrics.cli.app import (
     DocumentFormat,
@@ -37,7 +38,6 @@ def list_formulas(
     lang: LangOption = Lang.zh,
 ) -> None:
     """Every indicator with its formula in words."""
-    from rich.table import Table
 
     catalog = load_catalog(extra=formulas or [])
     language = language_of(lang)

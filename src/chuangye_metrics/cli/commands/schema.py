@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 import typer
@@ -25,7 +26,6 @@ def schema(
     ] = "compute",
 ) -> None:
     """Print a JSON Schema: of compute's or check's JSON, of validate's report, of a standard file or a row."""
-    import json
 
     if which not in SCHEMAS:
         raise UsageError(f"unknown schema {which!r}; choose one of: {', '.join(SCHEMAS)}")

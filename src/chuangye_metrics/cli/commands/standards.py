@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
 from chuangye_metrics.cli.app import (
     DocumentFormat,
@@ -32,9 +34,6 @@ def list_standards(
     lang: LangOption = Lang.zh,
 ) -> None:
     """The shipped standards: id, name, levels, status and source."""
-    import json
-
-    from rich.table import Table
 
     catalog = load_catalog()
     standards = [load_standard(name, catalog) for name in shipped_standards()]

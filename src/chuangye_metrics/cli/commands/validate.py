@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -57,7 +58,6 @@ def validate(
             cache=cache_for(file, no_cache),
             **options,
         )
-    import sys
 
     typer.echo(render_report(report, output_format.value, language, terminal=sys.stdout.isatty()), nl=False)
     if report.errors:
