@@ -206,7 +206,7 @@ def test_a_device_is_never_replaced(cli: Any, make_return: Callable[..., Path], 
 def test_an_output_in_a_missing_folder_is_refused_before_anything_is_read(
     cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from chuangye_metrics.indicators import compute
+    from chuangye_metrics.cli.commands import compute
 
     def never(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("the return was read")

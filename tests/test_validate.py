@@ -175,7 +175,8 @@ def test_parent_below_children_matches_a_plain_count(catalog: Catalog, units: li
     """Every (code, year) row against the sum of the units naming it as parent in the same year, worked out
     one unit at a time."""
     from chuangye_metrics.reading.reader import ROW, Column
-    from chuangye_metrics.validation.rules import ChildrenSumRule, Context, _children_sum
+    from chuangye_metrics.validation.rules import Context
+    from chuangye_metrics.validation.rules.children_sum import ChildrenSumRule
 
     rows = [
         {"unit_code": code, "parent_code": parent, "level": level, "derived": derived, "year": year,
@@ -190,8 +191,7 @@ def test_parent_below_children_matches_a_plain_count(catalog: Catalog, units: li
     context = Context(hierarchy, hierarchy, None, columns, catalog, "数据")
     rule = ChildrenSumRule(code="parent-below-children", kind="children_sum", severity="error")
     found = [
-        (f.row, float(f.value or "nan"), float(f.params["sum"]), int(f.params["children"]))
-        for f in _children_sum(rule, context)
+        (f.row, float(f.value or "nan"), float(f.params["sum"]), int(f.params["children"])) for f in rule.apply(context)
     ]
 
     territorial = [unit for unit in hierarchy.to_dict("records") if unit["level"] != "park"]

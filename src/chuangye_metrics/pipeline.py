@@ -6,13 +6,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.core.findings import Finding, Language
 from chuangye_metrics.core.models import ComputeResult
 from chuangye_metrics.indicators.compute import UnitTable, errors_by_row, source_of, unit_results
 from chuangye_metrics.reading.cache import Cache, load_return
+from chuangye_metrics.validation.rules import RuleKind
 from chuangye_metrics.validation.validate import Validated, validate_return
 
 
@@ -54,7 +54,7 @@ def compute_return(
     keep_going: bool = False,
     language: Language = "zh",
     mapping: dict[str, str] | None = None,
-    rules: Sequence[Any] | None = None,
+    rules: Sequence[RuleKind] | None = None,
     cache: Cache | None = None,
 ) -> ComputeOutcome:
     """Read, validate and compute a return; with data errors and no ``keep_going``, compute nothing."""

@@ -5,12 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from chuangye_metrics.reading.cache import Cache
-
+    from chuangye_metrics.validation.rules import RuleKind
 import io
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, Field
 from rich.console import Console
@@ -21,7 +19,7 @@ from chuangye_metrics.core.models import Source
 from chuangye_metrics.core.text import printable
 from chuangye_metrics.outputs.findings_text import finding_line
 from chuangye_metrics.outputs.render import findings_table, markup_safe
-from chuangye_metrics.reading.cache import load_return
+from chuangye_metrics.reading.cache import Cache, load_return
 from chuangye_metrics.validation.validate import validate_return
 
 
@@ -43,7 +41,7 @@ def validation_report(
     max_findings: int = 1000,
     language: Language = "zh",
     mapping: dict[str, str] | None = None,
-    rules: Sequence[Any] | None = None,
+    rules: Sequence[RuleKind] | None = None,
     cache: Cache | None = None,
 ) -> ValidationReport:
     """Validate a return and collect every finding, errors first, up to ``max_findings``."""

@@ -30,6 +30,7 @@ from chuangye_metrics.indicators.compute import UnitTable, errors_by_row, source
 from chuangye_metrics.reading.cache import load_return
 from chuangye_metrics.reading.reader import ReturnTable, read_return
 from chuangye_metrics.standards.library import RuleSet, Standard, Threshold
+from chuangye_metrics.validation.rules import RuleKind
 from chuangye_metrics.validation.validate import missing_count_column, validate_return
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def check_return(
     keep_going: bool = False,
     language: Language = "zh",
     mapping: dict[str, str] | None = None,
-    rules: Sequence[Any] | None = None,
+    rules: Sequence[RuleKind] | None = None,
     register: Sequence[RegisterEntry] = (),
     cache: Cache | None = None,
 ) -> CheckOutcome:

@@ -13,7 +13,7 @@ from chuangye_metrics.hierarchy import hierarchy_of, levels_of_codes, parent_cod
 from chuangye_metrics.indicators.compute import UnitTable, unit_table
 from chuangye_metrics.reading.reader import ROW, ReturnTable, excel_row
 from chuangye_metrics.validation.row_schema import column_checks, row_model
-from chuangye_metrics.validation.rules import Context, apply_rules, load_rules
+from chuangye_metrics.validation.rules import Context, RuleKind, apply_rules, load_rules
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,7 +45,7 @@ class Validated:
 
 
 def validate_return(
-    table: ReturnTable, catalog: Catalog, year: int | None = None, rules: Sequence[Any] | None = None
+    table: ReturnTable, catalog: Catalog, year: int | None = None, rules: Sequence[RuleKind] | None = None
 ) -> Validated:
     """Check the table against the row model and the rules (shipped ones when ``rules`` is None).
 

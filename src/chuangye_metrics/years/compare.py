@@ -19,6 +19,7 @@ from chuangye_metrics.indicators.compute import UnitTable, errors_by_row, source
 from chuangye_metrics.reading.cache import load_return
 from chuangye_metrics.reading.reader import ROW, ReturnTable
 from chuangye_metrics.standards.check import ReturnRead
+from chuangye_metrics.validation.rules import RuleKind
 from chuangye_metrics.validation.validate import Validated, fill_from_earlier_years, validate_return
 
 if TYPE_CHECKING:
@@ -436,7 +437,7 @@ def read_returns(
     keep_going: bool = False,
     language: Language = "zh",
     mapping: dict[str, str] | None = None,
-    rules: Sequence[Any] | None = None,
+    rules: Sequence[RuleKind] | None = None,
     caches: Sequence[Cache | None] | None = None,
 ) -> Returns:
     """Read and validate each file as compute does, then put their units together by year.

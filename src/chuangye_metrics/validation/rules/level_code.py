@@ -1,0 +1,34 @@
+"""Findings where a unit's level disagrees with the level its division code implies."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from chuangye_metrics.core.findings import Finding
+from chuangye_metrics.hierarchy import levels_of_codes
+from chuangye_metrics.reading.reader import ROW
+from chuangye_metrics.validation.rules.base import Context, RuleKind
+
+
+class LevelCodeRule(RuleKind):
+    kind: Literal["level_code"]
+
+    def apply(self, context: Context) -> list[Finding]:
+
+        frame = context.frame
+        territorial = frame["level"].isin(context.catalog.territorial_levels) & frame["unit_code"].notna()
+        expected = levels_of_codes(frame["unit_code"].where(territorial), context.catalog)
+        broken = territorial & expected.notna() & (expected != frame["level"])
+        names = context.catalog.levels
+        labels = frame["_level_label"] if "_level_label" in frame else frame["level"]
+        return [
+            context.finding(
+                self,
+                "level",
+                frame.at[index, ROW],
+                labels[index],
+                code=frame.at[index, "unit_code"],
+                expected=names[str(expected[index])].name,
+            )
+            for index in broken[broken].index
+        ]

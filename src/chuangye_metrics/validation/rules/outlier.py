@@ -1,0 +1,61 @@
+"""Findings where an indicator stands far from its siblings' median (robust z-score)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.core.findings import Finding
+from chuangye_metrics.reading.reader import ROW
+from chuangye_metrics.validation.rules.base import Context, RuleKind, indicator_values, shown
+
+
+class OutlierRule(RuleKind):
+    kind: Literal["outlier"]
+    indicators: list[str]
+    threshold: float = Field(default=3.5, gt=0)
+    min_siblings: int = Field(default=5, ge=3)
+
+    def unknown_names(self, catalog: Catalog) -> str | None:
+        unknown = [indicator for indicator in self.indicators if indicator not in catalog.indicators]
+        return f"unknown indicator {unknown[0]!r}" if unknown else None
+
+    def apply(self, context: Context) -> list[Finding]:
+        import numpy as np
+
+        frame = context.frame
+        findings = []
+        keys = [frame["parent_code"].fillna(""), frame["level"].fillna(""), frame["year"].fillna(-1)]
+        # sibling groups numbered once: grouping by an integer array is far cheaper than by three object columns
+        groups = frame.groupby(keys, sort=False).ngroup().to_numpy()
+        for indicator_id in self.indicators:
+            indicator = context.catalog.indicators[indicator_id]
+            if any(name not in context.columns for name in indicator.field_names):
+                continue
+            values = indicator_values(context, indicator_id)
+            grouped = values.groupby(groups)
+            size = grouped.transform("count")
+            median = grouped.transform("median")
+            mad = (values - median).abs().groupby(groups).transform("median")
+            with np.errstate(divide="ignore", invalid="ignore"):
+                z = 0.6745 * (values - median) / mad
+            flagged = ((size >= self.min_siblings) & (mad > 0) & (z.abs() > self.threshold)).to_numpy()
+            anchor = indicator.field_names[0]
+            rows, anchors = frame[ROW].to_numpy(), frame[anchor].to_numpy()
+            computed, medians, scores = values.to_numpy(), median.to_numpy(), z.to_numpy()
+            for position in np.flatnonzero(flagged):
+                findings.append(
+                    context.finding(
+                        self,
+                        anchor,
+                        rows[position],
+                        anchors[position],
+                        indicator=indicator.name,
+                        computed=shown(computed[position], indicator.unit),
+                        median=shown(medians[position], indicator.unit),
+                        z=f"{scores[position]:.1f}",
+                    )
+                )
+        return findings
