@@ -55,6 +55,32 @@ class Invoker:
         return self.runner.invoke(app, [str(arg) for arg in args], catch_exceptions=False)
 
 
+def cli_command(path: str) -> Any:
+    """The click command of ``chuangye PATH`` ("compute", "standards show"), as the app builds it."""
+    import typer.main
+
+    node: Any = typer.main.get_command(app)
+    for part in path.split():
+        node = node.get_command(typer.core._click.Context(node), part)
+    return node
+
+
+def cli_commands() -> list[str]:
+    """Every command and subcommand of the app, as typed after ``chuangye``."""
+    import typer.main
+
+    def walk(node: Any, prefix: tuple[str, ...]) -> list[str]:
+        context = typer.core._click.Context(node)
+        paths = []
+        for name in node.list_commands(context):
+            command = node.get_command(context, name)
+            subcommands = getattr(command, "list_commands", None)
+            paths += walk(command, (*prefix, name)) if subcommands else [" ".join((*prefix, name))]
+        return paths
+
+    return walk(typer.main.get_command(app), ())
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-snapshots",

@@ -10,24 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 
-from chuangye_metrics.cli.app import app
-from tests.conftest import sha256
+from chuangye_metrics.cli.commands import SUMMARIES
+from tests.conftest import cli_command, cli_commands, sha256
 from tests.test_compute import STREET
 
-
-def _command_paths(group: Any, prefix: tuple[str, ...] = ()) -> list[str]:
-    """Every command and subcommand, as the words typed after ``chuangye``."""
-    paths = []
-    for name, command in group.commands.items():
-        paths.append(" ".join((*prefix, name)))
-        if hasattr(command, "commands"):
-            paths.extend(_command_paths(command, (*prefix, name)))
-    return paths
-
-
-COMMANDS = sorted(_command_paths(typer.main.get_command(app)))
+COMMANDS = sorted(cli_commands())
 
 
 def test_commands_are_listed() -> None:
@@ -131,7 +119,20 @@ def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
     assert len(completed.stderr.strip().splitlines()) == 1
 
 
-def test_help_does_not_import_pandas() -> None:
-    code = "import sys; from chuangye_metrics.cli.app import app; print('pandas' in sys.modules)"
+def test_help_loads_neither_the_commands_nor_pandas() -> None:
+    code = (
+        "import sys; from chuangye_metrics.cli.app import app\n"
+        "try: app(['--help'])\nexcept SystemExit: pass\n"
+        "loaded = ('pandas', 'pydantic', 'chuangye_metrics.cli.')\n"
+        "print(sorted(name for name in sys.modules if name.startswith(loaded)))"
+    )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert completed.stdout.strip() == "False"
+    assert completed.stdout.strip().splitlines()[-1] == "['chuangye_metrics.cli.app', 'chuangye_metrics.cli.commands']"
+
+
+@pytest.mark.parametrize("name", sorted(SUMMARIES))
+def test_the_summaries_in_help_are_the_commands_own(name: str) -> None:
+    """`chuangye --help` lists the commands from SUMMARIES without loading them: each must say what the command
+    says of itself."""
+    command = cli_command(name)
+    assert SUMMARIES[name] == (command.help or "").strip().splitlines()[0]

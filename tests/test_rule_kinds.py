@@ -9,7 +9,8 @@ import pytest
 
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.core.errors import ConfigError
-from chuangye_metrics.core.findings import Finding, message_template
+from chuangye_metrics.core.findings import Finding
+from chuangye_metrics.core.words import message_template
 from chuangye_metrics.reading.reader import ROW
 from chuangye_metrics.validation.rules import KINDS, Context, RuleKind, load_rules
 from chuangye_metrics.validation.validate import validate_return

@@ -18,11 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import typer.main
 
 from benches.make_returns import write_xlsx as write_national
-from chuangye_metrics.cli.app import app
-from tests.conftest import Invoker
+from tests.conftest import Invoker, cli_command, cli_commands
 from tests.corpus import UNITS, real_layout, write_csv, write_ods, write_xls, write_xlsx
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
@@ -51,11 +49,7 @@ class Case:
 
 def _choices(command: str, option: str) -> list[str]:
     """The values an option of a command accepts, as the app declares them."""
-    group = typer.main.get_command(app)
-    node = group
-    for part in command.split():
-        node = node.commands[part]  # type: ignore[attr-defined]
-    for param in node.params:
+    for param in cli_command(command).params:
         if param.name == option:
             annotation = param.type_descriptor.annotation  # type: ignore[attr-defined]
             if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
@@ -64,23 +58,11 @@ def _choices(command: str, option: str) -> list[str]:
     raise KeyError(f"{command} has no option {option}")
 
 
-def _commands() -> list[str]:
-    group = typer.main.get_command(app)
-    names: list[str] = []
-    for name, command in group.commands.items():  # type: ignore[attr-defined]
-        subcommands = getattr(command, "commands", None)
-        names += [f"{name} {sub}" for sub in subcommands] if subcommands else [name]
-    return names
-
-
 LANGS = _choices("compute", "lang")
 
 
 def _options(command: str) -> set[str]:
-    node = typer.main.get_command(app)
-    for part in command.split():
-        node = node.commands[part]  # type: ignore[attr-defined]
-    return {str(param.name) for param in node.params}
+    return {str(param.name) for param in cli_command(command).params}
 
 
 def _formatted(command: str, files: tuple[str, ...], name: str, extra: tuple[str, ...] = ()) -> Iterator[Case]:
@@ -343,7 +325,7 @@ def test_every_snapshot_has_a_case() -> None:
 def test_cases_cover_every_command_format_and_language() -> None:
     """Read from the app: a command, format or language added later without a snapshot fails here."""
     lines = [" ".join(case.args) for case in CASES]
-    for command in _commands():
+    for command in cli_commands():
         names = _options(command)
         formats = _choices(command, "output_format") if "output_format" in names else [None]
         langs = LANGS if "lang" in names else [None]

@@ -8,8 +8,9 @@ from functools import cached_property
 from pathlib import Path
 
 from chuangye_metrics.config.catalog import Catalog
-from chuangye_metrics.core.findings import Finding, Language
+from chuangye_metrics.core.findings import Finding
 from chuangye_metrics.core.models import ComputeResult
+from chuangye_metrics.core.words import Language
 from chuangye_metrics.indicators.compute import UnitTable, errors_by_row, source_of, unit_results
 from chuangye_metrics.reading.cache import Cache, load_return
 from chuangye_metrics.validation.rules import RuleKind

@@ -1,40 +1,23 @@
-"""The ``chuangye`` command line: parse options, call one library function, render."""
+"""The ``chuangye`` command line: the group of commands, each loaded when used, and the one place errors stop."""
 
 from __future__ import annotations
 
 import contextlib
 import importlib
 import os
-import pkgutil
 import sys
-from enum import StrEnum
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
-from typer.core import TyperGroup
+import typer.main
+from typer.core import TyperCommand, TyperGroup
 
 from chuangye_metrics import __version__
 from chuangye_metrics.cli import commands
-from chuangye_metrics.config.catalog import load_catalog
-from chuangye_metrics.config.mapping import load_mapping
 from chuangye_metrics.core import progress
-from chuangye_metrics.core.errors import ChuangyeError, ExitCode, UsageError
-from chuangye_metrics.core.findings import finding_counts
+from chuangye_metrics.core.errors import ChuangyeError, ExitCode
 from chuangye_metrics.core.guard import error_text, language_of_arguments, reader_failure
 from chuangye_metrics.core.text import printable
-from chuangye_metrics.outputs.files import check_output as check_target
-from chuangye_metrics.outputs.files import write_output
-from chuangye_metrics.outputs.findings_text import finding_line
-from chuangye_metrics.outputs.render import findings_table
-from chuangye_metrics.outputs.report_html import html_report
-from chuangye_metrics.outputs.report_xlsx import write_report_workbook
-from chuangye_metrics.reading.cache import Cache
-from chuangye_metrics.validation.rules import load_rules
-
-if TYPE_CHECKING:
-    from chuangye_metrics.core.findings import Language
 
 
 class _Group(TyperGroup):
@@ -74,6 +57,28 @@ class _Group(TyperGroup):
             )
         sys.exit(int(code or 0))
 
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(commands.SUMMARIES)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """The command, its module imported only now: `chuangye --help` loads none of them."""
+        if cmd_name not in commands.SUMMARIES:
+            return None
+        module = importlib.import_module(f"{commands.__name__}.{cmd_name}")
+        command = typer.main.get_command(module.app)
+        command.name = cmd_name
+        return command
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """The list of commands from their summaries, shortened as the commands themselves would be."""
+        limit = formatter.width - 6 - max(len(name) for name in commands.SUMMARIES)
+        rows = [
+            (name, TyperCommand(name, help=summary).get_short_help_str(limit))
+            for name, summary in commands.SUMMARIES.items()
+        ]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
@@ -104,36 +109,6 @@ app = typer.Typer(
 )
 
 
-class OutputFormat(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    xlsx = "xlsx"
-    html = "html"
-
-
-REPORT_FORMATS = (OutputFormat.xlsx, OutputFormat.html)
-
-
-class DocumentFormat(StrEnum):
-    table = "table"
-    json = "json"
-
-
-DocumentFormatOption = Annotated[DocumentFormat, typer.Option("--format", "-f", help="table or json.")]
-
-
-class ReportFormat(StrEnum):
-    table = "table"
-    json = "json"
-    github = "github"
-
-
-class Lang(StrEnum):
-    zh = "zh"
-    en = "en"
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"chuangye-metrics {__version__}")
@@ -148,182 +123,6 @@ def _root(
     ] = False,
 ) -> None:
     """创业型城市指标计算 · chuangye-metrics."""
-
-
-InputFile = Annotated[
-    Path,
-    typer.Argument(
-        exists=True,
-        dir_okay=False,
-        readable=True,
-        help="The return: .xlsx, .xlsm, .xls, .ods or .csv.",
-    ),
-]
-InputFiles = Annotated[
-    list[Path],
-    typer.Argument(
-        exists=True,
-        dir_okay=False,
-        readable=True,
-        help="The return: .xlsx, .xlsm, .xls, .ods or .csv. Several files (or one with several years) "
-        "are compared year by year.",
-    ),
-]
-SheetOption = Annotated[str | None, typer.Option("--sheet", help="Sheet name or 1-based number (default: found).")]
-YearOption = Annotated[
-    int | None,
-    typer.Option("--year", min=1949, max=2100, help="Reporting year: fills blanks, selects one year."),
-]
-LangOption = Annotated[Lang, typer.Option("--lang", help="Language of labels and messages.")]
-MappingOption = Annotated[
-    Path | None,
-    typer.Option("--mapping", exists=True, dir_okay=False, help="YAML mapping your headers to field ids."),
-]
-RulesOption = Annotated[
-    list[Path] | None,
-    typer.Option("--rules", exists=True, dir_okay=False, help="Extra validation rules (YAML, repeatable)."),
-]
-
-FormulasOption = Annotated[
-    list[Path] | None,
-    typer.Option("--formulas", exists=True, dir_okay=False, help="Extra fields and indicators (YAML, repeatable)."),
-]
-
-NoCacheOption = Annotated[
-    bool,
-    typer.Option("--no-cache", help="Read the file afresh; neither use nor fill the cache of parsed returns."),
-]
-
-QuietOption = Annotated[
-    bool, typer.Option("--quiet", "-q", help="No progress display on the terminal (it never shows in pipes or logs).")
-]
-
-
-def cache_for(file: Path, no_cache: bool) -> Any:
-    """The cache entries of this input file, or None with --no-cache."""
-    if no_cache:
-        return None
-
-    return Cache.for_file(file)
-
-
-def read_options(mapping: Path | None, rules: list[Path] | None, formulas: list[Path] | None = None) -> dict[str, Any]:
-    """The reader and validation settings given by --mapping, --rules and --formulas, loaded and checked."""
-
-    catalog = load_catalog(extra=formulas or [])
-    return {
-        "catalog": catalog,
-        "mapping": load_mapping(mapping, catalog) if mapping else None,
-        "rules": load_rules(catalog, rules or []),
-    }
-
-
-def language_of(lang: Lang) -> Language:
-    return "en" if lang is Lang.en else "zh"
-
-
-def parse_levels(labels: list[str] | None, catalog: Any) -> list[str] | None:
-    if not labels:
-        return None
-    levels = []
-    for label in labels:
-        for part in label.split(","):
-            level = catalog.level_id(part)
-            if level is None:
-                known = ", ".join(catalog.levels)
-                raise UsageError(f"unknown level {part!r}; use one of: {known} (or their Chinese names)")
-            levels.append(level)
-    return levels
-
-
-def say(text: str) -> None:
-    """A line for people on stdout, the control characters of the names, sources and notes it quotes from a
-    return or a user's file shown escaped (``text.printable``)."""
-
-    typer.echo(printable(text))
-
-
-FINDINGS_SHOWN = 50
-
-
-def report_findings(findings: list[Any], language: Language) -> None:
-    """Findings on stderr: a table on a terminal, one line each in a log; at most FINDINGS_SHOWN of them."""
-    if not findings:
-        return
-
-    findings = [  # several files read: each message led by its file
-        finding.model_copy(update={"message": f"{finding.file}: {finding.message}"}) if finding.file else finding
-        for finding in findings
-    ]
-    zh = language == "zh"
-    errors, warnings = finding_counts(findings)
-    shown = findings[:FINDINGS_SHOWN]
-    lines: list[str] = []
-    terminal = sys.stderr.isatty()
-    if terminal:
-        console = Console(stderr=True, highlight=False, emoji=False)
-        console.print(findings_table(shown, language))
-    else:  # a log or a pipe: plain lines, and no need to load rich
-        lines += [finding_line(finding, language) for finding in shown]
-    if len(findings) > len(shown):
-        left = len(findings) - len(shown)
-        lines.append(
-            f"……另有 {left} 条未列出（完整清单：chuangye validate --format json）"
-            if zh
-            else f"... and {left} more (all of them: chuangye validate --format json)"
-        )
-    lines.append(f"{errors} 个错误，{warnings} 个警告" if zh else f"{errors} error(s), {warnings} warning(s)")
-    sys.stderr.write("\n".join(lines) + "\n")
-    sys.stderr.flush()
-
-
-def check_output(
-    output_format: OutputFormat, output: Path | None, inputs: list[Path | None], language: Language
-) -> None:
-    """Before anything is read: an Excel report needs --output, and --output must be safe to replace (not one of
-    ``inputs``, the files the command reads; not a link, folder, device or pipe; in a folder that can be written)."""
-
-    if output_format is OutputFormat.xlsx and output is None:
-        raise UsageError("--format xlsx writes a workbook: give --output FILE.xlsx")
-    check_target(output, inputs, language)
-
-
-def standard_file(standard: str | None) -> Path | None:
-    """The file of --standard when it names one (not a shipped id): a file the command reads."""
-    if standard is None:
-        return None
-    path = Path(standard)
-    return path if path.is_file() else None
-
-
-def emit_report(
-    output_format: OutputFormat,
-    output: Path | None,
-    result: Any,
-    catalog: Any,
-    language: Language,
-    *,
-    standard: Any = None,
-    years: Any = None,
-) -> None:
-    """Write the Excel or HTML report of a compute or check result (and of the years compared, if any)."""
-    if output_format is OutputFormat.xlsx:
-        assert output is not None
-        write_report_workbook(output, result, catalog, standard=standard, language=language, years=years)
-        return
-
-    write_output(html_report(result, catalog, standard=standard, language=language, years=years), output, language)
-
-
-def _load_commands() -> None:
-    """Import every module of chuangye_metrics.cli.commands; each adds its commands to ``app``."""
-
-    names = sorted(
-        (module.name for module in pkgutil.iter_modules(commands.__path__)),
-        key=lambda name: (commands.ORDER.index(name) if name in commands.ORDER else len(commands.ORDER), name),
-    )
-    for name in names:
-        importlib.import_module(f"{commands.__name__}.{name}")
 
 
 def main() -> None:
@@ -346,6 +145,3 @@ def _leave(code: int) -> NoReturn:
         with contextlib.suppress(OSError, ValueError):  # a closed pipe (| head): nothing more can be said there
             stream.flush()
     os._exit(code)
-
-
-_load_commands()

@@ -3,43 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, Field
 
-from chuangye_metrics.core.resources import formulas_dir
+from chuangye_metrics.core.words import Language, known_message, message_template
 
 Severity = Literal["error", "warning"]
-Language = Literal["zh", "en"]
 
 
 class MessageText(BaseModel):
     zh: str
     en: str
-
-
-class MessagesFile(BaseModel):
-    messages: dict[str, MessageText]
-
-
-@cache
-def _messages() -> dict[str, MessageText]:
-    # the shipped catalogue, read directly (not through yamlio, which the input limits below it use)
-    text = (formulas_dir() / "messages.yaml").read_text(encoding="utf-8")
-    return MessagesFile.model_validate(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))).messages
-
-
-def register_messages(texts: dict[str, MessageText]) -> None:
-    """Add the texts of rules that carry their own message (user rule files)."""
-    _messages().update(texts)
-
-
-def message_template(code: str, language: Language) -> str:
-    """The text of message ``code`` in ``language``, with {placeholders} to fill in."""
-    text = _messages()[code]
-    return text.zh if language == "zh" else text.en
 
 
 class Finding(BaseModel):
@@ -63,10 +38,9 @@ class Finding(BaseModel):
 
     def localised(self, language: Language) -> Finding:
         """A copy whose message is written in ``language``."""
-        text = _messages().get(self.code)
-        if text is None:
+        template = known_message(self.code, language)
+        if template is None:
             return self
-        template = text.zh if language == "zh" else text.en
         values = {
             "header": self.header or self.field or "",
             "field": self.field or "",

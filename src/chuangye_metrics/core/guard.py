@@ -37,12 +37,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chuangye_metrics.core.errors import ChuangyeError, ConfigError, ExitCode, InputError, UsageError
-from chuangye_metrics.core.findings import message_template
+from chuangye_metrics.core.words import message_template
 
 if TYPE_CHECKING:
     import zipfile
 
-    from chuangye_metrics.core.findings import Language
+    from chuangye_metrics.core.words import Language
     from chuangye_metrics.reading.xlsx import SheetExtent
 
 MAX_CONFIG_BYTES = 1 << 20

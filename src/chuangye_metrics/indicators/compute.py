@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chuangye_metrics.config import expressions
 from chuangye_metrics.config.catalog import Catalog, IndicatorDef
-from chuangye_metrics.core.findings import Finding, Language, message_template
+from chuangye_metrics.core.findings import Finding
 from chuangye_metrics.core.models import IndicatorValue, Source, UnitResult, trusted
 from chuangye_metrics.core.progress import stage
+from chuangye_metrics.core.words import Language, message_template
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.reading.reader import ROW, ReturnTable
 

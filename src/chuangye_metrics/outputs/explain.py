@@ -9,9 +9,9 @@ from typing import Any
 from chuangye_metrics.config import expressions
 from chuangye_metrics.config.catalog import Catalog, IndicatorDef, format_measure
 from chuangye_metrics.core.errors import UsageError
-from chuangye_metrics.core.findings import Language
 from chuangye_metrics.core.models import Assessment, RuleCheck, UnitResult
 from chuangye_metrics.core.text import printable
+from chuangye_metrics.core.words import Language
 from chuangye_metrics.standards.check import describe_rule, unit_word
 from chuangye_metrics.standards.library import Standard
 

@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from chuangye_metrics.core.errors import UsageError
-from chuangye_metrics.core.findings import message_template
+from chuangye_metrics.core.words import message_template
 
 if TYPE_CHECKING:
-    from chuangye_metrics.core.findings import Language
+    from chuangye_metrics.core.words import Language
 
 # why a write failed, in the words of messages.yaml, by errno; other errors are given in the system's words
 _REASONS = {

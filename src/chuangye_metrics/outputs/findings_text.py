@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from chuangye_metrics.core.findings import Finding, Language
+from chuangye_metrics.core.findings import Finding
 from chuangye_metrics.core.text import printable
+from chuangye_metrics.core.words import Language
 
 
 def finding_line(finding: Finding, language: Language = "zh") -> str:

@@ -13,9 +13,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from chuangye_metrics.config.catalog import Catalog, format_measure
-from chuangye_metrics.core.findings import Finding, Language
+from chuangye_metrics.core.findings import Finding
 from chuangye_metrics.core.models import ComputeResult, IndicatorValue
 from chuangye_metrics.core.text import csv_line, defused, printable
+from chuangye_metrics.core.words import Language
 
 
 def markup_safe(text: str) -> str:

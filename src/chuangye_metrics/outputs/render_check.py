@@ -10,9 +10,9 @@ from pydantic import TypeAdapter
 from rich.table import Table
 
 from chuangye_metrics.config.catalog import Catalog
-from chuangye_metrics.core.findings import Language
 from chuangye_metrics.core.models import AssessedUnit, CheckResult, LevelCoverage, RuleCheck, ShortlistEntry
 from chuangye_metrics.core.text import csv_line, defused, printable
+from chuangye_metrics.core.words import Language
 from chuangye_metrics.outputs import render
 from chuangye_metrics.outputs.render import aligned_columns, level_label, markup_safe, text_console
 from chuangye_metrics.standards.check import describe_check, describe_rule, shortfall_text

@@ -6,8 +6,8 @@ from rich.console import Console
 from rich.table import Table
 
 from chuangye_metrics.config.catalog import MISSING, Catalog, format_measure
-from chuangye_metrics.core.findings import Language
 from chuangye_metrics.core.models import Series, UnitYears, YearsResult
+from chuangye_metrics.core.words import Language
 from chuangye_metrics.outputs.render import level_label, markup_safe, text_console
 
 # the counts most asked about come first: entrepreneurs and entities

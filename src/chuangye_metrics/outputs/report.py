@@ -14,9 +14,10 @@ from pydantic import BaseModel, Field
 from rich.console import Console
 
 from chuangye_metrics.config.catalog import Catalog
-from chuangye_metrics.core.findings import CAPPED, Finding, Language, finding_counts
+from chuangye_metrics.core.findings import CAPPED, Finding, finding_counts
 from chuangye_metrics.core.models import Source
 from chuangye_metrics.core.text import printable
+from chuangye_metrics.core.words import Language
 from chuangye_metrics.outputs.findings_text import finding_line
 from chuangye_metrics.outputs.render import findings_table, markup_safe
 from chuangye_metrics.reading.cache import Cache, load_return

@@ -9,8 +9,8 @@ from typing import Literal
 from chuangye_metrics import __version__
 from chuangye_metrics.config.catalog import Catalog, format_measure
 from chuangye_metrics.config.operators import symbol
-from chuangye_metrics.core.findings import Language
 from chuangye_metrics.core.models import AssessedUnit, CheckResult, ComputeResult, RuleCheck, UnitResult, YearsResult
+from chuangye_metrics.core.words import Language
 from chuangye_metrics.outputs.explain import formula_text
 from chuangye_metrics.outputs.render import level_label
 from chuangye_metrics.outputs.render_check import lacking_text, provisional_banner, shortlist_label

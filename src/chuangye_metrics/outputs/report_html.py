@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from chuangye_metrics import __version__
 from chuangye_metrics.config.catalog import MISSING, format_measure
 from chuangye_metrics.config.operators import OPERATORS, SYMBOLS
-from chuangye_metrics.core.findings import Language
+from chuangye_metrics.core.words import Language
 from chuangye_metrics.outputs.report_content import report_content
 
 if TYPE_CHECKING:

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 from chuangye_metrics.config.catalog import Catalog, format_measure
 from chuangye_metrics.config.operators import symbol
-from chuangye_metrics.core.findings import Language
 from chuangye_metrics.core.models import CheckResult, ComputeResult, YearsResult
+from chuangye_metrics.core.words import Language
 from chuangye_metrics.outputs.files import replacing
 from chuangye_metrics.outputs.render_check import shortlist_label
 from chuangye_metrics.outputs.report_content import (

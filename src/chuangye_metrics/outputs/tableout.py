@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TextIO
 
 from chuangye_metrics.config.catalog import Catalog, format_measure
-from chuangye_metrics.core.findings import Language
 from chuangye_metrics.core.models import Source
 from chuangye_metrics.core.text import printable
+from chuangye_metrics.core.words import Language
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.indicators.compute import UnitTable, model_numbers, text_or_none
 from chuangye_metrics.outputs.render import DERIVED_NOTE, level_label, plain_headers, write_aligned

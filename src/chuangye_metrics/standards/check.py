@@ -11,7 +11,7 @@ from chuangye_metrics.config import expressions
 from chuangye_metrics.config.catalog import Catalog, format_measure
 from chuangye_metrics.config.operators import TOLERANCE, passes, symbol
 from chuangye_metrics.core.errors import InputError
-from chuangye_metrics.core.findings import Finding, Language, message_template
+from chuangye_metrics.core.findings import Finding
 from chuangye_metrics.core.guard import register_text
 from chuangye_metrics.core.models import (
     AssessedUnit,
@@ -25,6 +25,7 @@ from chuangye_metrics.core.models import (
     UnitResult,
     trusted,
 )
+from chuangye_metrics.core.words import Language, message_template
 from chuangye_metrics.hierarchy import levels_of_codes
 from chuangye_metrics.indicators.compute import UnitTable, errors_by_row, source_of, unit_results
 from chuangye_metrics.reading.cache import load_return

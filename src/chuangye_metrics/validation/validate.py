@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from chuangye_metrics.config.catalog import Catalog
-from chuangye_metrics.core.findings import Finding, FindingBudget, Language, cap_findings, format_value
+from chuangye_metrics.core.findings import Finding, FindingBudget, cap_findings, format_value
 from chuangye_metrics.core.progress import stage
+from chuangye_metrics.core.words import Language
 from chuangye_metrics.hierarchy import hierarchy_of, levels_of_codes, parent_codes_of
 from chuangye_metrics.indicators.compute import UnitTable, unit_table
 from chuangye_metrics.reading.reader import ROW, ReturnTable, excel_row

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from chuangye_metrics.config import expressions
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.core.errors import InputError
-from chuangye_metrics.core.findings import Finding, Language, format_value
+from chuangye_metrics.core.findings import Finding, format_value
 from chuangye_metrics.core.models import ComputeResult, Series, SeriesUnit, Source, UnitYears, YearPoint, YearsResult
+from chuangye_metrics.core.words import Language
 from chuangye_metrics.hierarchy import DERIVED, hierarchy_of
 from chuangye_metrics.indicators.compute import UnitTable, errors_by_row, source_of, unit_results
 from chuangye_metrics.reading.cache import load_return

@@ -1,4 +1,14 @@
-"""Command modules: each adds its commands to ``chuangye_metrics.cli.app.app`` when imported."""
+"""Command modules: each defines ``app``, a Typer of its command (or its group of commands), loaded when used."""
 
-# Listed first in --help, in this order; other modules follow alphabetically.
-ORDER = ["compute", "validate", "check", "explain", "standards", "formulas", "template", "schema"]
+# In --help, in this order, with these summaries (the first line of each command's help; a test keeps them equal),
+# so that `chuangye --help` lists the commands without loading them.
+SUMMARIES = {
+    "compute": "Compute every indicator for every unit, and for parents derived from their children.",
+    "validate": "Check a return and report every fault with its sheet, Excel row, column and field.",
+    "check": "Judge every unit against a standard: value, threshold, gap, shortfall; and coverage per level.",
+    "explain": "Show one unit's counts, each indicator's division, and each rule's threshold and shortfall.",
+    "template": "Write a blank return to fill in: headers, drop-downs, number checks and a 填表说明 sheet.",
+    "schema": "Print a JSON Schema: of compute's or check's JSON, of validate's report, of a standard file or a row.",
+    "standards": "List the shipped standards and show one's rules.",
+    "formulas": "List the indicators and explain how each is computed.",
+}

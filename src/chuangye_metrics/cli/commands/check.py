@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from chuangye_metrics.cli.app import (
+from chuangye_metrics.cli.options import (
     REPORT_FORMATS,
     FormulasOption,
     InputFiles,
@@ -21,7 +21,6 @@ from chuangye_metrics.cli.app import (
     RulesOption,
     SheetOption,
     YearOption,
-    app,
     cache_for,
     check_output,
     emit_report,
@@ -45,6 +44,9 @@ class FailOn(StrEnum):
     unit = "unit"
     coverage = "coverage"
     never = "never"
+
+
+app = typer.Typer(rich_markup_mode=None)
 
 
 @app.command()

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from chuangye_metrics.cli.app import (
+from chuangye_metrics.cli.options import (
     REPORT_FORMATS,
     FormulasOption,
     InputFiles,
@@ -20,7 +20,6 @@ from chuangye_metrics.cli.app import (
     RulesOption,
     SheetOption,
     YearOption,
-    app,
     cache_for,
     check_output,
     emit_report,
@@ -45,10 +44,13 @@ from chuangye_metrics.years.compare import read_returns, returns_of_outcome
 
 if TYPE_CHECKING:
     from chuangye_metrics.config.catalog import Catalog
-    from chuangye_metrics.core.findings import Language
     from chuangye_metrics.core.models import ComputeResult
+    from chuangye_metrics.core.words import Language
     from chuangye_metrics.pipeline import ComputeOutcome
     from chuangye_metrics.years.compare import Returns
+
+
+app = typer.Typer(rich_markup_mode=None)
 
 
 @app.command()

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from chuangye_metrics.cli.app import (
+from chuangye_metrics.cli.options import (
     FormulasOption,
     InputFile,
     Lang,
@@ -14,7 +14,6 @@ from chuangye_metrics.cli.app import (
     MappingOption,
     SheetOption,
     YearOption,
-    app,
     language_of,
     read_options,
     report_findings,
@@ -24,6 +23,8 @@ from chuangye_metrics.outputs.explain import find_unit, unit_explanation
 from chuangye_metrics.pipeline import compute_return
 from chuangye_metrics.standards.check import check_return
 from chuangye_metrics.standards.library import load_standard
+
+app = typer.Typer(rich_markup_mode=None)
 
 
 @app.command()

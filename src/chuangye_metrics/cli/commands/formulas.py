@@ -8,14 +8,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from chuangye_metrics.cli.app import (
+from chuangye_metrics.cli.options import (
     DocumentFormat,
     DocumentFormatOption,
     FormulasOption,
     Lang,
     LangOption,
     OutputFormat,
-    app,
     language_of,
     say,
 )
@@ -25,13 +24,15 @@ from chuangye_metrics.core.text import csv_line, defused
 from chuangye_metrics.outputs.explain import indicator_details
 from chuangye_metrics.outputs.render import markup_safe, text_console
 
-formulas_app = typer.Typer(
-    help="List the indicators and explain how each is computed.", no_args_is_help=True, rich_markup_mode=None
+app = typer.Typer(
+    name="formulas",
+    help="List the indicators and explain how each is computed.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
-app.add_typer(formulas_app, name="formulas")
 
 
-@formulas_app.command("list")
+@app.command("list")
 def list_formulas(
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
     formulas: FormulasOption = None,
@@ -63,7 +64,7 @@ def list_formulas(
     typer.echo(buffer.getvalue(), nl=False)
 
 
-@formulas_app.command("explain")
+@app.command("explain")
 def explain_formula(
     indicator: Annotated[str, typer.Argument(help="An indicator id (see 'chuangye formulas list') or a field id.")],
     output_format: DocumentFormatOption = DocumentFormat.table,

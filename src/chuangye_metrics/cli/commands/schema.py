@@ -7,11 +7,10 @@ from typing import Annotated
 
 import typer
 
-from chuangye_metrics.cli.app import (
-    app,
-)
 from chuangye_metrics.core.errors import UsageError
 from chuangye_metrics.outputs.schemas import SCHEMAS, json_schema
+
+app = typer.Typer(rich_markup_mode=None)
 
 
 @app.command()

@@ -8,13 +8,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from chuangye_metrics.cli.app import (
+from chuangye_metrics.cli.options import (
     DocumentFormat,
     DocumentFormatOption,
     FormulasOption,
     Lang,
     LangOption,
-    app,
     language_of,
     say,
 )
@@ -22,13 +21,15 @@ from chuangye_metrics.config.catalog import format_measure, load_catalog
 from chuangye_metrics.outputs.render import text_console
 from chuangye_metrics.standards.library import RuleSet, load_standard, shipped_standards
 
-standards_app = typer.Typer(
-    help="List the shipped standards and show one's rules.", no_args_is_help=True, rich_markup_mode=None
+app = typer.Typer(
+    name="standards",
+    help="List the shipped standards and show one's rules.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
-app.add_typer(standards_app, name="standards")
 
 
-@standards_app.command("list")
+@app.command("list")
 def list_standards(
     output_format: DocumentFormatOption = DocumentFormat.table,
     lang: LangOption = Lang.zh,
@@ -69,7 +70,7 @@ def list_standards(
     typer.echo(buffer.getvalue(), nl=False)
 
 
-@standards_app.command("show")
+@app.command("show")
 def show_standard(
     standard: Annotated[str, typer.Argument(help="A shipped standard's id or a standard YAML file.")],
     output_format: DocumentFormatOption = DocumentFormat.table,

@@ -7,10 +7,12 @@ from typing import Annotated
 
 import typer
 
-from chuangye_metrics.cli.app import FormulasOption, app, parse_levels
+from chuangye_metrics.cli.options import FormulasOption, parse_levels
 from chuangye_metrics.config.catalog import load_catalog
 from chuangye_metrics.outputs.template import default_year, template_fields, template_levels, write_template
 from chuangye_metrics.standards.library import load_standard
+
+app = typer.Typer(rich_markup_mode=None)
 
 
 @app.command()

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from chuangye_metrics.cli.app import (
+from chuangye_metrics.cli.options import (
     FormulasOption,
     InputFile,
     Lang,
@@ -19,7 +19,6 @@ from chuangye_metrics.cli.app import (
     RulesOption,
     SheetOption,
     YearOption,
-    app,
     cache_for,
     language_of,
     read_options,
@@ -27,6 +26,8 @@ from chuangye_metrics.cli.app import (
 from chuangye_metrics.core.errors import ExitCode
 from chuangye_metrics.core.progress import shown
 from chuangye_metrics.outputs.report import render_report, validation_report
+
+app = typer.Typer(rich_markup_mode=None)
 
 
 @app.command()

@@ -12,8 +12,9 @@ from typing import Annotated, Any, Union
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from chuangye_metrics.config.catalog import Catalog
-from chuangye_metrics.core.findings import Finding, register_messages
+from chuangye_metrics.core.findings import Finding
 from chuangye_metrics.core.resources import formulas_dir
+from chuangye_metrics.core.words import register_messages
 from chuangye_metrics.core.yamlio import YamlDocument
 from chuangye_metrics.validation.rules.base import Context, RuleKind
 
@@ -51,7 +52,7 @@ def load_rules(catalog: Catalog, extra: Sequence[Path] = ()) -> list[RuleKind]:
             if problem:
                 raise document.error(["rules", index], f"rule {rule.code!r}: {problem}")
             if rule.message is not None:
-                register_messages({rule.code: rule.message})
+                register_messages({rule.code: rule.message.model_dump()})
             rules.append(rule)
     return rules
 

@@ -1,0 +1,223 @@
+"""What the commands share: their options, formats and the steps around the pipeline (settings, findings, reports)."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+
+from chuangye_metrics.config.catalog import load_catalog
+from chuangye_metrics.config.mapping import load_mapping
+from chuangye_metrics.core.errors import UsageError
+from chuangye_metrics.core.findings import finding_counts
+from chuangye_metrics.core.text import printable
+from chuangye_metrics.outputs.files import check_output as check_target
+from chuangye_metrics.outputs.files import write_output
+from chuangye_metrics.outputs.findings_text import finding_line
+from chuangye_metrics.outputs.render import findings_table
+from chuangye_metrics.outputs.report_html import html_report
+from chuangye_metrics.outputs.report_xlsx import write_report_workbook
+from chuangye_metrics.reading.cache import Cache
+from chuangye_metrics.validation.rules import load_rules
+
+if TYPE_CHECKING:
+    from chuangye_metrics.core.words import Language
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+    html = "html"
+
+
+REPORT_FORMATS = (OutputFormat.xlsx, OutputFormat.html)
+
+
+class DocumentFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+DocumentFormatOption = Annotated[DocumentFormat, typer.Option("--format", "-f", help="table or json.")]
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+    github = "github"
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+InputFile = Annotated[
+    Path,
+    typer.Argument(
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help="The return: .xlsx, .xlsm, .xls, .ods or .csv.",
+    ),
+]
+InputFiles = Annotated[
+    list[Path],
+    typer.Argument(
+        exists=True,
+        dir_okay=False,
+        readable=True,
+        help="The return: .xlsx, .xlsm, .xls, .ods or .csv. Several files (or one with several years) "
+        "are compared year by year.",
+    ),
+]
+SheetOption = Annotated[str | None, typer.Option("--sheet", help="Sheet name or 1-based number (default: found).")]
+YearOption = Annotated[
+    int | None,
+    typer.Option("--year", min=1949, max=2100, help="Reporting year: fills blanks, selects one year."),
+]
+LangOption = Annotated[Lang, typer.Option("--lang", help="Language of labels and messages.")]
+MappingOption = Annotated[
+    Path | None,
+    typer.Option("--mapping", exists=True, dir_okay=False, help="YAML mapping your headers to field ids."),
+]
+RulesOption = Annotated[
+    list[Path] | None,
+    typer.Option("--rules", exists=True, dir_okay=False, help="Extra validation rules (YAML, repeatable)."),
+]
+
+FormulasOption = Annotated[
+    list[Path] | None,
+    typer.Option("--formulas", exists=True, dir_okay=False, help="Extra fields and indicators (YAML, repeatable)."),
+]
+
+NoCacheOption = Annotated[
+    bool,
+    typer.Option("--no-cache", help="Read the file afresh; neither use nor fill the cache of parsed returns."),
+]
+
+QuietOption = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress display on the terminal (it never shows in pipes or logs).")
+]
+
+
+def cache_for(file: Path, no_cache: bool) -> Any:
+    """The cache entries of this input file, or None with --no-cache."""
+    if no_cache:
+        return None
+
+    return Cache.for_file(file)
+
+
+def read_options(mapping: Path | None, rules: list[Path] | None, formulas: list[Path] | None = None) -> dict[str, Any]:
+    """The reader and validation settings given by --mapping, --rules and --formulas, loaded and checked."""
+
+    catalog = load_catalog(extra=formulas or [])
+    return {
+        "catalog": catalog,
+        "mapping": load_mapping(mapping, catalog) if mapping else None,
+        "rules": load_rules(catalog, rules or []),
+    }
+
+
+def language_of(lang: Lang) -> Language:
+    return "en" if lang is Lang.en else "zh"
+
+
+def parse_levels(labels: list[str] | None, catalog: Any) -> list[str] | None:
+    if not labels:
+        return None
+    levels = []
+    for label in labels:
+        for part in label.split(","):
+            level = catalog.level_id(part)
+            if level is None:
+                known = ", ".join(catalog.levels)
+                raise UsageError(f"unknown level {part!r}; use one of: {known} (or their Chinese names)")
+            levels.append(level)
+    return levels
+
+
+def say(text: str) -> None:
+    """A line for people on stdout, the control characters of the names, sources and notes it quotes from a
+    return or a user's file shown escaped (``text.printable``)."""
+
+    typer.echo(printable(text))
+
+
+FINDINGS_SHOWN = 50
+
+
+def report_findings(findings: list[Any], language: Language) -> None:
+    """Findings on stderr: a table on a terminal, one line each in a log; at most FINDINGS_SHOWN of them."""
+    if not findings:
+        return
+
+    findings = [  # several files read: each message led by its file
+        finding.model_copy(update={"message": f"{finding.file}: {finding.message}"}) if finding.file else finding
+        for finding in findings
+    ]
+    zh = language == "zh"
+    errors, warnings = finding_counts(findings)
+    shown = findings[:FINDINGS_SHOWN]
+    lines: list[str] = []
+    terminal = sys.stderr.isatty()
+    if terminal:
+        console = Console(stderr=True, highlight=False, emoji=False)
+        console.print(findings_table(shown, language))
+    else:  # a log or a pipe: plain lines, and no need to load rich
+        lines += [finding_line(finding, language) for finding in shown]
+    if len(findings) > len(shown):
+        left = len(findings) - len(shown)
+        lines.append(
+            f"……另有 {left} 条未列出（完整清单：chuangye validate --format json）"
+            if zh
+            else f"... and {left} more (all of them: chuangye validate --format json)"
+        )
+    lines.append(f"{errors} 个错误，{warnings} 个警告" if zh else f"{errors} error(s), {warnings} warning(s)")
+    sys.stderr.write("\n".join(lines) + "\n")
+    sys.stderr.flush()
+
+
+def check_output(
+    output_format: OutputFormat, output: Path | None, inputs: list[Path | None], language: Language
+) -> None:
+    """Before anything is read: an Excel report needs --output, and --output must be safe to replace (not one of
+    ``inputs``, the files the command reads; not a link, folder, device or pipe; in a folder that can be written)."""
+
+    if output_format is OutputFormat.xlsx and output is None:
+        raise UsageError("--format xlsx writes a workbook: give --output FILE.xlsx")
+    check_target(output, inputs, language)
+
+
+def standard_file(standard: str | None) -> Path | None:
+    """The file of --standard when it names one (not a shipped id): a file the command reads."""
+    if standard is None:
+        return None
+    path = Path(standard)
+    return path if path.is_file() else None
+
+
+def emit_report(
+    output_format: OutputFormat,
+    output: Path | None,
+    result: Any,
+    catalog: Any,
+    language: Language,
+    *,
+    standard: Any = None,
+    years: Any = None,
+) -> None:
+    """Write the Excel or HTML report of a compute or check result (and of the years compared, if any)."""
+    if output_format is OutputFormat.xlsx:
+        assert output is not None
+        write_report_workbook(output, result, catalog, standard=standard, language=language, years=years)
+        return
+
+    write_output(html_report(result, catalog, standard=standard, language=language, years=years), output, language)
