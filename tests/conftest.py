@@ -145,6 +145,37 @@ def make_return(tmp_path: Path) -> Callable[..., Path]:
     return make
 
 
+def read_result(path: Path, catalog: Catalog, **options: Any) -> Any:
+    """One return through the pipeline's reading (``pipeline.read_returns``): its Returns."""
+    from chuangye_metrics.pipeline import read_returns
+
+    return read_returns([path], catalog, **options)
+
+
+def compute_result(path: Path, catalog: Catalog, **options: Any) -> Any:
+    """compute's result of one return, as the pipeline gives it."""
+    returns = read_result(path, catalog, **options)
+    assert returns.units is not None, returns.findings
+    return returns.result()
+
+
+def check_result(path: Path, catalog: Catalog, standard: Any, **options: Any) -> Any:
+    """check's result of one return against ``standard``, as the pipeline gives it."""
+    from chuangye_metrics.pipeline import Settings, judge
+    from chuangye_metrics.validation.rules import load_rules
+
+    settings = Settings(
+        catalog=catalog,
+        mapping=None,
+        rules=load_rules(catalog),
+        levels=None,
+        standard=standard,
+        register=[],
+        quotas=None,
+    )
+    return judge(read_result(path, catalog, **options), settings, options.get("language", "zh")).result
+
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

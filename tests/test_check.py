@@ -17,7 +17,7 @@ from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.standards.check import assess
 from chuangye_metrics.standards.library import Standard, shipped_standards
 from chuangye_metrics.validation.validate import validate_return
-from tests.conftest import CANONICAL_HEADERS, table_from_rows
+from tests.conftest import CANONICAL_HEADERS, check_result, table_from_rows
 
 USER_STANDARD = """\
 id: test-three-levels
@@ -576,15 +576,14 @@ def test_check_json_written_in_batches_is_the_same_text(catalog: Catalog, batch:
     import io
 
     from chuangye_metrics.outputs.render_check import write_check_json
-    from chuangye_metrics.standards.check import check_return
     from chuangye_metrics.standards.library import load_standard
     from chuangye_metrics.standards.shortlist import build_shortlist, parse_quota
 
     sample = Path(__file__).resolve().parent.parent / "sample_data" / "jiangning_2016.xlsx"
-    outcome = check_return(sample, catalog, load_standard("jiangsu-2016", catalog))
-    assert outcome.result is not None and len(outcome.result.units) > 3
-    outcome.result.shortlist = build_shortlist(outcome.result, parse_quota(["street=1,community=2"], catalog), 5)
-    for result in (outcome.result, outcome.result.model_copy(update={"units": []})):
+    checked = check_result(sample, catalog, load_standard("jiangsu-2016", catalog))
+    assert checked is not None and len(checked.units) > 3
+    checked.shortlist = build_shortlist(checked, parse_quota(["street=1,community=2"], catalog), 5)
+    for result in (checked, checked.model_copy(update={"units": []})):
         written = io.StringIO()
         write_check_json(written, result, batch=batch)
         assert written.getvalue() == result.model_dump_json(indent=2) + "\n"

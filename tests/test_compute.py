@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import sha256
+from tests.conftest import read_result, sha256
 
 STREET = {
     "unit_code": "320115001000",
@@ -354,10 +354,8 @@ def test_the_plain_table_written_by_column_is_the_one_written_from_the_models(
 ) -> None:
     import io
 
-    from chuangye_metrics.indicators.compute import source_of
     from chuangye_metrics.outputs import tableout
     from chuangye_metrics.outputs.render import plain_compute_table
-    from chuangye_metrics.pipeline import compute_return
 
     community = STREET | {"level": "社区", "parent_code": None}
     rows = [
@@ -372,13 +370,13 @@ def test_the_plain_table_written_by_column_is_the_one_written_from_the_models(
             "parent_code": "320115000000",
         },
     ]
-    outcome = compute_return(make_return(rows), catalog, language=language, keep_going=True)
-    assert outcome.units is not None and outcome.validated is not None and outcome.result is not None
+    returns = read_result(make_return(rows), catalog, language=language, keep_going=True)
+    assert returns.units is not None
     written = io.StringIO()
-    source = source_of(outcome.validated.table, outcome.file_label)
+    source = returns.source_of(returns.units.frame)
     monkeypatch.setattr(tableout, "SLICE", 2)  # lines written two at a time: slices join up
-    tableout.write_plain_compute_table(written, outcome.units, catalog, source, language)
-    expected = plain_compute_table(outcome.result, catalog, language)
+    tableout.write_plain_compute_table(written, returns.units, catalog, source, language)
+    expected = plain_compute_table(returns.result(), catalog, language)
     assert written.getvalue() == expected
     # what the comparison covers: derived units, two years, a blank indicator, a park, a name with a line break
     assert "2017" in expected and "—" in expected and " *" in expected and "上坊\\n社区" in expected

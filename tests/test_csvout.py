@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.outputs.csvout import write_compute_csv
 from chuangye_metrics.outputs.render import render_csv
-from chuangye_metrics.pipeline import compute, compute_return
+from chuangye_metrics.pipeline import compute
 from chuangye_metrics.validation.validate import validate_return
-from tests.conftest import table_from_rows
+from tests.conftest import read_result, table_from_rows
 from tests.test_compute import STREET
 
 
@@ -26,11 +26,11 @@ def test_the_column_wise_csv_matches_the_models(make_return: Callable[..., Path]
         STREET | {"unit_code": "320115001002", "level": "社区", "unit_name": "回车\r社区", "trainees": 0},
         STREET | {"unit_code": "P1", "level": "园区", "parent_code": "320115001000", "startup_jobs": -3},
     ]
-    outcome = compute_return(make_return(rows), catalog, keep_going=True)
-    assert outcome.units is not None and outcome.result is not None
+    returns = read_result(make_return(rows), catalog, keep_going=True)
+    assert returns.units is not None
     written = io.StringIO()
-    write_compute_csv(written, outcome.units, catalog, chunk=2)
-    assert written.getvalue() == render_csv(outcome.result, catalog)
+    write_compute_csv(written, returns.units, catalog, chunk=2)
+    assert written.getvalue() == render_csv(returns.result(), catalog)
     assert '"东山""街道"", 第一\t分区"' in written.getvalue()  # quoted, its quotes doubled, by hand
 
 

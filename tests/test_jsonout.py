@@ -13,9 +13,8 @@ from hypothesis import strategies as st
 
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.core.models import ComputeResult, Source
-from chuangye_metrics.outputs.jsonout import write_compute_json, write_compute_outcome
-from chuangye_metrics.pipeline import compute_return
-from tests.conftest import table_from_rows
+from chuangye_metrics.outputs.jsonout import write_compute_json, write_returns_json
+from tests.conftest import read_result, table_from_rows
 from tests.test_compute import STREET
 
 
@@ -25,13 +24,13 @@ def typed(text: str | bytes) -> Any:
 
 
 def both(path: Path, catalog: Catalog, **options: Any) -> tuple[Any, Any]:
-    outcome = compute_return(path, catalog, **options)
+    returns = read_result(path, catalog, **options)
     stream = io.BytesIO()
-    write_compute_outcome(stream, outcome)
-    assert outcome.result is not None
-    assert typed(stream.getvalue()) == typed(outcome.result.model_dump_json())
+    write_returns_json(stream, returns)
+    result = returns.result()
+    assert typed(stream.getvalue()) == typed(result.model_dump_json())
     fast = json.loads(stream.getvalue())
-    slow = json.loads(outcome.result.model_dump_json())
+    slow = json.loads(result.model_dump_json())
     return fast, slow
 
 
@@ -93,6 +92,7 @@ def test_any_values_give_the_same_document(catalog: Catalog, name: str, labour: 
     stream = io.BytesIO()
     source = Source(file="memory.xlsx", sheet="数据", sha256="0" * 64)
     findings = [finding.localised("zh") for finding in validated.findings]
-    write_compute_json(stream, units, catalog, source, findings, errors_by_row(validated.findings), chunk=1)
+    errors = {(0, row): codes for row, codes in errors_by_row(validated.findings).items()}
+    write_compute_json(stream, units, catalog, source, findings, errors, chunk=1)
     expected = compute(validated, catalog, file_label="memory.xlsx")
     assert typed(stream.getvalue()) == typed(expected.model_dump_json())

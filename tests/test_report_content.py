@@ -10,9 +10,8 @@ import pytest
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.core.models import CheckResult, ComputeResult, Series, Source, UnitYears, YearPoint, YearsResult
 from chuangye_metrics.outputs.report_content import CHART_UNITS_MAX, format_cell, report_content, years_table
-from chuangye_metrics.pipeline import compute_return
-from chuangye_metrics.standards.check import check_return
 from chuangye_metrics.standards.library import load_standard
+from tests.conftest import check_result, compute_result
 
 SAMPLE = Path(__file__).parent.parent / "sample_data" / "jiangning_2016.xlsx"
 
@@ -42,13 +41,13 @@ COMMUNITIES = [
 
 
 def _compute(path: Path, catalog: Catalog) -> ComputeResult:
-    result = compute_return(path, catalog).result
+    result = compute_result(path, catalog)
     assert result is not None
     return result
 
 
 def _check(path: Path, catalog: Catalog, standard_id: str) -> CheckResult:
-    result = check_return(path, catalog, load_standard(standard_id, catalog)).result
+    result = check_result(path, catalog, load_standard(standard_id, catalog))
     assert result is not None
     return result
 
@@ -176,7 +175,7 @@ def test_rule_sets_with_different_thresholds_get_one_column_without_a_threshold(
         {**park, "unit_code": "P2", "unit_name": "空间", "park_type": "众创空间", "incubated_entities": 25},
     ]
     standard = load_standard("jiangsu-2016-demo-base", catalog)
-    result = check_return(make_return(rows), catalog, standard).result
+    result = check_result(make_return(rows), catalog, standard)
     assert result is not None
     table = report_content(result, catalog, standard=standard).levels[-1]
     headings = {column.id: column.label for column in table.columns}

@@ -23,10 +23,8 @@ from chuangye_metrics.core.models import (
 )
 from chuangye_metrics.outputs.report_content import ChartSeries, Column, LevelTable, ReportContent, TextTable
 from chuangye_metrics.outputs.report_html import html_report, render_html
-from chuangye_metrics.pipeline import compute_return
-from chuangye_metrics.standards.check import check_return
 from chuangye_metrics.standards.library import load_standard
-from tests.conftest import hand_shortlist
+from tests.conftest import check_result, compute_result, hand_shortlist
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "jiangning_2016.xlsx"
 STATUS_WORDS = {
@@ -249,13 +247,13 @@ def test_phone_screenshot(cli: Any, chromium: str, tmp_path: Path) -> None:
 
 def sample_check_page(catalog: Catalog, standard: str = "jiangsu-2016", language: Any = "zh") -> str:
     loaded = load_standard(standard, catalog)
-    result = check_return(SAMPLE, standard=loaded, catalog=catalog).result
+    result = check_result(SAMPLE, catalog, loaded)
     assert result is not None
     return html_report(result, catalog, standard=loaded, language=language)
 
 
 def test_the_page_is_self_contained(catalog: Catalog) -> None:
-    result = compute_return(SAMPLE, catalog).result
+    result = compute_result(SAMPLE, catalog)
     assert result is not None
     for page in (sample_check_page(catalog), html_report(result, catalog)):
         assert page.startswith("<!DOCTYPE html>")
@@ -279,7 +277,7 @@ def test_provisional_standard_is_flagged(catalog: Catalog, tmp_path: Path) -> No
     standard = tmp_path / "standard.yaml"
     standard.write_text(OFFICIAL_STANDARD, encoding="utf-8")
     loaded = load_standard(standard, catalog)
-    result = check_return(SAMPLE, standard=loaded, catalog=catalog).result
+    result = check_result(SAMPLE, catalog, loaded)
     assert result is not None
     assert 'class="warning"' not in html_report(result, catalog, standard=loaded)
 
@@ -421,7 +419,7 @@ def test_summary_share_chart() -> None:
 
 def test_shortlist_and_years_sections(catalog: Catalog) -> None:
     loaded = load_standard("jiangsu-2016", catalog)
-    result = check_return(SAMPLE, standard=loaded, catalog=catalog).result
+    result = check_result(SAMPLE, catalog, loaded)
     assert result is not None
     shortlist = hand_shortlist(near_limit=30, shortfall=22)
     result = result.model_copy(update={"shortlist": shortlist})

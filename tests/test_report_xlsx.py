@@ -25,10 +25,8 @@ from chuangye_metrics.core.models import (
 )
 from chuangye_metrics.outputs import report_xlsx
 from chuangye_metrics.outputs.report_xlsx import write_report_workbook
-from chuangye_metrics.pipeline import compute_return
-from chuangye_metrics.standards.check import check_return
 from chuangye_metrics.standards.library import load_standard
-from tests.conftest import hand_shortlist, sha256
+from tests.conftest import check_result, compute_result, hand_shortlist, sha256
 
 SAMPLE = Path(__file__).parent.parent / "sample_data" / "jiangning_2016.xlsx"
 # level -> sheet: the level's name, "/" (not allowed in sheet names) written as "、"
@@ -189,7 +187,7 @@ def test_check_report_equals_the_json_output(cli: Any, tmp_path: Path, catalog: 
 
 def test_percent_format_shows_the_stored_percentage(tmp_path: Path, catalog: Catalog) -> None:
     """30.6 stored, "30.6%" shown: the format's percent sign is a literal, not Excel's ×100."""
-    result = compute_return(SAMPLE, catalog).result
+    result = compute_result(SAMPLE, catalog)
     assert result is not None
     out = tmp_path / "r.xlsx"
     write_report_workbook(out, result, catalog)
@@ -229,7 +227,7 @@ def test_xlsx_needs_an_output_file(cli: Any) -> None:
 
 
 def _check_result(catalog: Catalog) -> CheckResult:
-    result = check_return(SAMPLE, catalog, load_standard("jiangsu-2016", catalog)).result
+    result = check_result(SAMPLE, catalog, load_standard("jiangsu-2016", catalog))
     assert result is not None
     return result
 
@@ -314,7 +312,7 @@ def test_written_atomically_and_the_input_untouched(tmp_path: Path, catalog: Cat
     source = tmp_path / "return.xlsx"
     shutil.copy(SAMPLE, source)
     before = sha256(source)
-    result = compute_return(source, catalog).result
+    result = compute_result(source, catalog)
     assert result is not None
     out = tmp_path / "r.xlsx"
     out.write_bytes(b"old report")
@@ -398,7 +396,7 @@ def test_rows_beyond_a_sheets_capacity_are_left_out_with_a_note(
     tmp_path: Path, catalog: Catalog, monkeypatch: Any
 ) -> None:
     monkeypatch.setattr(report_xlsx, "EXCEL_ROWS", 6)
-    result = compute_return(SAMPLE, catalog).result
+    result = compute_result(SAMPLE, catalog)
     assert result is not None
     out = tmp_path / "r.xlsx"
     write_report_workbook(out, result, catalog)

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chuangye_metrics.config.catalog import Catalog, load_catalog
-from tests.conftest import CANONICAL_HEADERS, sha256
+from tests.conftest import CANONICAL_HEADERS, read_result, sha256
 from tests.test_compute import STREET
 
 COLUMN = {name: chr(ord("A") + index) for index, name in enumerate(CANONICAL_HEADERS)}
@@ -150,7 +150,7 @@ def test_the_table_is_one_line_a_finding_outside_a_terminal(cli: Any, make_retur
     assert len(lines) == 1
     assert f"[工作表 数据, 第3行, {column}列, startup_jobs]" in lines[0] and "(值: 约300)" in lines[0]
     # on a terminal the same findings are a table with a header row
-    report = validation_report(path, load_catalog())
+    report = validation_report(read_result(path, load_catalog(), compute=False))
     table = render_report(report, "table", "zh", terminal=True)
     assert "级别" in table and "工作表" in table and "约300" in table
     assert "[工作表 数据" not in table

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.outputs.years_out import write_years_json
+from tests.conftest import compute_result
 from tests.test_compute import counts
 from tests.test_jsonout import typed
 
@@ -128,8 +129,8 @@ def test_years_json_validates_against_the_published_schema(sample_years: dict[st
 
 
 def test_streamed_json_equals_the_models(catalog: Catalog, sample_years: dict[str, Any]) -> None:
-    from chuangye_metrics.pipeline import compute_return
-    from chuangye_metrics.years.compare import compare_years, read_returns
+    from chuangye_metrics.pipeline import read_returns
+    from chuangye_metrics.years.compare import compare_years
 
     returns = read_returns([SAMPLE_2016, SAMPLE_2017], catalog)
     table = returns.years_table()
@@ -137,16 +138,15 @@ def test_streamed_json_equals_the_models(catalog: Catalog, sample_years: dict[st
     write_years_json(streamed, table, returns.sources, returns.findings, chunk=3)  # chunks of 3 units
     assert typed(streamed.getvalue()) == typed(returns.years_result().model_dump_json())  # 8 and 8.0 differ
     # from two compute results, each of one year: the same units
-    results = [compute_return(path, catalog).result for path in (SAMPLE_2016, SAMPLE_2017)]
+    results = [compute_result(path, catalog) for path in (SAMPLE_2016, SAMPLE_2017)]
     compared = compare_years([result for result in results if result is not None], catalog)
     assert json.loads(compared.model_dump_json())["units"] == sample_years["units"]
 
 
 def test_latest_year_result_is_the_latest_years_units(catalog: Catalog) -> None:
-    from chuangye_metrics.pipeline import compute_return
     from chuangye_metrics.years.compare import latest_year_result
 
-    results = [compute_return(path, catalog).result for path in (SAMPLE_2016, SAMPLE_2017)]
+    results = [compute_result(path, catalog) for path in (SAMPLE_2016, SAMPLE_2017)]
     latest = latest_year_result([result for result in results if result is not None], catalog)
     assert {unit.year for unit in latest.units} == {2017}
     assert latest.source.file == str(SAMPLE_2017)

@@ -1,71 +1,175 @@
-"""The pipeline: read, validate and compute a return."""
+"""The pipeline, one for every command: a request read, validated, computed and judged into one result."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from chuangye_metrics.config.catalog import Catalog
-from chuangye_metrics.core.findings import Finding
-from chuangye_metrics.core.models import ComputeResult
+from pydantic import BaseModel, ConfigDict
+
+from chuangye_metrics.config.catalog import Catalog, load_catalog
+from chuangye_metrics.config.mapping import load_mapping
+from chuangye_metrics.core.errors import InputError, UsageError
+from chuangye_metrics.core.findings import Finding, format_value
+from chuangye_metrics.core.models import ComputeResult, Source, YearsResult
 from chuangye_metrics.core.words import Language
+from chuangye_metrics.hierarchy import DERIVED, hierarchy_of
 from chuangye_metrics.indicators.compute import UnitTable, errors_by_row, source_of, unit_results
-from chuangye_metrics.reading.cache import Cache, load_return
-from chuangye_metrics.validation.rules import RuleKind
-from chuangye_metrics.validation.validate import Validated, validate_return
+from chuangye_metrics.reading.cache import Cache, fingerprint, load_return
+from chuangye_metrics.reading.reader import ROW, ReturnTable
+from chuangye_metrics.standards.check import (
+    CheckOutcome,
+    RegisterEntry,
+    ReturnRead,
+    columns_the_standard_needs,
+    judged,
+    load_register,
+)
+from chuangye_metrics.standards.library import Standard, load_standard
+from chuangye_metrics.standards.shortlist import DEFAULT_NEAR, build_shortlist, parse_quota
+from chuangye_metrics.validation.rules import RuleKind, load_rules
+from chuangye_metrics.validation.validate import Validated, fill_from_earlier_years, validate_return
+from chuangye_metrics.years.compare import DUPLICATE_ACROSS_FILES, FILE, YearsTable, file_indexes, joined_source
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class Request(BaseModel):
+    """What a command asks of the pipeline: every option that changes a result, and nothing else.
+
+    The cache key of an output is this request's dump with the contents of the files it names, so an option
+    added here is in the key without a word more.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    files: tuple[Path, ...]
+    sheet: str | None = None
+    year: int | None = None
+    levels: tuple[str, ...] | None = None
+    """Level ids or their names, as typed (``street``, ``社区``); resolved by ``Settings``."""
+    keep_going: bool = False
+    mapping: Path | None = None
+    rules: tuple[Path, ...] = ()
+    formulas: tuple[Path, ...] = ()
+    standard: str | None = None
+    """A shipped standard's id, or a standard YAML file."""
+    register_file: Path | None = None
+    quota: tuple[str, ...] | None = None
+    near: int = DEFAULT_NEAR
+    use_cache: bool = True
+
+    @property
+    def standard_file(self) -> Path | None:
+        """The file of ``standard`` when it names one (not a shipped id)."""
+        if self.standard is None:
+            return None
+        path = Path(self.standard)
+        return path if path.is_file() else None
+
+    @property
+    def settings_files(self) -> list[Path]:
+        """Every file besides the returns that the result depends on."""
+        named = [self.mapping, *self.rules, *self.formulas, self.register_file, self.standard_file]
+        return [path for path in named if path is not None]
+
+    @property
+    def inputs(self) -> list[Path]:
+        """Every file the request reads: no output may be one of them."""
+        return [*self.files, *self.settings_files]
+
+    def cache_key(self, purpose: str, language: Language) -> str:
+        """The key of an output of this request: every field, and the content of every settings file."""
+        dump = self.model_dump_json(exclude={"use_cache"})
+        return fingerprint(purpose, language, dump, files=self.settings_files)
 
 
 @dataclass
-class ComputeOutcome:
-    """What ``compute`` produced: the unit table (None when errors stopped it) and every finding.
+class Settings:
+    """The files a request names, loaded and checked."""
 
-    The result models are built only when asked for: JSON output is written from the table directly.
+    catalog: Catalog
+    mapping: dict[str, str] | None
+    rules: list[RuleKind]
+    levels: list[str] | None
+    standard: Standard | None
+    register: list[RegisterEntry]
+    quotas: dict[str, int] | None
+    near: int = DEFAULT_NEAR
+
+
+def settings_of(request: Request) -> Settings:
+    catalog = load_catalog(extra=list(request.formulas))
+    return Settings(
+        catalog=catalog,
+        mapping=load_mapping(request.mapping, catalog) if request.mapping else None,
+        rules=load_rules(catalog, list(request.rules)),
+        levels=levels_of(request.levels, catalog),
+        standard=load_standard(request.standard, catalog) if request.standard else None,
+        register=load_register(request.register_file, catalog) if request.register_file else [],
+        quotas=parse_quota(request.quota, catalog) if request.quota else None,
+        near=request.near,
+    )
+
+
+def levels_of(labels: Iterable[str] | None, catalog: Catalog) -> list[str] | None:
+    """Level ids of ``--level`` labels (ids or names, repeatable or comma-separated)."""
+    if not labels:
+        return None
+    levels = []
+    for label in labels:
+        for part in label.split(","):
+            level = catalog.level_id(part)
+            if level is None:
+                known = ", ".join(catalog.levels)
+                raise UsageError(f"unknown level {part!r}; use one of: {known} (or their Chinese names)")
+            levels.append(level)
+    return levels
+
+
+def read(request: Request, settings: Settings, language: Language, *, compute: bool = True) -> Returns:
+    """Every return of the request read and validated; then, unless errors stop it or ``compute`` is False,
+    their units put together by year with derived parents and indicators."""
+    return read_returns(
+        list(request.files),
+        settings.catalog,
+        sheet=request.sheet,
+        year=request.year,
+        levels=settings.levels,
+        keep_going=request.keep_going,
+        language=language,
+        mapping=settings.mapping,
+        rules=settings.rules,
+        caches=[Cache.for_file(path) if request.use_cache else None for path in request.files],
+        compute=compute,
+    )
+
+
+def judge(returns: Returns, settings: Settings, language: Language) -> CheckOutcome:
+    """Every unit of every year against the request's standard, with coverage and, with a quota, the shortlist.
+
+    The years help each other: a blank 三年前创业实体实有数 is taken from the unit's row three years
+    before, so the yearly growth of startup entities can be judged from the returns themselves.
     """
-
-    findings: list[Finding] = field(default_factory=list)
-    validated: Validated | None = None
-    units: UnitTable | None = None
-    catalog: Catalog | None = None
-    file_label: str = ""
-
-    @property
-    def has_errors(self) -> bool:
-        return any(finding.severity == "error" for finding in self.findings)
-
-    @cached_property
-    def result(self) -> ComputeResult | None:
-        if self.units is None or self.validated is None or self.catalog is None:
-            return None
-        return ComputeResult(
-            source=source_of(self.validated.table, self.file_label),
-            units=unit_results(self.units, self.catalog, errors_by_row(self.validated.findings)),
-            findings=self.findings,
-        )
-
-
-def compute_return(
-    path: Path,
-    catalog: Catalog,
-    *,
-    sheet: str | None = None,
-    year: int | None = None,
-    levels: Iterable[str] | None = None,
-    keep_going: bool = False,
-    language: Language = "zh",
-    mapping: dict[str, str] | None = None,
-    rules: Sequence[RuleKind] | None = None,
-    cache: Cache | None = None,
-) -> ComputeOutcome:
-    """Read, validate and compute a return; with data errors and no ``keep_going``, compute nothing."""
-    table = load_return(path, catalog, sheet=sheet, mapping=mapping, cache=cache)
-    validated = validate_return(table, catalog, year=year, rules=rules)
-    findings = [finding.localised(language) for finding in validated.findings]
-    if validated.errors and not keep_going:
-        return ComputeOutcome(findings=findings)
-    units = validated.unit_table(catalog, language=language, levels=levels)
-    return ComputeOutcome(findings=findings, validated=validated, units=units, catalog=catalog, file_label=str(path))
+    standard = settings.standard
+    assert standard is not None
+    catalog = settings.catalog
+    findings = [
+        finding.localised(language)
+        for finding in columns_the_standard_needs(returns.findings, returns.as_read(), standard, catalog)
+    ]
+    if returns.units is None:
+        return CheckOutcome(result=None, findings=findings)
+    computed = returns.result()
+    units, source = returns.units, computed.source
+    result = judged(units, computed.units, source, standard, catalog, language, settings.register, findings)
+    if settings.quotas is not None:
+        result.shortlist = build_shortlist(result, settings.quotas, settings.near)
+    return CheckOutcome(result=result, findings=findings)
 
 
 def compute(
@@ -76,10 +180,242 @@ def compute(
     levels: Iterable[str] | None = None,
     file_label: str | None = None,
 ) -> ComputeResult:
-    """Indicators for every placeable unit and every derived parent of a validated return."""
+    """Indicators for every placeable unit and every derived parent of one validated return (for tests and
+    callers holding a validated return; the commands go through ``read``)."""
     table = validated.unit_table(catalog, language=language, levels=levels)
     return ComputeResult(
         source=source_of(validated.table, file_label),
         units=unit_results(table, catalog, errors_by_row(validated.findings)),
         findings=[finding.localised(language) for finding in validated.findings],
     )
+
+
+# --- several returns read together -------------------------------------------------------------------------
+
+
+@dataclass
+class Returns:
+    """One or more returns read together: every unit of every year, with derived parents worked out per year."""
+
+    findings: list[Finding]
+    sources: list[Source]
+    catalog: Catalog
+    units: UnitTable | None = None
+    unit_errors: dict[tuple[int, int], list[str]] = field(default_factory=dict)
+    language: Language = "zh"
+    template: Validated | None = None
+    years: list[int] = field(default_factory=list)  # of every row read, oldest first, before --level
+    tables: list[ReturnTable] = field(default_factory=list)  # each file's, emptied of rows: its sheet and columns
+
+    @property
+    def has_errors(self) -> bool:
+        return any(finding.severity == "error" for finding in self.findings)
+
+    @property
+    def several_years(self) -> bool:
+        return len(self.years) > 1
+
+    def result(self, year: int | None = None) -> ComputeResult:
+        """The units of one year (all units when None) as compute's result."""
+        assert self.units is not None and self.template is not None
+        frame = self.units.frame
+        if year is not None:
+            frame = frame.loc[frame["year"] == year].reset_index(drop=True)
+        table = UnitTable(frame, self.catalog, self.language)
+        units = unit_results(table, self.catalog)
+        if self.unit_errors:
+            files = file_indexes(frame)
+            for unit, file_index in zip(units, files.tolist(), strict=True):
+                if unit.row is not None:
+                    unit.errors = self.unit_errors.get((file_index, unit.row), [])
+        return ComputeResult.model_construct(source=self.source_of(frame), units=units, findings=list(self.findings))
+
+    def source_of(self, frame: pd.DataFrame) -> Source:
+        """The file the units' rows come from; several files' sources joined into one when they come from several."""
+        if len(self.sources) == 1:
+            return self.sources[0]
+        rows = frame.loc[~frame[DERIVED].astype(bool)]
+        used = sorted(set(file_indexes(rows).tolist())) or list(range(len(self.sources)))
+        return joined_source([self.sources[index] for index in used])
+
+    def as_read(self) -> list[ReturnRead]:
+        """Each return with its label, table and the counts of its rows once merged (when the units were worked
+        out)."""
+
+        several = len(self.tables) > 1
+        frame = self.units.frame if self.units is not None else None
+        files = file_indexes(frame) if frame is not None else None
+        return [
+            ReturnRead(
+                label=source.file if several else None,
+                table=table,
+                rows=None if frame is None or files is None else frame.loc[files == index, self.catalog.count_fields],
+            )
+            for index, (source, table) in enumerate(zip(self.sources, self.tables, strict=True))
+        ]
+
+    def years_table(self) -> YearsTable:
+        assert self.units is not None
+        frame = self.units.frame
+        undated = frame["year"].isna() & ~frame[DERIVED].astype(bool)
+        if undated.any() and self.several_years:
+            files = sorted({self.sources[index].file for index in file_indexes(frame.loc[undated]).tolist()})
+            raise InputError(
+                f"{', '.join(files)}: {int(undated.sum())} row(s) have no 统计年度 (year) while the returns cover "
+                f"{', '.join(map(str, self.years))}; fill in the year, or choose one year with --year"
+            )
+        return YearsTable.from_units(frame, self.catalog, self.language, years=self.years)
+
+    def years_result(self) -> YearsResult:
+        return self.years_table().result(self.sources, self.findings)
+
+
+def years_of(frame: pd.DataFrame) -> list[int]:
+    """The years of a return's rows, oldest first (rows without a year not counted)."""
+    return sorted(int(year) for year in frame["year"].dropna().unique())
+
+
+def _template(validated: Validated) -> Validated:
+    """A validated return emptied of rows and findings: what unit_results needs besides the units."""
+    return Validated(table=_emptied(validated.table), frame=validated.frame.iloc[0:0], findings=[])
+
+
+def _emptied(table: ReturnTable) -> ReturnTable:
+    """A return table without its rows and findings: where it was read from, and which columns it has."""
+    return dataclasses.replace(table, frame=table.frame.iloc[0:0], totals=None, findings=[])
+
+
+def read_returns(
+    paths: Sequence[Path],
+    catalog: Catalog,
+    *,
+    sheet: str | None = None,
+    year: int | None = None,
+    levels: Iterable[str] | None = None,
+    keep_going: bool = False,
+    language: Language = "zh",
+    mapping: dict[str, str] | None = None,
+    rules: Sequence[RuleKind] | None = None,
+    caches: Sequence[Cache | None] | None = None,
+    compute: bool = True,
+) -> Returns:
+    """Read and validate each file as compute does, then put their units together by year.
+
+    Files of the same year with different units make up that year; the same unit and year in two files
+    is an error. Derived parents are worked out per year over all the files, so a parent whose children
+    come from two files sums them all. With several files every finding names its file.
+    """
+    import pandas as pd
+
+    several = len(paths) > 1
+    labels = [str(path) for path in paths]
+    validated_returns: list[Validated] = []
+    for index, path in enumerate(paths):
+        table = load_return(path, catalog, sheet=sheet, mapping=mapping, cache=caches[index] if caches else None)
+        validated_returns.append(validate_return(table, catalog, year=year, rules=rules))
+    some_have_the_year = any(len(validated.frame) for validated in validated_returns)
+    findings_of_files = _yearless_files(validated_returns, labels) if several else []
+
+    findings: list[Finding] = [finding.localised(language) for finding in findings_of_files]
+    for label, validated in zip(labels, validated_returns, strict=True):
+        for finding in validated.findings:
+            if several and finding.code == "year-mismatch" and some_have_the_year:
+                finding = finding.model_copy(update={"severity": "warning"})  # another file has the year
+            finding = finding.localised(language)
+            findings.append(finding.model_copy(update={"file": label}) if several else finding)
+
+    parts = []
+    for index, validated in enumerate(validated_returns):
+        frame = validated.frame
+        placeable = frame.loc[frame["unit_code"].notna() & frame["level"].notna()]
+        parts.append(placeable.drop_duplicates(subset=["unit_code", "year"], keep="first").assign(**{FILE: index}))
+    filled = [part for part in parts if len(part)]
+    merged = pd.concat(filled, ignore_index=True) if filled else parts[0]
+    duplicate = merged.duplicated(subset=["unit_code", "year"], keep="first")
+    if duplicate.any():
+        findings += _duplicates_across_files(merged, duplicate, validated_returns, labels, language)
+        merged = merged.loc[~duplicate].reset_index(drop=True)
+
+    if several:  # a unit's earlier year may be in another file
+        merged, taken = fill_from_earlier_years(merged, catalog, files=labels)
+        findings += [finding.localised(language) for finding in taken]
+    sources = [source_of(validated.table, label) for validated, label in zip(validated_returns, labels, strict=True)]
+    template = _template(validated_returns[0])
+    returns = Returns(
+        findings=findings,
+        sources=sources,
+        catalog=catalog,
+        language=language,
+        template=template,
+        years=years_of(merged),
+        tables=[_emptied(validated.table) for validated in validated_returns],
+    )
+    if not compute or (returns.has_errors and not keep_going):
+        return returns
+    returns.unit_errors = {
+        (index, row): codes
+        for index, validated in enumerate(validated_returns)
+        for row, codes in errors_by_row(validated.findings).items()
+    }
+    hierarchy = hierarchy_of(merged, catalog)
+    together = dataclasses.replace(template, frame=merged, hierarchy=hierarchy)
+    returns.units = together.unit_table(catalog, language=language, levels=levels)
+    return returns
+
+
+def _yearless_files(validated_returns: Sequence[Validated], labels: Sequence[str]) -> list[Finding]:
+    """An error for each file whose units have no year while another file's have one: they could be summed
+    into no year, and would silently drop out of the parents they belong to."""
+    with_years = [bool(validated.frame["year"].notna().any()) for validated in validated_returns]
+    if not any(with_years):
+        return []
+    found = []
+    for label, validated, has_years in zip(labels, validated_returns, with_years, strict=True):
+        if not has_years and len(validated.frame):
+            found.append(
+                Finding(
+                    severity="error",
+                    code="year-unknown",
+                    file=label,
+                    sheet=validated.table.sheet,
+                    field="year",
+                    params={"file": label},
+                )
+            )
+    return found
+
+
+def _duplicates_across_files(
+    merged: pd.DataFrame,
+    duplicate: pd.Series,
+    validated_returns: Sequence[Validated],
+    labels: Sequence[str],
+    language: Language,
+) -> list[Finding]:
+    """An error for each unit and year given again in a later file, naming the file and row it first came from."""
+    first = merged.loc[~duplicate].set_index(["unit_code", "year"])[[FILE, ROW]]
+    found: list[Finding] = []
+    for row in merged.loc[duplicate, ["unit_code", "year", FILE, ROW]].itertuples(index=False):
+        code, year, file_index, excel_row = row
+        other_file, other_row = first.loc[(code, year)].tolist()
+        validated = validated_returns[int(file_index)]
+        column = validated.table.columns.get("unit_code")
+        found.append(
+            Finding(
+                severity="error",
+                code=DUPLICATE_ACROSS_FILES,
+                file=labels[int(file_index)],
+                sheet=validated.table.sheet,
+                row=int(excel_row),
+                column=column.letter if column else None,
+                header=column.header if column else None,
+                field="unit_code",
+                value=str(code),
+                params={
+                    "year": "—" if year != year else format_value(year),
+                    "other_file": labels[int(other_file)],
+                    "other": int(other_row),
+                },
+            ).localised(language)
+        )
+    return found

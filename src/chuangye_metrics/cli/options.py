@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -10,8 +11,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from chuangye_metrics.config.catalog import load_catalog
-from chuangye_metrics.config.mapping import load_mapping
 from chuangye_metrics.core.errors import UsageError
 from chuangye_metrics.core.findings import finding_counts
 from chuangye_metrics.core.text import printable
@@ -21,8 +20,6 @@ from chuangye_metrics.outputs.findings_text import finding_line
 from chuangye_metrics.outputs.render import findings_table
 from chuangye_metrics.outputs.report_html import html_report
 from chuangye_metrics.outputs.report_xlsx import write_report_workbook
-from chuangye_metrics.reading.cache import Cache
-from chuangye_metrics.validation.rules import load_rules
 
 if TYPE_CHECKING:
     from chuangye_metrics.core.words import Language
@@ -107,41 +104,8 @@ QuietOption = Annotated[
 ]
 
 
-def cache_for(file: Path, no_cache: bool) -> Any:
-    """The cache entries of this input file, or None with --no-cache."""
-    if no_cache:
-        return None
-
-    return Cache.for_file(file)
-
-
-def read_options(mapping: Path | None, rules: list[Path] | None, formulas: list[Path] | None = None) -> dict[str, Any]:
-    """The reader and validation settings given by --mapping, --rules and --formulas, loaded and checked."""
-
-    catalog = load_catalog(extra=formulas or [])
-    return {
-        "catalog": catalog,
-        "mapping": load_mapping(mapping, catalog) if mapping else None,
-        "rules": load_rules(catalog, rules or []),
-    }
-
-
 def language_of(lang: Lang) -> Language:
     return "en" if lang is Lang.en else "zh"
-
-
-def parse_levels(labels: list[str] | None, catalog: Any) -> list[str] | None:
-    if not labels:
-        return None
-    levels = []
-    for label in labels:
-        for part in label.split(","):
-            level = catalog.level_id(part)
-            if level is None:
-                known = ", ".join(catalog.levels)
-                raise UsageError(f"unknown level {part!r}; use one of: {known} (or their Chinese names)")
-            levels.append(level)
-    return levels
 
 
 def say(text: str) -> None:
@@ -186,7 +150,7 @@ def report_findings(findings: list[Any], language: Language) -> None:
 
 
 def check_output(
-    output_format: OutputFormat, output: Path | None, inputs: list[Path | None], language: Language
+    output_format: OutputFormat, output: Path | None, inputs: Sequence[Path | None], language: Language
 ) -> None:
     """Before anything is read: an Excel report needs --output, and --output must be safe to replace (not one of
     ``inputs``, the files the command reads; not a link, folder, device or pipe; in a folder that can be written)."""
@@ -194,14 +158,6 @@ def check_output(
     if output_format is OutputFormat.xlsx and output is None:
         raise UsageError("--format xlsx writes a workbook: give --output FILE.xlsx")
     check_target(output, inputs, language)
-
-
-def standard_file(standard: str | None) -> Path | None:
-    """The file of --standard when it names one (not a shipped id): a file the command reads."""
-    if standard is None:
-        return None
-    path = Path(standard)
-    return path if path.is_file() else None
 
 
 def emit_report(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
@@ -17,9 +17,10 @@ from chuangye_metrics.core.findings import Finding
 from chuangye_metrics.core.models import Source
 from chuangye_metrics.core.progress import stage
 from chuangye_metrics.hierarchy import DERIVED
-from chuangye_metrics.indicators.compute import UnitTable, errors_by_row, indicator_arrays, source_of
-from chuangye_metrics.pipeline import ComputeOutcome
+from chuangye_metrics.indicators.compute import UnitTable, indicator_arrays
+from chuangye_metrics.pipeline import Returns
 from chuangye_metrics.reading.reader import ROW
+from chuangye_metrics.years.compare import file_indexes
 
 if TYPE_CHECKING:
     import numpy as np
@@ -32,6 +33,8 @@ CHUNK = 5_000
 IDENTITY = ("unit_code", "unit_name", "level", "parent_code")
 WRITERS = 2  # slices serialised at once, beside the one being prepared
 _CONTROL = r"[\x00-\x1f]"
+RowErrors = Mapping[tuple[int, int], list[str]]
+"""The codes of the data errors of each row, by file index and Excel row."""
 
 
 def write_compute_json(
@@ -40,10 +43,13 @@ def write_compute_json(
     catalog: Catalog,
     source: Source,
     findings: Sequence[Finding],
-    errors: dict[int, list[str]] | None = None,
+    errors: RowErrors | None = None,
     chunk: int = CHUNK,
 ) -> None:
-    """The document ComputeResult describes, as UTF-8 bytes: source, one unit per line, findings."""
+    """The document ComputeResult describes, as UTF-8 bytes: source, one unit per line, findings.
+
+    ``errors``: the codes of the data errors of each row, by file index and Excel row (``Returns.unit_errors``).
+    """
 
     out.write(b'{\n"source": ' + source.model_dump_json().encode() + b',\n"units": [')
     frame = units.frame
@@ -94,27 +100,26 @@ class JsonRun:
     has_errors: bool
 
 
-def compute_json(out: TextIO, run: Callable[[], ComputeOutcome], cache: Cache | None = None, key: str = "") -> JsonRun:
-    """Compute and write compute's JSON on ``out``, storing it in the cache as it goes (when given one).
+def compute_json(out: TextIO, returns: Returns, cache: Cache | None = None, key: str = "") -> JsonRun:
+    """Write compute's JSON of one year's returns on ``out``, storing it in the cache as it goes (when given one).
 
     Looking an entry up first is the caller's part: see ``Cache.load_output`` and ``replay_output``.
     """
-    outcome = run()
-    if outcome.units is None:
-        return JsonRun(findings=outcome.findings, written=False, has_errors=outcome.has_errors)
+    if returns.units is None:
+        return JsonRun(findings=returns.findings, written=False, has_errors=returns.has_errors)
     meta = {
-        "findings": [{**item.model_dump(mode="json"), "params": item.params} for item in outcome.findings],
-        "has_errors": outcome.has_errors,
+        "findings": [{**item.model_dump(mode="json"), "params": item.params} for item in returns.findings],
+        "has_errors": returns.has_errors,
     }
     binary = binary_stream(out)
     watched = _Watched(binary)
     stored = cache is not None and cache.store_output(
-        key, lambda sink: write_compute_outcome(sink, outcome), meta, watched
+        key, lambda sink: write_returns_json(sink, returns), meta, watched
     )
     if not stored and not watched.written:  # no cache, or none could be opened: write straight out
-        write_compute_outcome(watched, outcome)
+        write_returns_json(watched, returns)
     binary.flush()
-    return JsonRun(findings=outcome.findings, written=True, has_errors=outcome.has_errors)
+    return JsonRun(findings=returns.findings, written=True, has_errors=returns.has_errors)
 
 
 class _Watched:
@@ -129,17 +134,11 @@ class _Watched:
         return self.stream.write(data)
 
 
-def write_compute_outcome(out: BinarySink, outcome: Any) -> None:
-    """Write a ComputeOutcome's JSON without building a model per unit."""
-
-    write_compute_json(
-        out,
-        outcome.units,
-        outcome.catalog,
-        source_of(outcome.validated.table, outcome.file_label),
-        outcome.findings,
-        errors_by_row(outcome.validated.findings),
-    )
+def write_returns_json(out: BinarySink, returns: Returns) -> None:
+    """compute's JSON of one year's returns, without a model per unit."""
+    assert returns.units is not None
+    source = returns.source_of(returns.units.frame)
+    write_compute_json(out, returns.units, returns.catalog, source, returns.findings, returns.unit_errors)
 
 
 def joined_text(lines: pa.Array, separator: str) -> str:
@@ -173,7 +172,7 @@ def _write_lines(out: BinarySink, lines: bytes, first: bool) -> bool:
     return False
 
 
-def unit_json_objects(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: dict[int, list[str]]) -> Any:
+def unit_json_objects(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: RowErrors) -> Any:
     """What ``json_lines`` writes for the units of the frame: a polars frame, or the lines themselves.
 
     polars writes the objects, several times faster than joining Arrow strings; a slice with a number that is
@@ -200,7 +199,7 @@ def json_lines(objects: Any) -> bytes:
     return written.getvalue()[:-1].replace(b"\n", b",\n")  # JSON text holds no raw newline but the line ends
 
 
-def polars_objects(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: dict[int, list[str]]) -> Any:
+def polars_objects(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: RowErrors) -> Any:
     """The units as a flat polars frame with the expressions that shape it like UnitResult (for ``json_lines``);
     None when a count, numerator or denominator has a fraction."""
     import polars as pl
@@ -235,7 +234,7 @@ def polars_objects(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, erro
         flat[f"r{position}"] = pl.from_arrow(pa.array(part.reason, type=pa.string(), from_pandas=True))
     flat |= {name: pl.Series(values, nan_to_null=True) for name, values in numbers.items()}
     flat["derived"] = pl.Series(derived)
-    listed = [errors.get(int(row), []) if row == row else [] for row in rows.tolist()] if errors else None
+    listed = error_lists(frame, rows, errors) if errors else None
     flat["errors"] = pl.from_arrow(pa.array(listed or [[]] * count, type=pa.list_(pa.string())))
     return pl.DataFrame(flat), _shape(catalog)
 
@@ -267,6 +266,14 @@ def _shape(catalog: Catalog) -> list[Any]:
     ]
 
 
+def error_lists(frame: pd.DataFrame, rows: np.ndarray, errors: RowErrors) -> list[list[str]]:
+    """Each unit's error codes, found by its file and Excel row (none for a derived unit)."""
+    files = file_indexes(frame).tolist()
+    return [
+        errors.get((file, int(row)), []) if row == row else [] for file, row in zip(files, rows.tolist(), strict=True)
+    ]
+
+
 def own_rows(frame: pd.DataFrame, derived: np.ndarray) -> np.ndarray:
     """The Excel row of each unit of the frame, NaN for a derived unit (it has no row of its own)."""
     import numpy as np
@@ -283,9 +290,7 @@ def _whole(values: np.ndarray) -> bool:
     return bool(((np.floor(known) == known) & (np.abs(known) < 2.0**53)).all())
 
 
-def unit_lines(
-    frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: dict[int, list[str]]
-) -> pa.Array | None:
+def unit_lines(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: RowErrors) -> pa.Array | None:
     """One compact JSON object per unit of the frame, as an Arrow string array (see ``unit_json_objects``)."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -323,7 +328,7 @@ def unit_lines(
         ]
     error_lists: Any = "[]"
     if errors:
-        listed = [json.dumps(errors.get(int(row), [])) if row == row else "[]" for row in rows.tolist()]
+        listed = [json.dumps(codes) for codes in error_lists(frame, rows, errors)]
         error_lists = pa.array(listed, type=pa.string())
     pieces += ['},"errors":', error_lists, "}"]
     return pc.binary_join_element_wise(*pieces, "")

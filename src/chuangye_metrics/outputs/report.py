@@ -5,23 +5,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from chuangye_metrics.validation.rules import RuleKind
+    from chuangye_metrics.pipeline import Returns
 import io
-from collections.abc import Sequence
-from pathlib import Path
 
 from pydantic import BaseModel, Field
 from rich.console import Console
 
-from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.core.findings import CAPPED, Finding, finding_counts
 from chuangye_metrics.core.models import Source
 from chuangye_metrics.core.text import printable
 from chuangye_metrics.core.words import Language
 from chuangye_metrics.outputs.findings_text import finding_line
 from chuangye_metrics.outputs.render import findings_table, markup_safe
-from chuangye_metrics.reading.cache import Cache, load_return
-from chuangye_metrics.validation.validate import validate_return
 
 
 class ValidationReport(BaseModel):
@@ -33,33 +28,19 @@ class ValidationReport(BaseModel):
     left_out: int = Field(description="findings not listed because of --max-errors")
 
 
-def validation_report(
-    path: Path,
-    catalog: Catalog,
-    *,
-    sheet: str | None = None,
-    year: int | None = None,
-    max_findings: int = 1000,
-    language: Language = "zh",
-    mapping: dict[str, str] | None = None,
-    rules: Sequence[RuleKind] | None = None,
-    cache: Cache | None = None,
-) -> ValidationReport:
-    """Validate a return and collect every finding, errors first, up to ``max_findings``."""
-
-    table = load_return(path, catalog, sheet=sheet, mapping=mapping, cache=cache)
-    validated = validate_return(table, catalog, year=year, rules=rules)
+def validation_report(returns: Returns, max_findings: int = 1000) -> ValidationReport:
+    """Every finding of a return read and validated (``pipeline.read``), errors first, up to ``max_findings``."""
     ordered = sorted(
-        validated.findings,
+        returns.findings,
         key=lambda f: (f.severity != "error", f.code == CAPPED, f.row if f.row is not None else 0, f.column or ""),
     )
     errors, warnings = finding_counts(ordered)
     return ValidationReport(
-        source=Source(file=str(path), sheet=table.sheet, sha256=table.sha256),
+        source=returns.sources[0],
         valid=errors == 0,
         errors=errors,
         warnings=warnings,
-        findings=[finding.localised(language) for finding in ordered[:max_findings]],
+        findings=ordered[:max_findings],
         left_out=max(0, len(ordered) - max_findings),
     )
 

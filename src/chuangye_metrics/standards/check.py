@@ -27,19 +27,15 @@ from chuangye_metrics.core.models import (
 )
 from chuangye_metrics.core.words import Language, message_template
 from chuangye_metrics.hierarchy import levels_of_codes
-from chuangye_metrics.indicators.compute import UnitTable, errors_by_row, source_of, unit_results
-from chuangye_metrics.reading.cache import load_return
+from chuangye_metrics.indicators.compute import UnitTable
 from chuangye_metrics.reading.reader import ReturnTable, read_return
 from chuangye_metrics.standards.library import RuleSet, Standard, Threshold
-from chuangye_metrics.validation.rules import RuleKind
-from chuangye_metrics.validation.validate import missing_count_column, validate_return
+from chuangye_metrics.validation.validate import missing_count_column
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from chuangye_metrics.reading.cache import Cache
-    from chuangye_metrics.years.compare import Returns
 
 FailOn = Literal["unit", "coverage", "never"]
 MAX_DOUBLINGS = 62
@@ -81,62 +77,7 @@ class RegisterEntry:
     level: str | None
 
 
-def check_return(
-    path: Path,
-    catalog: Catalog,
-    standard: Standard,
-    *,
-    sheet: str | None = None,
-    year: int | None = None,
-    keep_going: bool = False,
-    language: Language = "zh",
-    mapping: dict[str, str] | None = None,
-    rules: Sequence[RuleKind] | None = None,
-    register: Sequence[RegisterEntry] = (),
-    cache: Cache | None = None,
-) -> CheckOutcome:
-    """Read, validate and compute a return, then judge every unit of the levels the standard covers."""
-
-    table = load_return(path, catalog, sheet=sheet, mapping=mapping, cache=cache)
-    validated = validate_return(table, catalog, year=year, rules=rules)
-    read = ReturnRead(label=None, table=validated.table, rows=validated.frame)
-    needed = _columns_the_standard_needs(validated.findings, [read], standard, catalog)
-    findings = [finding.localised(language) for finding in needed]
-    if validated.errors and not keep_going:
-        return CheckOutcome(result=None, findings=findings)
-    units = validated.unit_table(catalog, language=language)
-    results = unit_results(units, catalog, errors_by_row(validated.findings))
-    result = _judged(
-        units, results, source_of(validated.table, str(path)), standard, catalog, language, register, findings
-    )
-    return CheckOutcome(result=result, findings=findings)
-
-
-def check_returns(
-    returns: Returns,
-    catalog: Catalog,
-    standard: Standard,
-    *,
-    language: Language = "zh",
-    register: Sequence[RegisterEntry] = (),
-) -> CheckOutcome:
-    """Several returns read together: judge every unit of every year, as one return with a year column is.
-
-    The years help each other: a blank 三年前创业实体实有数 is taken from the unit's row three years
-    before, so the yearly growth of startup entities can be judged from the returns themselves.
-    """
-    findings = [
-        finding.localised(language)
-        for finding in _columns_the_standard_needs(returns.findings, returns.as_read(), standard, catalog)
-    ]
-    if returns.units is None:
-        return CheckOutcome(result=None, findings=findings)
-    computed = returns.result()
-    result = _judged(returns.units, computed.units, computed.source, standard, catalog, language, register, findings)
-    return CheckOutcome(result=result, findings=findings)
-
-
-def _judged(
+def judged(
     units: UnitTable,
     results: Sequence[UnitResult],
     source: Source,
@@ -180,7 +121,7 @@ def year_of_check(result: CheckResult, year: int) -> CheckResult:
     )
 
 
-def _columns_the_standard_needs(
+def columns_the_standard_needs(
     findings: Sequence[Finding], returns: Sequence[ReturnRead], standard: Standard, catalog: Catalog
 ) -> list[Finding]:
     """Missing-column warnings for the count columns the standard reads, not for those it does not.

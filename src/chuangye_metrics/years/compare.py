@@ -2,34 +2,23 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from chuangye_metrics.config import expressions
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.core.errors import InputError
-from chuangye_metrics.core.findings import Finding, format_value
+from chuangye_metrics.core.findings import Finding
 from chuangye_metrics.core.models import ComputeResult, Series, SeriesUnit, Source, UnitYears, YearPoint, YearsResult
 from chuangye_metrics.core.words import Language
-from chuangye_metrics.hierarchy import DERIVED, hierarchy_of
-from chuangye_metrics.indicators.compute import UnitTable, errors_by_row, source_of, unit_results
-from chuangye_metrics.reading.cache import load_return
-from chuangye_metrics.reading.reader import ROW, ReturnTable
-from chuangye_metrics.standards.check import ReturnRead
-from chuangye_metrics.validation.rules import RuleKind
-from chuangye_metrics.validation.validate import Validated, fill_from_earlier_years, validate_return
+from chuangye_metrics.hierarchy import DERIVED
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-    from chuangye_metrics.pipeline import ComputeOutcome
-    from chuangye_metrics.reading.cache import Cache
-    from chuangye_metrics.standards.check import ReturnRead
 
 FILE = "_file"
 CHUNK = 10_000
@@ -294,86 +283,6 @@ def _integer(value: float | None) -> int | None:
     return None if value is None or value != value else int(value)
 
 
-# --- several returns read together -------------------------------------------------------------------------
-
-
-@dataclass
-class Returns:
-    """One or more returns read together: every unit of every year, with derived parents worked out per year."""
-
-    findings: list[Finding]
-    sources: list[Source]
-    catalog: Catalog
-    units: UnitTable | None = None
-    unit_errors: dict[tuple[int, int], list[str]] = field(default_factory=dict)
-    language: Language = "zh"
-    template: Validated | None = None
-    years: list[int] = field(default_factory=list)  # of every row read, oldest first, before --level
-    tables: list[ReturnTable] = field(default_factory=list)  # each file's, emptied of rows: its sheet and columns
-
-    @property
-    def has_errors(self) -> bool:
-        return any(finding.severity == "error" for finding in self.findings)
-
-    @property
-    def several_years(self) -> bool:
-        return len(self.years) > 1
-
-    def result(self, year: int | None = None) -> ComputeResult:
-        """The units of one year (all units when None) as compute's result."""
-        assert self.units is not None and self.template is not None
-        frame = self.units.frame
-        if year is not None:
-            frame = frame.loc[frame["year"] == year].reset_index(drop=True)
-        table = UnitTable(frame, self.catalog, self.language)
-        units = unit_results(table, self.catalog)
-        if self.unit_errors:
-            files = _file_indexes(frame)
-            for unit, file_index in zip(units, files.tolist(), strict=True):
-                if unit.row is not None:
-                    unit.errors = self.unit_errors.get((file_index, unit.row), [])
-        return ComputeResult.model_construct(source=self.source_of(frame), units=units, findings=list(self.findings))
-
-    def source_of(self, frame: pd.DataFrame) -> Source:
-        """The file the units' rows come from; several files' sources joined into one when they come from several."""
-        if len(self.sources) == 1:
-            return self.sources[0]
-        rows = frame.loc[~frame[DERIVED].astype(bool)]
-        used = sorted(set(_file_indexes(rows).tolist())) or list(range(len(self.sources)))
-        return joined_source([self.sources[index] for index in used])
-
-    def as_read(self) -> list[ReturnRead]:
-        """Each return with its label, table and the counts of its rows once merged (when the units were worked
-        out)."""
-
-        several = len(self.tables) > 1
-        frame = self.units.frame if self.units is not None else None
-        files = _file_indexes(frame) if frame is not None else None
-        return [
-            ReturnRead(
-                label=source.file if several else None,
-                table=table,
-                rows=None if frame is None or files is None else frame.loc[files == index, self.catalog.count_fields],
-            )
-            for index, (source, table) in enumerate(zip(self.sources, self.tables, strict=True))
-        ]
-
-    def years_table(self) -> YearsTable:
-        assert self.units is not None
-        frame = self.units.frame
-        undated = frame["year"].isna() & ~frame[DERIVED].astype(bool)
-        if undated.any() and self.several_years:
-            files = sorted({self.sources[index].file for index in _file_indexes(frame.loc[undated]).tolist()})
-            raise InputError(
-                f"{', '.join(files)}: {int(undated.sum())} row(s) have no 统计年度 (year) while the returns cover "
-                f"{', '.join(map(str, self.years))}; fill in the year, or choose one year with --year"
-            )
-        return YearsTable.from_units(frame, self.catalog, self.language, years=self.years)
-
-    def years_result(self) -> YearsResult:
-        return self.years_table().result(self.sources, self.findings)
-
-
 def joined_source(sources: Sequence[Source]) -> Source:
     """One source for units read from several files: the files joined, and a SHA-256 of their SHA-256s."""
     if len(sources) == 1:
@@ -387,180 +296,13 @@ def joined_source(sources: Sequence[Source]) -> Source:
     )
 
 
-def _file_indexes(frame: pd.DataFrame) -> np.ndarray:
+def file_indexes(frame: pd.DataFrame) -> np.ndarray:
     """The index of the file each row came from (0 for a single return, -1 for derived units)."""
     import numpy as np
 
     if FILE not in frame:
         return np.where(frame[DERIVED].to_numpy(dtype=bool), -1, 0)
     return frame[FILE].fillna(-1).to_numpy(dtype=np.int64)
-
-
-def returns_of_outcome(outcome: ComputeOutcome, language: Language = "zh") -> Returns:
-    """One return already computed (compute_return), as Returns."""
-    assert outcome.validated is not None and outcome.catalog is not None
-    validated = outcome.validated
-    return Returns(
-        findings=outcome.findings,
-        sources=[source_of(validated.table, outcome.file_label)],
-        catalog=outcome.catalog,
-        units=outcome.units,
-        unit_errors={(0, row): codes for row, codes in errors_by_row(validated.findings).items()},
-        language=language,
-        template=_template(validated),
-        years=years_of(validated.frame),
-        tables=[_emptied(validated.table)],
-    )
-
-
-def years_of(frame: pd.DataFrame) -> list[int]:
-    """The years of a return's rows, oldest first (rows without a year not counted)."""
-    return sorted(int(year) for year in frame["year"].dropna().unique())
-
-
-def _template(validated: Validated) -> Validated:
-    """A validated return emptied of rows and findings: what unit_results needs besides the units."""
-    return Validated(table=_emptied(validated.table), frame=validated.frame.iloc[0:0], findings=[])
-
-
-def _emptied(table: ReturnTable) -> ReturnTable:
-    """A return table without its rows and findings: where it was read from, and which columns it has."""
-    return dataclasses.replace(table, frame=table.frame.iloc[0:0], totals=None, findings=[])
-
-
-def read_returns(
-    paths: Sequence[Path],
-    catalog: Catalog,
-    *,
-    sheet: str | None = None,
-    year: int | None = None,
-    levels: Iterable[str] | None = None,
-    keep_going: bool = False,
-    language: Language = "zh",
-    mapping: dict[str, str] | None = None,
-    rules: Sequence[RuleKind] | None = None,
-    caches: Sequence[Cache | None] | None = None,
-) -> Returns:
-    """Read and validate each file as compute does, then put their units together by year.
-
-    Files of the same year with different units make up that year; the same unit and year in two files
-    is an error. Derived parents are worked out per year over all the files, so a parent whose children
-    come from two files sums them all. With several files every finding names its file.
-    """
-    import pandas as pd
-
-    several = len(paths) > 1
-    labels = [str(path) for path in paths]
-    validated_returns: list[Validated] = []
-    for index, path in enumerate(paths):
-        table = load_return(path, catalog, sheet=sheet, mapping=mapping, cache=caches[index] if caches else None)
-        validated_returns.append(validate_return(table, catalog, year=year, rules=rules))
-    some_have_the_year = any(len(validated.frame) for validated in validated_returns)
-    findings_of_files = _yearless_files(validated_returns, labels) if several else []
-
-    findings: list[Finding] = [finding.localised(language) for finding in findings_of_files]
-    for label, validated in zip(labels, validated_returns, strict=True):
-        for finding in validated.findings:
-            if several and finding.code == "year-mismatch" and some_have_the_year:
-                finding = finding.model_copy(update={"severity": "warning"})  # another file has the year
-            finding = finding.localised(language)
-            findings.append(finding.model_copy(update={"file": label}) if several else finding)
-
-    parts = []
-    for index, validated in enumerate(validated_returns):
-        frame = validated.frame
-        placeable = frame.loc[frame["unit_code"].notna() & frame["level"].notna()]
-        parts.append(placeable.drop_duplicates(subset=["unit_code", "year"], keep="first").assign(**{FILE: index}))
-    filled = [part for part in parts if len(part)]
-    merged = pd.concat(filled, ignore_index=True) if filled else parts[0]
-    duplicate = merged.duplicated(subset=["unit_code", "year"], keep="first")
-    if duplicate.any():
-        findings += _duplicates_across_files(merged, duplicate, validated_returns, labels, language)
-        merged = merged.loc[~duplicate].reset_index(drop=True)
-
-    if several:  # a unit's earlier year may be in another file
-        merged, taken = fill_from_earlier_years(merged, catalog, files=labels)
-        findings += [finding.localised(language) for finding in taken]
-    sources = [source_of(validated.table, label) for validated, label in zip(validated_returns, labels, strict=True)]
-    template = _template(validated_returns[0])
-    returns = Returns(
-        findings=findings,
-        sources=sources,
-        catalog=catalog,
-        language=language,
-        template=template,
-        years=years_of(merged),
-        tables=[_emptied(validated.table) for validated in validated_returns],
-    )
-    if returns.has_errors and not keep_going:
-        return returns
-    returns.unit_errors = {
-        (index, row): codes
-        for index, validated in enumerate(validated_returns)
-        for row, codes in errors_by_row(validated.findings).items()
-    }
-    hierarchy = hierarchy_of(merged, catalog)
-    together = dataclasses.replace(template, frame=merged, hierarchy=hierarchy)
-    returns.units = together.unit_table(catalog, language=language, levels=levels)
-    return returns
-
-
-def _yearless_files(validated_returns: Sequence[Validated], labels: Sequence[str]) -> list[Finding]:
-    """An error for each file whose units have no year while another file's have one: they could be summed
-    into no year, and would silently drop out of the parents they belong to."""
-    with_years = [bool(validated.frame["year"].notna().any()) for validated in validated_returns]
-    if not any(with_years):
-        return []
-    found = []
-    for label, validated, has_years in zip(labels, validated_returns, with_years, strict=True):
-        if not has_years and len(validated.frame):
-            found.append(
-                Finding(
-                    severity="error",
-                    code="year-unknown",
-                    file=label,
-                    sheet=validated.table.sheet,
-                    field="year",
-                    params={"file": label},
-                )
-            )
-    return found
-
-
-def _duplicates_across_files(
-    merged: pd.DataFrame,
-    duplicate: pd.Series,
-    validated_returns: Sequence[Validated],
-    labels: Sequence[str],
-    language: Language,
-) -> list[Finding]:
-    """An error for each unit and year given again in a later file, naming the file and row it first came from."""
-    first = merged.loc[~duplicate].set_index(["unit_code", "year"])[[FILE, ROW]]
-    found: list[Finding] = []
-    for row in merged.loc[duplicate, ["unit_code", "year", FILE, ROW]].itertuples(index=False):
-        code, year, file_index, excel_row = row
-        other_file, other_row = first.loc[(code, year)].tolist()
-        validated = validated_returns[int(file_index)]
-        column = validated.table.columns.get("unit_code")
-        found.append(
-            Finding(
-                severity="error",
-                code=DUPLICATE_ACROSS_FILES,
-                file=labels[int(file_index)],
-                sheet=validated.table.sheet,
-                row=int(excel_row),
-                column=column.letter if column else None,
-                header=column.header if column else None,
-                field="unit_code",
-                value=str(code),
-                params={
-                    "year": "—" if year != year else format_value(year),
-                    "other_file": labels[int(other_file)],
-                    "other": int(other_row),
-                },
-            ).localised(language)
-        )
-    return found
 
 
 # --- from results ------------------------------------------------------------------------------------------

@@ -21,23 +21,18 @@ from chuangye_metrics.cli.options import (
     RulesOption,
     SheetOption,
     YearOption,
-    cache_for,
     check_output,
     emit_report,
     language_of,
-    read_options,
     report_findings,
-    standard_file,
 )
 from chuangye_metrics.core.errors import ExitCode
 from chuangye_metrics.core.progress import shown
 from chuangye_metrics.core.text import printable
 from chuangye_metrics.outputs import render_check
 from chuangye_metrics.outputs.files import output_stream, write_output
-from chuangye_metrics.standards.check import check_return, check_returns, load_register, year_of_check
-from chuangye_metrics.standards.library import load_standard
-from chuangye_metrics.standards.shortlist import build_shortlist, parse_quota
-from chuangye_metrics.years.compare import read_returns
+from chuangye_metrics.pipeline import Request, judge, read, settings_of
+from chuangye_metrics.standards.check import year_of_check
 
 
 class FailOn(StrEnum):
@@ -103,47 +98,32 @@ def check(
     """Judge every unit against a standard: value, threshold, gap, shortfall; and coverage per level."""
 
     language = language_of(lang)
-    read = [*files, mapping, *(rules or []), *(formulas or []), register, standard_file(standard)]
-    check_output(output_format, output, read, language)
-    options = read_options(mapping, rules, formulas)
-    catalog = options["catalog"]
-    loaded = load_standard(standard, catalog)
-    quotas = parse_quota(quota, catalog) if quota else None
-    units = load_register(register, catalog) if register else []
-
-    returns = None
+    request = Request(
+        files=tuple(files),
+        sheet=sheet,
+        year=year,
+        keep_going=keep_going,
+        mapping=mapping,
+        rules=tuple(rules or ()),
+        formulas=tuple(formulas or ()),
+        standard=standard,
+        register_file=register,
+        quota=tuple(quota) if quota else None,
+        near=near,
+        use_cache=not no_cache,
+    )
+    check_output(output_format, output, request.inputs, language)
+    settings = settings_of(request)
+    catalog, loaded = settings.catalog, settings.standard
     with shown(not quiet, language):
-        if len(files) == 1:
-            outcome = check_return(
-                files[0],
-                standard=loaded,
-                sheet=sheet,
-                year=year,
-                keep_going=keep_going,
-                language=language,
-                register=units,
-                cache=cache_for(files[0], no_cache),
-                **options,
-            )
-        else:
-            returns = read_returns(
-                files,
-                sheet=sheet,
-                year=year,
-                keep_going=keep_going,
-                language=language,
-                caches=[cache_for(file, no_cache) for file in files],
-                **options,
-            )
-            outcome = check_returns(returns, catalog, loaded, language=language, register=units)
+        returns = read(request, settings, language)
+        outcome = judge(returns, settings, language)
     report_findings(outcome.findings, language)
     if outcome.result is None:
         raise typer.Exit(ExitCode.DATA_ERROR)
-    if quotas is not None:
-        outcome.result.shortlist = build_shortlist(outcome.result, quotas, near)
     if output_format in REPORT_FORMATS:
         result, years = outcome.result, None
-        if returns is not None and returns.several_years:  # the report is of the latest year, beside the others
+        if returns.several_years:  # the report is of the latest year, beside the others
             result, years = year_of_check(result, returns.years[-1]), returns.years_result()
         emit_report(output_format, output, result, catalog, language, standard=loaded, years=years)
     elif output_format is OutputFormat.json:

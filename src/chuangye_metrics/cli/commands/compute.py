@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -20,35 +20,24 @@ from chuangye_metrics.cli.options import (
     RulesOption,
     SheetOption,
     YearOption,
-    cache_for,
     check_output,
     emit_report,
     language_of,
-    parse_levels,
-    read_options,
     report_findings,
 )
+from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.core.errors import ExitCode
 from chuangye_metrics.core.progress import shown
-from chuangye_metrics.indicators.compute import source_of
+from chuangye_metrics.core.words import Language
 from chuangye_metrics.outputs import render
 from chuangye_metrics.outputs.csvout import write_compute_csv
 from chuangye_metrics.outputs.files import output_stream, write_output
-from chuangye_metrics.outputs.jsonout import binary_stream, compute_json, write_compute_json
+from chuangye_metrics.outputs.jsonout import compute_json
 from chuangye_metrics.outputs.render_years import years_table_text
 from chuangye_metrics.outputs.tableout import write_plain_compute_table
 from chuangye_metrics.outputs.years_out import write_years_csv, write_years_json
-from chuangye_metrics.pipeline import compute_return
-from chuangye_metrics.reading.cache import fingerprint, replay_output
-from chuangye_metrics.years.compare import read_returns, returns_of_outcome
-
-if TYPE_CHECKING:
-    from chuangye_metrics.config.catalog import Catalog
-    from chuangye_metrics.core.models import ComputeResult
-    from chuangye_metrics.core.words import Language
-    from chuangye_metrics.pipeline import ComputeOutcome
-    from chuangye_metrics.years.compare import Returns
-
+from chuangye_metrics.pipeline import Request, Returns, read, settings_of
+from chuangye_metrics.reading.cache import Cache, replay_output
 
 app = typer.Typer(rich_markup_mode=None)
 
@@ -80,174 +69,68 @@ def compute(
     With several years (several files, or one file with a 统计年度 column), the years side by side.
     """
     language = language_of(lang)
-    check_output(output_format, output, [*files, mapping, *(rules or []), *(formulas or [])], language)
-    if len(files) > 1:
-        options = read_options(mapping, rules, formulas)
-        _compute_files(
-            files,
-            options,
-            output_format=output_format,
-            output=output,
-            year=year,
-            levels=parse_levels(level, options["catalog"]),
-            sheet=sheet,
-            keep_going=keep_going,
-            no_cache=no_cache,
-            quiet=quiet,
-            language=language,
-        )
+    request = Request(
+        files=tuple(files),
+        sheet=sheet,
+        year=year,
+        levels=tuple(level) if level else None,
+        keep_going=keep_going,
+        mapping=mapping,
+        rules=tuple(rules or ()),
+        formulas=tuple(formulas or ()),
+        use_cache=not no_cache,
+    )
+    check_output(output_format, output, request.inputs, language)
+    # compute's JSON of one return is kept whole in the cache: replayed before anything else is loaded
+    cache = Cache.for_file(files[0]) if len(files) == 1 and request.use_cache else None
+    key = request.cache_key("compute-json", language)
+    if output_format is OutputFormat.json and cache is not None and (hit := cache.load_output(key)) is not None:
+        with output_stream(output, language) as stream:
+            findings, has_errors = replay_output(hit, stream)
+        report_findings(findings, language)
+        if has_errors:
+            raise typer.Exit(ExitCode.DATA_ERROR)
         return
-    file = files[0]
-    cache = cache_for(file, no_cache)
-    key = ""
-    if output_format is OutputFormat.json and cache is not None:
-        files = [*([mapping] if mapping else []), *(rules or []), *(formulas or [])]
-        key = fingerprint("compute-json", str(file), sheet, year, level, keep_going, language, files=files)
-        hit = cache.load_output(key)
-        if hit is not None:
-            with output_stream(output, language) as stream:
-                findings, has_errors = replay_output(hit, stream)
-            report_findings(findings, language)
-            if has_errors:
-                raise typer.Exit(ExitCode.DATA_ERROR)
-            return
-    options = read_options(mapping, rules, formulas)
-    catalog = options["catalog"]
-    levels = parse_levels(level, catalog)
-
-    def run() -> ComputeOutcome:
-
-        return compute_return(
-            file,
-            sheet=sheet,
-            year=year,
-            levels=levels,
-            keep_going=keep_going,
-            language=language,
-            cache=cache,
-            **options,
-        )
-
+    settings = settings_of(request)
+    catalog = settings.catalog
     if output_format is OutputFormat.json:
         with output_stream(output, language) as stream, shown(not quiet, language):
-            outcome = run()
-            several = _several_years(outcome, language)
-            if several is None:
-                done = compute_json(stream, lambda: outcome, cache, key)
+            returns = read(request, settings, language)
+            if returns.units is not None and returns.several_years:
+                write_years_json(stream, returns.years_table(), returns.sources, returns.findings)
             else:
-                write_years_json(stream, several.years_table(), several.sources, several.findings)
-        report_findings(outcome.findings, language)
-        if several is not None:
-            if several.has_errors:
-                raise typer.Exit(ExitCode.DATA_ERROR)
-            return
-        if not done.written or done.has_errors:
+                compute_json(stream, returns, cache, key)
+        report_findings(returns.findings, language)
+        if returns.units is None or returns.has_errors:
             raise typer.Exit(ExitCode.DATA_ERROR)
         return
-
     with shown(not quiet, language):
-        outcome = run()
-    report_findings(outcome.findings, language)
-    several = _several_years(outcome, language)
-    if several is not None:
-        _emit_years(several, output_format, output, catalog, language, quiet)
-        if several.has_errors:
-            raise typer.Exit(ExitCode.DATA_ERROR)
-        return
-    if output_format is OutputFormat.csv and outcome.units is not None:
-        with output_stream(output, language, bom=output is not None) as stream:  # column-wise: no model per unit
-            write_compute_csv(stream, outcome.units, catalog)
-    elif output_format is OutputFormat.table and outcome.units is not None and outcome.validated is not None:
-        _emit_table(outcome, output, catalog, language)
-    elif (result := outcome.result) is None:
-        raise typer.Exit(ExitCode.DATA_ERROR)
-    else:
-        _emit_result(result, output_format, output, catalog, language)
-    if outcome.has_errors:
-        raise typer.Exit(ExitCode.DATA_ERROR)
-
-
-def _emit_result(
-    result: ComputeResult, output_format: OutputFormat, output: Path | None, catalog: Catalog, language: Language
-) -> None:
-    """One year's units as a report, CSV or a table (JSON is streamed elsewhere)."""
-
-    if output_format in REPORT_FORMATS:
-        emit_report(output_format, output, result, catalog, language)
-    elif output_format is OutputFormat.csv:
-        write_output(render.render_csv(result, catalog), output, language, bom=output is not None)
-    else:
-        write_output(render.table_text(result, catalog, language), output, language)
-
-
-def _emit_table(outcome: ComputeOutcome, output: Path | None, catalog: Catalog, language: Language) -> None:
-    """The table of one year's units; a plain one of more than PLAIN_ABOVE units is written column by column."""
-
-    assert outcome.units is not None and outcome.validated is not None
-    if len(outcome.units.frame) <= render.PLAIN_ABOVE:
-        assert outcome.result is not None
-        write_output(render.table_text(outcome.result, catalog, language), output, language)
-        return
-
-    source = source_of(outcome.validated.table, outcome.file_label)
-    with output_stream(output, language) as stream:
-        write_plain_compute_table(stream, outcome.units, catalog, source, language)
-
-
-def _several_years(outcome: ComputeOutcome, language: Language) -> Returns | None:
-    """The return as Returns when it covers more than one year; None for one year (or nothing computed)."""
-    if outcome.units is None or outcome.validated is None or outcome.validated.frame["year"].dropna().nunique() < 2:
-        return None
-
-    return returns_of_outcome(outcome, language)
-
-
-def _compute_files(
-    files: list[Path],
-    options: dict[str, Any],
-    *,
-    output_format: OutputFormat,
-    output: Path | None,
-    year: int | None,
-    levels: list[str] | None,
-    sheet: str | None,
-    keep_going: bool,
-    no_cache: bool,
-    quiet: bool,
-    language: Language,
-) -> None:
-    """Several returns: the years side by side, or one year's units when they cover one year."""
-
-    catalog = options["catalog"]
-    with shown(not quiet, language):
-        returns = read_returns(
-            files,
-            sheet=sheet,
-            year=year,
-            levels=levels,
-            keep_going=keep_going,
-            language=language,
-            caches=[cache_for(file, no_cache) for file in files],
-            **options,
-        )
+        returns = read(request, settings, language)
     report_findings(returns.findings, language)
     if returns.units is None:
         raise typer.Exit(ExitCode.DATA_ERROR)
     if returns.several_years:
         _emit_years(returns, output_format, output, catalog, language, quiet)
-    elif output_format is OutputFormat.json:
-        with output_stream(output, language) as stream, shown(not quiet, language):
-            if returns.unit_errors:  # rows of several files: their error codes are found by file and row
-                stream.write(render.render_json(returns.result()))
-            else:
-                source = returns.source_of(returns.units.frame)
-                binary = binary_stream(stream)
-                write_compute_json(binary, returns.units, catalog, source, returns.findings)
-                binary.flush()
+    elif output_format is OutputFormat.csv:
+        with output_stream(output, language, bom=output is not None) as stream:  # column-wise: no model per unit
+            write_compute_csv(stream, returns.units, catalog)
+    elif output_format is OutputFormat.table:
+        _emit_table(returns, output, catalog, language)
     else:
-        _emit_result(returns.result(), output_format, output, catalog, language)
+        emit_report(output_format, output, returns.result(), catalog, language)
     if returns.has_errors:
         raise typer.Exit(ExitCode.DATA_ERROR)
+
+
+def _emit_table(returns: Returns, output: Path | None, catalog: Catalog, language: Language) -> None:
+    """The table of one year's units; a plain one of more than PLAIN_ABOVE units is written column by column."""
+    assert returns.units is not None
+    if len(returns.units.frame) <= render.PLAIN_ABOVE:
+        write_output(render.table_text(returns.result(), catalog, language), output, language)
+        return
+    source = returns.source_of(returns.units.frame)
+    with output_stream(output, language) as stream:
+        write_plain_compute_table(stream, returns.units, catalog, source, language)
 
 
 def _emit_years(

@@ -15,14 +15,11 @@ from chuangye_metrics.cli.options import (
     SheetOption,
     YearOption,
     language_of,
-    read_options,
     report_findings,
 )
 from chuangye_metrics.core.errors import ExitCode
 from chuangye_metrics.outputs.explain import find_unit, unit_explanation
-from chuangye_metrics.pipeline import compute_return
-from chuangye_metrics.standards.check import check_return
-from chuangye_metrics.standards.library import load_standard
+from chuangye_metrics.pipeline import Request, judge, read, settings_of
 
 app = typer.Typer(rich_markup_mode=None)
 
@@ -42,16 +39,26 @@ def explain(
 ) -> None:
     """Show one unit's counts, each indicator's division, and each rule's threshold and shortfall."""
 
-    options = read_options(mapping, None, formulas)
-    catalog = options["catalog"]
     language = language_of(lang)
-    loaded = load_standard(standard, catalog) if standard else None
-    settings = {"sheet": sheet, "year": year, "keep_going": True, "language": language, **options}
-    outcome = check_return(file, standard=loaded, **settings) if loaded else compute_return(file, **settings)
-    errors = [finding for finding in outcome.findings if finding.severity == "error"]
-    report_findings(errors, language)
-    if outcome.result is None:
+    request = Request(
+        files=(file,),
+        sheet=sheet,
+        year=year,
+        keep_going=True,
+        mapping=mapping,
+        formulas=tuple(formulas or ()),
+        standard=standard,
+        use_cache=False,
+    )
+    settings = settings_of(request)
+    catalog, loaded = settings.catalog, settings.standard
+    returns = read(request, settings, language)
+    outcome = judge(returns, settings, language) if loaded else None
+    findings = outcome.findings if outcome is not None else returns.findings
+    report_findings([finding for finding in findings if finding.severity == "error"], language)
+    result = outcome.result if outcome is not None else (returns.result() if returns.units is not None else None)
+    if result is None:
         raise typer.Exit(ExitCode.DATA_ERROR)
-    units = list(outcome.result.units)
+    units = list(result.units)
     chosen = find_unit(units, unit.strip(), year)
     typer.echo(unit_explanation(chosen, units, catalog, loaded, file, language), nl=False)

@@ -7,9 +7,10 @@ from typing import Annotated
 
 import typer
 
-from chuangye_metrics.cli.options import FormulasOption, parse_levels
+from chuangye_metrics.cli.options import FormulasOption
 from chuangye_metrics.config.catalog import load_catalog
 from chuangye_metrics.outputs.template import default_year, template_fields, template_levels, write_template
+from chuangye_metrics.pipeline import levels_of
 from chuangye_metrics.standards.library import load_standard
 
 app = typer.Typer(rich_markup_mode=None)
@@ -54,7 +55,7 @@ def template(
     """Write a blank return to fill in: headers, drop-downs, number checks and a 填表说明 sheet."""
 
     catalog = load_catalog(extra=formulas or [])
-    levels = parse_levels(level, catalog)
+    levels = levels_of(level, catalog)
     loaded = load_standard(standard, catalog) if standard is not None else None
     written = write_template(
         output,

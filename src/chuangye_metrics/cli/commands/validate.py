@@ -19,13 +19,12 @@ from chuangye_metrics.cli.options import (
     RulesOption,
     SheetOption,
     YearOption,
-    cache_for,
     language_of,
-    read_options,
 )
 from chuangye_metrics.core.errors import ExitCode
 from chuangye_metrics.core.progress import shown
 from chuangye_metrics.outputs.report import render_report, validation_report
+from chuangye_metrics.pipeline import Request, read, settings_of
 
 app = typer.Typer(rich_markup_mode=None)
 
@@ -46,19 +45,19 @@ def validate(
 ) -> None:
     """Check a return and report every fault with its sheet, Excel row, column and field."""
 
-    options = read_options(mapping, rules, formulas)
     language = language_of(lang)
-
+    request = Request(
+        files=(file,),
+        sheet=sheet,
+        year=year,
+        mapping=mapping,
+        rules=tuple(rules or ()),
+        formulas=tuple(formulas or ()),
+        use_cache=not no_cache,
+    )
+    settings = settings_of(request)
     with shown(not quiet, language):
-        report = validation_report(
-            file,
-            sheet=sheet,
-            year=year,
-            max_findings=max_errors,
-            language=language,
-            cache=cache_for(file, no_cache),
-            **options,
-        )
+        report = validation_report(read(request, settings, language, compute=False), max_findings=max_errors)
 
     typer.echo(render_report(report, output_format.value, language, terminal=sys.stdout.isatty()), nl=False)
     if report.errors:
