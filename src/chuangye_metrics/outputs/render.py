@@ -15,7 +15,7 @@ from rich.table import Table
 from chuangye_metrics.config.catalog import Catalog, format_measure
 from chuangye_metrics.core.findings import Finding
 from chuangye_metrics.core.models import ComputeResult, IndicatorValue
-from chuangye_metrics.core.text import csv_line, defused, printable
+from chuangye_metrics.core.text import printable
 from chuangye_metrics.core.words import Language
 
 
@@ -87,35 +87,11 @@ PLAIN_ABOVE = 2_000  # units: a larger table is written as plain aligned columns
 
 
 def table_text(result: ComputeResult, catalog: Catalog, language: Language = "zh") -> str:
-    """The table as text: coloured for a terminal, plain when piped or written to a file; plain aligned columns
-    for more than PLAIN_ABOVE units."""
-    if len(result.units) > PLAIN_ABOVE:
-        return plain_compute_table(result, catalog, language)
+    """The table as text: coloured for a terminal, plain when piped or written to a file (at most PLAIN_ABOVE
+    units: more are written by ``tableout``, column by column)."""
     console, buffer = text_console()
     render_table(result, catalog, console, language)
     return buffer.getvalue()
-
-
-def plain_compute_table(result: ComputeResult, catalog: Catalog, language: Language = "zh") -> str:
-    """The compute table as plain text columns, a line per unit: fast at any size. Derived units are marked *."""
-    zh = language == "zh"
-    years = {unit.year for unit in result.units}
-    several = len(years) > 1
-    headers = plain_headers(catalog, language, several)
-    labels = {level: level_label(level, catalog, language) for level in catalog.levels}
-    unnamed = "（下级汇总）" if zh else "(sum of children)"
-    rows = []
-    for unit in result.units:
-        name = (unit.unit_name or unnamed) + (" *" if unit.derived else "")
-        cells = [unit.unit_code, name, labels.get(unit.level, unit.level)]
-        if several:
-            cells.append("" if unit.year is None else str(unit.year))
-        cells.extend(format_indicator(unit.indicators[i], language) for i in catalog.indicators)
-        rows.append(cells)
-    text = printable(source_title(result)) + "\n" + aligned_columns(headers, rows, right_from=4 if several else 3)
-    if any(unit.derived for unit in result.units):
-        text += DERIVED_NOTE[language]
-    return text
 
 
 DERIVED_NOTE = {
@@ -192,58 +168,6 @@ def _padded_column(cells: list[str], lengths: list[int], width: int, right: bool
     if right:
         return [" " * (width - length) + cell for cell, length in zip(cells, lengths, strict=True)]
     return [cell + " " * (width - length) for cell, length in zip(cells, lengths, strict=True)]
-
-
-def render_json(result: ComputeResult) -> str:
-    return result.model_dump_json(indent=2) + "\n"
-
-
-def csv_header(catalog: Catalog) -> list[str]:
-    """The columns of compute's CSV: identity, counts, then each indicator's value and its reason."""
-    indicators = list(catalog.indicators)
-    return [
-        "unit_code",
-        "unit_name",
-        "level",
-        "parent_code",
-        "year",
-        "derived",
-        "row",
-        *catalog.count_fields,
-        *indicators,
-        *(f"{indicator}_reason" for indicator in indicators),
-    ]
-
-
-def render_csv(result: ComputeResult, catalog: Catalog) -> str:
-    """One row per unit: identity, counts, then each indicator's unrounded value and its reason. Text cells that
-    a spreadsheet would read as a formula get a leading ' (``text.defused``)."""
-    buffer = io.StringIO()
-    counts = catalog.count_fields
-    indicators = list(catalog.indicators)
-    buffer.write(csv_line(csv_header(catalog)))
-    for unit in result.units:
-        buffer.write(
-            csv_line(
-                [
-                    defused(unit.unit_code),
-                    defused(unit.unit_name or ""),
-                    defused(unit.level),
-                    defused(unit.parent_code or ""),
-                    "" if unit.year is None else unit.year,
-                    "true" if unit.derived else "false",
-                    "" if unit.row is None else unit.row,
-                    *("" if unit.fields[name] is None else unit.fields[name] for name in counts),
-                    *(_plain(unit.indicators[i].value) for i in indicators),
-                    *(defused(unit.indicators[i].reason or "") for i in indicators),
-                ]
-            )
-        )
-    return buffer.getvalue()
-
-
-def _plain(value: float | None) -> str:
-    return "" if value is None else repr(value)
 
 
 def findings_table(findings: Iterable[Finding], language: Language = "zh") -> Table:

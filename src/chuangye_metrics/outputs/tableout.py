@@ -21,7 +21,7 @@ SLICE = 20_000  # lines padded and written at a time
 def write_plain_compute_table(
     out: TextIO, units: UnitTable, catalog: Catalog, source: Source, language: Language
 ) -> None:
-    """The text of ``render.plain_compute_table`` for the units of the table, cell by column."""
+    """compute's plain table (more than PLAIN_ABOVE units): a line per unit, written column by column."""
     frame = units.frame
     years = model_numbers(frame["year"].to_numpy(dtype="float64"))
     several = len(set(years)) > 1

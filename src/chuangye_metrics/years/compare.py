@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from chuangye_metrics.config import expressions
 from chuangye_metrics.config.catalog import Catalog
-from chuangye_metrics.core.errors import InputError
 from chuangye_metrics.core.findings import Finding
-from chuangye_metrics.core.models import ComputeResult, Series, SeriesUnit, Source, UnitYears, YearPoint, YearsResult
+from chuangye_metrics.core.models import Series, SeriesUnit, Source, UnitYears, YearPoint, YearsResult
 from chuangye_metrics.core.words import Language
 from chuangye_metrics.hierarchy import DERIVED
 
@@ -303,74 +302,3 @@ def file_indexes(frame: pd.DataFrame) -> np.ndarray:
     if FILE not in frame:
         return np.where(frame[DERIVED].to_numpy(dtype=bool), -1, 0)
     return frame[FILE].fillna(-1).to_numpy(dtype=np.int64)
-
-
-# --- from results ------------------------------------------------------------------------------------------
-
-
-def compare_years(results: Sequence[ComputeResult], catalog: Catalog, language: Language = "zh") -> YearsResult:
-    """Every unit of the results side by side by year: values, changes on the year before and count growth.
-
-    Each result covers one year or several; units are matched by unit_code. A unit and year found in two
-    results, or a unit without a year, is an error. Indicators are worked out from each year's counts, as
-    compute does, so a parent's come from its summed counts.
-    """
-    import pandas as pd
-
-    seen: dict[tuple[str, int], str] = {}
-    rows: list[dict[str, Any]] = []
-    for result in results:
-        for unit in result.units:
-            if unit.year is None:
-                raise InputError(f"{result.source.file}: unit {unit.unit_code} has no year; years cannot be compared")
-            key = (unit.unit_code, unit.year)
-            if key in seen:
-                raise InputError(
-                    f"unit {unit.unit_code} of {unit.year} is in both {seen[key]} and {result.source.file}"
-                )
-            seen[key] = result.source.file
-            rows.append(
-                {
-                    "unit_code": unit.unit_code,
-                    "unit_name": unit.unit_name,
-                    "level": unit.level,
-                    "parent_code": unit.parent_code,
-                    "year": float(unit.year),
-                    DERIVED: unit.derived,
-                    **{name: unit.fields.get(name) for name in catalog.count_fields},
-                }
-            )
-    columns = ["unit_code", "unit_name", "level", "parent_code", "year", DERIVED, *catalog.count_fields]
-    frame = pd.DataFrame(rows, columns=columns)
-    for name in catalog.count_fields:
-        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
-    table = YearsTable.from_units(frame, catalog, language)
-    return table.result([result.source for result in results], _tagged_findings(results))
-
-
-def latest_year_result(results: Sequence[ComputeResult], catalog: Catalog) -> ComputeResult:
-    """The units of the latest year among the results, as one compute result (the reports' current year)."""
-    dated = [unit.year for result in results for unit in result.units if unit.year is not None]
-    if not dated:
-        raise InputError("no unit has a year")
-    latest = max(dated)
-    having = [result for result in results if any(unit.year == latest for unit in result.units)]
-    units = [unit for result in having for unit in result.units if unit.year == latest]
-    if len(having) > 1:  # compute's order: territorial units by code, then parks
-        territorial = set(catalog.territorial_levels)
-        units.sort(key=lambda unit: (unit.level not in territorial, unit.unit_code))
-    return ComputeResult.model_construct(
-        source=joined_source([result.source for result in having]),
-        units=units,
-        findings=_tagged_findings(results),
-    )
-
-
-def _tagged_findings(results: Sequence[ComputeResult]) -> list[Finding]:
-    if len(results) == 1:
-        return list(results[0].findings)
-    return [
-        finding if finding.file is not None else finding.model_copy(update={"file": result.source.file})
-        for result in results
-        for finding in result.findings
-    ]

@@ -1,0 +1,146 @@
+"""Oracles: the outputs written the slow, obvious way from the published models, to test the writers against."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.core.errors import InputError
+from chuangye_metrics.core.findings import Finding
+from chuangye_metrics.core.models import ComputeResult, YearsResult
+from chuangye_metrics.core.text import csv_line, defused, printable
+from chuangye_metrics.core.words import Language
+from chuangye_metrics.hierarchy import DERIVED
+from chuangye_metrics.outputs.csvout import csv_header
+from chuangye_metrics.outputs.render import (
+    DERIVED_NOTE,
+    aligned_columns,
+    format_indicator,
+    level_label,
+    plain_headers,
+    source_title,
+)
+from chuangye_metrics.years.compare import YearsTable, joined_source
+
+
+def plain_compute_table(result: ComputeResult, catalog: Catalog, language: Language = "zh") -> str:
+    """The compute table as plain text columns, a line per unit: fast at any size. Derived units are marked *."""
+    zh = language == "zh"
+    years = {unit.year for unit in result.units}
+    several = len(years) > 1
+    headers = plain_headers(catalog, language, several)
+    labels = {level: level_label(level, catalog, language) for level in catalog.levels}
+    unnamed = "（下级汇总）" if zh else "(sum of children)"
+    rows = []
+    for unit in result.units:
+        name = (unit.unit_name or unnamed) + (" *" if unit.derived else "")
+        cells = [unit.unit_code, name, labels.get(unit.level, unit.level)]
+        if several:
+            cells.append("" if unit.year is None else str(unit.year))
+        cells.extend(format_indicator(unit.indicators[i], language) for i in catalog.indicators)
+        rows.append(cells)
+    text = printable(source_title(result)) + "\n" + aligned_columns(headers, rows, right_from=4 if several else 3)
+    if any(unit.derived for unit in result.units):
+        text += DERIVED_NOTE[language]
+    return text
+
+
+def render_csv(result: ComputeResult, catalog: Catalog) -> str:
+    """One row per unit: identity, counts, then each indicator's unrounded value and its reason. Text cells that
+    a spreadsheet would read as a formula get a leading ' (``text.defused``)."""
+    buffer = io.StringIO()
+    counts = catalog.count_fields
+    indicators = list(catalog.indicators)
+    buffer.write(csv_line(csv_header(catalog)))
+    for unit in result.units:
+        buffer.write(
+            csv_line(
+                [
+                    defused(unit.unit_code),
+                    defused(unit.unit_name or ""),
+                    defused(unit.level),
+                    defused(unit.parent_code or ""),
+                    "" if unit.year is None else unit.year,
+                    "true" if unit.derived else "false",
+                    "" if unit.row is None else unit.row,
+                    *("" if unit.fields[name] is None else unit.fields[name] for name in counts),
+                    *(_plain(unit.indicators[i].value) for i in indicators),
+                    *(defused(unit.indicators[i].reason or "") for i in indicators),
+                ]
+            )
+        )
+    return buffer.getvalue()
+
+
+def _plain(value: float | None) -> str:
+    return "" if value is None else repr(value)
+
+
+def compare_years(results: Sequence[ComputeResult], catalog: Catalog, language: Language = "zh") -> YearsResult:
+    """Every unit of the results side by side by year: values, changes on the year before and count growth.
+
+    Each result covers one year or several; units are matched by unit_code. A unit and year found in two
+    results, or a unit without a year, is an error. Indicators are worked out from each year's counts, as
+    compute does, so a parent's come from its summed counts.
+    """
+    import pandas as pd
+
+    seen: dict[tuple[str, int], str] = {}
+    rows: list[dict[str, Any]] = []
+    for result in results:
+        for unit in result.units:
+            if unit.year is None:
+                raise InputError(f"{result.source.file}: unit {unit.unit_code} has no year; years cannot be compared")
+            key = (unit.unit_code, unit.year)
+            if key in seen:
+                raise InputError(
+                    f"unit {unit.unit_code} of {unit.year} is in both {seen[key]} and {result.source.file}"
+                )
+            seen[key] = result.source.file
+            rows.append(
+                {
+                    "unit_code": unit.unit_code,
+                    "unit_name": unit.unit_name,
+                    "level": unit.level,
+                    "parent_code": unit.parent_code,
+                    "year": float(unit.year),
+                    DERIVED: unit.derived,
+                    **{name: unit.fields.get(name) for name in catalog.count_fields},
+                }
+            )
+    columns = ["unit_code", "unit_name", "level", "parent_code", "year", DERIVED, *catalog.count_fields]
+    frame = pd.DataFrame(rows, columns=columns)
+    for name in catalog.count_fields:
+        frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
+    table = YearsTable.from_units(frame, catalog, language)
+    return table.result([result.source for result in results], _tagged_findings(results))
+
+
+def latest_year_result(results: Sequence[ComputeResult], catalog: Catalog) -> ComputeResult:
+    """The units of the latest year among the results, as one compute result (the reports' current year)."""
+    dated = [unit.year for result in results for unit in result.units if unit.year is not None]
+    if not dated:
+        raise InputError("no unit has a year")
+    latest = max(dated)
+    having = [result for result in results if any(unit.year == latest for unit in result.units)]
+    units = [unit for result in having for unit in result.units if unit.year == latest]
+    if len(having) > 1:  # compute's order: territorial units by code, then parks
+        territorial = set(catalog.territorial_levels)
+        units.sort(key=lambda unit: (unit.level not in territorial, unit.unit_code))
+    return ComputeResult.model_construct(
+        source=joined_source([result.source for result in having]),
+        units=units,
+        findings=_tagged_findings(results),
+    )
+
+
+def _tagged_findings(results: Sequence[ComputeResult]) -> list[Finding]:
+    if len(results) == 1:
+        return list(results[0].findings)
+    return [
+        finding if finding.file is not None else finding.model_copy(update={"file": result.source.file})
+        for result in results
+        for finding in result.findings
+    ]
