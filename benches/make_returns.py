@@ -149,14 +149,18 @@ def rows_for(total: int, seed: int = 2016) -> tuple[list[str], list[str], list[s
     return codes, names, levels, merged
 
 
-def write_xlsx(path: Path, total_rows: int) -> Path:
-    codes, names, levels, counts = rows_for(total_rows)
+def write_xlsx(path: Path, total_rows: int, *, year: int = 2016, warn_every_row: bool = False) -> Path:
+    """A return of ``total_rows`` units for ``year`` (its counts drawn afresh for each year); with
+    ``warn_every_row``, every unit's 创业参与率 above the plausible 30 % (a warning on each row, no error)."""
+    codes, names, levels, counts = rows_for(total_rows, seed=year)
+    if warn_every_row:
+        counts["labour_force"] = counts["new_entrepreneurs"] * 3
     n = len(codes)
     merges = ["A1:T1", "F4:I4", "K4:M4"] + [f"{c}4:{c}5" for c in COLUMNS if c not in "FGHIKLM"]
     lines = [
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>',
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>',
-        _text_row(1, ["2016年度创业型城市建设情况统计表"]),
+        _text_row(1, [f"{year}年度创业型城市建设情况统计表"]),
         _text_row(2, ["表号：人社创01表"] + [None] * 9 + ["制定机关：人力资源和社会保障厅"]),
         _text_row(3, ["填报单位：（汇总）"] + [None] * 9 + ["计量单位：人、个"]),
         _text_row(4, HEADER_TOP),
@@ -241,8 +245,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("rows", type=int)
     parser.add_argument("output", type=Path)
+    parser.add_argument("--year", type=int, default=2016)
+    parser.add_argument("--warn-every-row", action="store_true", help="every unit's participation rate implausible")
     arguments = parser.parse_args()
-    write_xlsx(arguments.output, arguments.rows)
+    write_xlsx(arguments.output, arguments.rows, year=arguments.year, warn_every_row=arguments.warn_every_row)
 
 
 if __name__ == "__main__":

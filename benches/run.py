@@ -1,4 +1,5 @@
-"""Time chuangye compute, validate and --help against a bare fastexcel read, as whole processes, per return size."""
+"""Time chuangye compute, check, years, validate and --help against a bare fastexcel read, as whole processes,
+per return size."""
 
 from __future__ import annotations
 
@@ -32,8 +33,8 @@ TITLE_ROWS = 7  # rows above the first unit in make_returns' layout: title block
 # The generator runs in a process of its own: Linux carries a parent's peak RSS over into the ru_maxrss of the
 # children it forks and execs, so this process must stay small for the children's peaks to be their own.
 GENERATE = (
-    "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); "
-    "from make_returns import write_xlsx; write_xlsx(Path(sys.argv[3]), int(sys.argv[2]))"
+    "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]); from make_returns import write_xlsx; "
+    "write_xlsx(Path(sys.argv[3]), int(sys.argv[2]), year=int(sys.argv[4]), warn_every_row=sys.argv[5] == '1')"
 )
 # What the bare read does; it prints the number of rows it got, so the benchmark can check it read the whole sheet.
 BARE_READ = (
@@ -136,9 +137,22 @@ def seconds_of(result: SizeResult, label: str) -> float | None:
     return measure.median if measure is not None else None
 
 
+def ratio_to(result: SizeResult, label: str, floor: str, times: float = 1.0) -> float | None:
+    """A command's median time divided by ``times`` the median of another measure (its own bare read)."""
+    measure, bare = result.measures.get(label), result.measures.get(floor)
+    if measure is None or bare is None or not measure.ok or not bare.ok:
+        return None
+    assert measure.median is not None and bare.median is not None
+    return measure.median / (bare.median * times)
+
+
 TARGETS = [
-    Target("compute / bare read, time", 1.3, "×", lambda r: ratio(r, "compute", "time")),
+    Target("compute / bare read, time", 1.5, "×", lambda r: ratio(r, "compute", "time")),
     Target("compute / bare read, memory", 1.5, "×", lambda r: ratio(r, "compute", "memory")),
+    Target("check / bare read, time", 2.0, "×", lambda r: ratio(r, "check", "time")),
+    Target("check / bare read, memory", 2.0, "×", lambda r: ratio(r, "check", "memory")),
+    Target("years / two bare reads, time", 2.5, "×", lambda r: ratio_to(r, "years", "bare", 2.0)),
+    Target("validate, a warning a row / its bare read", 2.0, "×", lambda r: ratio_to(r, "warned", "bare_warned")),
     Target("validate / bare read, time", 1.3, "×", lambda r: ratio(r, "validate", "time")),
     Target("validate / bare read, memory", 1.5, "×", lambda r: ratio(r, "validate", "memory")),
     Target("--help, median", 0.25, " s", lambda r: seconds_of(r, "help")),
@@ -196,8 +210,9 @@ def has_cache_option(env: dict[str, str]) -> bool:
     return "--no-cache" in done.stdout + done.stderr
 
 
-def measures_for(path: Path, cache: bool) -> dict[str, Measure]:
+def measures_for(path: Path, cache: bool, later: Path | None = None, warned: Path | None = None) -> dict[str, Measure]:
     compute = [str(CHUANGYE), "compute", str(path), "--format", "json"]
+    no_cache = ["--no-cache"] if cache else []
     measures = {
         "bare": Measure("bare fastexcel read", [sys.executable, "-c", BARE_READ, str(path)]),
         "compute": Measure(
@@ -210,7 +225,23 @@ def measures_for(path: Path, cache: bool) -> dict[str, Measure]:
             ok_exits=frozenset({0, 1}),
         ),
         "help": Measure("--help", [str(CHUANGYE), "--help"]),
+        "check": Measure(
+            "check",
+            [str(CHUANGYE), "check", str(path), "--standard", "jiangsu-2016", "--format", "json", *no_cache],
+            ok_exits=frozenset({0, 3}),
+        ),
     }
+    if later is not None:
+        measures["years"] = Measure(
+            "years (two returns)", [str(CHUANGYE), "compute", str(path), str(later), "--format", "json", *no_cache]
+        )
+    if warned is not None:
+        measures["bare_warned"] = Measure("bare read, a warning a row", [sys.executable, "-c", BARE_READ, str(warned)])
+        measures["warned"] = Measure(
+            "validate, a warning a row",
+            [str(CHUANGYE), "validate", str(warned), "--format", "json", *no_cache],
+            ok_exits=frozenset({0, 1}),
+        )
     if not cache:
         measures["cached"].note = "not run: compute has no --no-cache yet"
     return measures
@@ -245,16 +276,24 @@ def bench_size(
 ) -> SizeResult | None:
     """Generate a return of ``rows`` units into ``folder`` and time every command on it; None if generating fails."""
     path = folder / f"returns_{rows}.xlsx"
-    print(f"\n== {rows:,} rows: generating {path} ...", file=sys.stderr)
-    made = run_once([sys.executable, "-c", GENERATE, str(BENCHES), str(rows), str(path)], env, None)
-    if made.exit_code != 0:
-        print(f"   !! generating failed (exit code {made.exit_code}); stderr tail:", file=sys.stderr)
-        print("\n".join(f"   | {line}" for line in made.stderr_tail.splitlines()), file=sys.stderr)
-        return None
+    later = folder / f"returns_{rows}_2017.xlsx"
+    warned = folder / f"returns_{rows // 2}_warned.xlsx"
+    made = None
+    for target, size, year, warn in ((path, rows, 2016, "0"), (later, rows, 2017, "0"), (warned, rows // 2, 2016, "1")):
+        print(f"\n== {size:,} rows: generating {target} ...", file=sys.stderr)
+        generated = run_once(
+            [sys.executable, "-c", GENERATE, str(BENCHES), str(size), str(target), str(year), warn], env, None
+        )
+        if generated.exit_code != 0:
+            print(f"   !! generating failed (exit code {generated.exit_code}); stderr tail:", file=sys.stderr)
+            print("\n".join(f"   | {line}" for line in generated.stderr_tail.splitlines()), file=sys.stderr)
+            return None
+        print(f"   generated in {generated.seconds:.2f} s", file=sys.stderr)
+        made = made or generated
+    assert made is not None
     file_mib = path.stat().st_size / 2**20
-    print(f"   generated in {made.seconds:.2f} s ({file_mib:.1f} MiB)", file=sys.stderr)
 
-    result = SizeResult(rows, file_mib, made.seconds, measures_for(path, cache))
+    result = SizeResult(rows, file_mib, made.seconds, measures_for(path, cache, later, warned))
     measures = result.measures
     bare_out = scratch / f"bare_{rows}.out"
     if cache:  # warm the cache once; the timed cached runs follow
@@ -269,8 +308,9 @@ def bench_size(
             result.bare_rows = int(text) if text.isdigit() else None
             if result.bare_rows != rows + TITLE_ROWS:
                 print(f"    !! bare read got {text!r} rows, expected {rows + TITLE_ROWS}", file=sys.stderr)
-        for label in ("compute", "cached", "validate", "help"):
-            time_measure(measures[label], env, timeout)
+        for label in ("compute", "cached", "validate", "help", "check", "years", "bare_warned", "warned"):
+            if label in measures:
+                time_measure(measures[label], env, timeout)
     bare_out.unlink(missing_ok=True)
     return result
 
@@ -456,6 +496,18 @@ def commands_timed(cache: bool) -> list[tuple[str, str, str]]:
             "exit 0 (no errors) and 1 (data errors) both accepted",
         ),
         ("--help", "chuangye --help > /dev/null", ""),
+        (
+            "check",
+            f"chuangye check FILE --standard jiangsu-2016 --format json{no_cache} > /dev/null",
+            "exit 3 accepted",
+        ),
+        ("years (two returns)", f"chuangye compute FILE FILE_2017 --format json{no_cache} > /dev/null", ""),
+        ("bare read, a warning a row", f"python -c {shlex.quote(BARE_READ)} WARNED", "WARNED: half the rows"),
+        (
+            "validate, a warning a row",
+            f"chuangye validate WARNED --format json{no_cache} > /dev/null",
+            "every unit's 创业参与率 above 30 %",
+        ),
     ]
 
 

@@ -603,3 +603,18 @@ def test_a_large_check_table_is_written_as_plain_aligned_columns(cli: Any, monke
     street = next(line for line in lines if line.startswith("320115001000"))
     assert street.split()[:4] == ["320115001000", "东山街道", "未达标", "0.8%"]  # 420 / 52000, short of 1 %
     assert "达标覆盖率" in plain  # the small coverage table is still drawn
+
+
+@pytest.mark.parametrize("standard_id", sorted(shipped_standards()))
+def test_a_standard_dumps_as_it_was_read(catalog: Catalog, standard_id: str) -> None:
+    """A conditional rule set (``when:``) is dumped as one, not as a threshold: no serializer warning, and the dump
+    reads back to the same standard."""
+    import warnings
+
+    from chuangye_metrics.standards.library import load_standard
+
+    standard = load_standard(standard_id, catalog)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        dumped = standard.model_dump(mode="json")
+    assert Standard.model_validate(dumped) == standard

@@ -837,13 +837,13 @@ def test_python_s_stderr_reaches_the_terminal_while_rust_is_kept_quiet() -> None
 
 
 def test_a_panic_outside_the_reader_is_an_internal_error(cli: Any, tmp_path: Path, monkeypatch: Any) -> None:
-    from chuangye_metrics.outputs import report
+    from chuangye_metrics import pipeline
 
     def panic(*args: Any, **kwargs: Any) -> Any:
         raise PanicException("boom")
 
     book = write_workbook(tmp_path / "ok.xlsx", [{"unit_code": "320115001000", "unit_name": "a", "level": "街道"}])
-    monkeypatch.setattr(report, "validate_return", panic)
+    monkeypatch.setattr(pipeline, "validate_return", panic)
     result = cli("validate", book, "--no-cache")
     assert result.exit_code == 70
     (line,) = result.stderr.strip().splitlines()

@@ -71,7 +71,9 @@ class RuleSet(_Strict):
 
 
 def _kind(value: Any) -> str:
-    return "rule_set" if isinstance(value, dict) and "when" in value else "threshold"
+    """Which kind of level entry: a dict when read, a model when dumped."""
+    conditional = isinstance(value, RuleSet) or (isinstance(value, dict) and "when" in value)
+    return "rule_set" if conditional else "threshold"
 
 
 LevelEntry = Annotated[
