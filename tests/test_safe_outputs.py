@@ -211,7 +211,8 @@ def test_an_output_in_a_missing_folder_is_refused_before_anything_is_read(
     def never(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("the return was read")
 
-    monkeypatch.setattr(compute, "compute_return", never)
+    monkeypatch.setattr(compute, "read", never)
+    monkeypatch.setattr(compute, "settings_of", never)
     result = run(cli, "compute", [SAMPLE], "--format", "csv", "--output", tmp_path / "no" / "r.csv", "--lang", "en")
     refused(result, "cannot write", "no folder")
 
