@@ -13,8 +13,8 @@ from chuangye_metrics.core.models import ComputeResult, YearsResult
 from chuangye_metrics.core.text import csv_line, defused, printable
 from chuangye_metrics.core.words import Language
 from chuangye_metrics.hierarchy import DERIVED
-from chuangye_metrics.outputs.csvout import csv_header
-from chuangye_metrics.outputs.render import (
+from chuangye_metrics.outputs.csv import csv_header
+from chuangye_metrics.outputs.table import (
     DERIVED_NOTE,
     aligned_columns,
     format_indicator,

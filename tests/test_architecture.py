@@ -122,3 +122,12 @@ def test_heavy_modules_are_not_imported_at_the_top() -> None:
         if not inside_function and any(target.split(".")[0] in HEAVY_MODULES for target in _targets(node))
     ]
     assert at_top == []
+
+
+def test_every_output_format_has_its_one_writer_module() -> None:
+    """Read from the app: each --format value any command offers is written by outputs/<format>.py."""
+    from chuangye_metrics.cli.options import DocumentFormat, OutputFormat, ReportFormat
+
+    formats = {member.value for enum in (OutputFormat, DocumentFormat, ReportFormat) for member in enum}
+    writers = {name.rsplit(".", 1)[1] for name in MODULES if name.startswith("chuangye_metrics.outputs.")}
+    assert formats - writers == set()

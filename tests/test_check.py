@@ -575,7 +575,7 @@ def test_a_mistake_in_a_formulas_file_names_file_and_line(
 def test_check_json_written_in_batches_is_the_same_text(catalog: Catalog, batch: int) -> None:
     import io
 
-    from chuangye_metrics.outputs.render_check import write_check_json
+    from chuangye_metrics.outputs.json import write_check_json
     from chuangye_metrics.standards.library import load_standard
     from chuangye_metrics.standards.shortlist import build_shortlist, parse_quota
 
@@ -591,7 +591,7 @@ def test_check_json_written_in_batches_is_the_same_text(catalog: Catalog, batch:
 
 
 def test_a_large_check_table_is_written_as_plain_aligned_columns(cli: Any, monkeypatch: Any) -> None:
-    from chuangye_metrics.outputs import render
+    from chuangye_metrics.outputs import table as render
 
     sample = Path(__file__).resolve().parent.parent / "sample_data" / "jiangning_2016.xlsx"
     drawn = cli("check", sample, "--standard", "jiangsu-2016", "--no-cache").stdout

@@ -313,7 +313,7 @@ def test_table_shows_names_one_decimal_and_ratios(cli: Any, make_return: Callabl
 def test_a_large_table_is_written_as_plain_aligned_columns(
     cli: Any, make_return: Callable[..., Path], monkeypatch: Any
 ) -> None:
-    from chuangye_metrics.outputs import render
+    from chuangye_metrics.outputs import table as render
 
     monkeypatch.setattr(render, "PLAIN_ABOVE", 1)
     rows = [
@@ -354,7 +354,7 @@ def test_the_plain_table_written_by_column_is_the_one_written_from_the_models(
 ) -> None:
     import io
 
-    from chuangye_metrics.outputs import tableout
+    from chuangye_metrics.outputs import table as tableout
     from tests.oracles import plain_compute_table
 
     community = STREET | {"level": "社区", "parent_code": None}
@@ -385,7 +385,7 @@ def test_the_plain_table_written_by_column_is_the_one_written_from_the_models(
 def test_a_large_table_goes_to_the_output_file_as_to_stdout(
     cli: Any, make_return: Callable[..., Path], monkeypatch: Any, tmp_path: Path
 ) -> None:
-    from chuangye_metrics.outputs import render
+    from chuangye_metrics.outputs import table as render
 
     monkeypatch.setattr(render, "PLAIN_ABOVE", 1)
     path = make_return([STREET, STREET | {"unit_code": "320115002000", "unit_name": "西山街道"}])

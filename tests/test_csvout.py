@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chuangye_metrics.config.catalog import Catalog
-from chuangye_metrics.outputs.csvout import write_compute_csv
+from chuangye_metrics.outputs.csv import write_compute_csv
 from chuangye_metrics.pipeline import compute
 from chuangye_metrics.validation.validate import validate_return
 from tests.conftest import read_result, table_from_rows

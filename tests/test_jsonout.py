@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.core.models import ComputeResult, Source
-from chuangye_metrics.outputs.jsonout import write_compute_json, write_returns_json
+from chuangye_metrics.outputs.json import write_compute_json, write_returns_json
 from tests.conftest import read_result, table_from_rows
 from tests.test_compute import STREET
 

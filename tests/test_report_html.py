@@ -21,8 +21,8 @@ from chuangye_metrics.core.models import (
     YearPoint,
     YearsResult,
 )
+from chuangye_metrics.outputs.html import html_report, render_html
 from chuangye_metrics.outputs.report_content import ChartSeries, Column, LevelTable, ReportContent, TextTable
-from chuangye_metrics.outputs.report_html import html_report, render_html
 from chuangye_metrics.standards.library import load_standard
 from tests.conftest import check_result, compute_result, hand_shortlist
 

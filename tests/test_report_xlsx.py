@@ -23,8 +23,8 @@ from chuangye_metrics.core.models import (
     YearPoint,
     YearsResult,
 )
-from chuangye_metrics.outputs import report_xlsx
-from chuangye_metrics.outputs.report_xlsx import write_report_workbook
+from chuangye_metrics.outputs import xlsx as report_xlsx
+from chuangye_metrics.outputs.xlsx import write_report_workbook
 from chuangye_metrics.standards.library import load_standard
 from tests.conftest import check_result, compute_result, hand_shortlist, sha256
 

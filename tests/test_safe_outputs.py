@@ -306,7 +306,7 @@ def test_a_full_disk_leaves_the_old_output_and_no_temporary_file(
 def test_a_full_disk_leaves_none_of_the_excel_writer_s_row_files(
     cli: Any, make_return: Callable[..., Path], out: Path, full_disk: Callable[..., _Disk], monkeypatch: Any
 ) -> None:
-    from chuangye_metrics.outputs import report_xlsx
+    from chuangye_metrics.outputs import xlsx as report_xlsx
 
     monkeypatch.setattr(report_xlsx, "CONSTANT_MEMORY_UNITS", 0)  # a temporary file per sheet, row by row
     full_disk(out, room=20_000)
@@ -471,7 +471,7 @@ def test_the_years_csv_text_cannot_start_a_formula(cli: Any, tmp_path: Path) -> 
 
 
 def test_both_csv_writers_defuse_the_same_cells(catalog: Any) -> None:
-    from chuangye_metrics.outputs.csvout import write_compute_csv
+    from chuangye_metrics.outputs.csv import write_compute_csv
     from chuangye_metrics.pipeline import compute
     from chuangye_metrics.validation.validate import validate_return
     from tests.conftest import table_from_rows
@@ -544,7 +544,7 @@ def test_the_escaping_function() -> None:
 def test_a_compute_table_shows_control_characters_escaped(
     cli: Any, tmp_path: Path, monkeypatch: Any, plain: bool
 ) -> None:
-    from chuangye_metrics.outputs import render
+    from chuangye_metrics.outputs import table as render
 
     if plain:
         monkeypatch.setattr(render, "PLAIN_ABOVE", 1)
@@ -559,7 +559,7 @@ def test_a_compute_table_shows_control_characters_escaped(
 def test_a_check_table_shows_control_characters_escaped(
     cli: Any, tmp_path: Path, monkeypatch: Any, plain: bool
 ) -> None:
-    from chuangye_metrics.outputs import render
+    from chuangye_metrics.outputs import table as render
 
     if plain:
         monkeypatch.setattr(render, "PLAIN_ABOVE", 1)
@@ -613,7 +613,7 @@ def test_the_findings_table_for_a_terminal_shows_control_characters_escaped() ->
     from rich.console import Console
 
     from chuangye_metrics.core.findings import Finding
-    from chuangye_metrics.outputs.render import findings_table
+    from chuangye_metrics.outputs.table import findings_table
 
     finding = Finding(
         severity="error", code="unknown-level", sheet="表\x1b]0;title\x07", value="[/red]\x1b[2J", message="坏\u202e"

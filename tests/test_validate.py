@@ -140,7 +140,8 @@ def test_a_park_under_a_division_code_not_in_the_file_is_placed(cli: Any, make_r
 
 
 def test_the_table_is_one_line_a_finding_outside_a_terminal(cli: Any, make_return: Callable[..., Path]) -> None:
-    from chuangye_metrics.outputs.report import render_report, validation_report
+    from chuangye_metrics.outputs.table import validation_text
+    from chuangye_metrics.pipeline import validation
 
     path = make_return([STREET, {**STREET, "unit_code": "320115001001", "level": "社区", "startup_jobs": "约300"}])
     result = cli("validate", path)
@@ -150,8 +151,8 @@ def test_the_table_is_one_line_a_finding_outside_a_terminal(cli: Any, make_retur
     assert len(lines) == 1
     assert f"[工作表 数据, 第3行, {column}列, startup_jobs]" in lines[0] and "(值: 约300)" in lines[0]
     # on a terminal the same findings are a table with a header row
-    report = validation_report(read_result(path, load_catalog(), compute=False))
-    table = render_report(report, "table", "zh", terminal=True)
+    report = validation(read_result(path, load_catalog(), compute=False))
+    table = validation_text(report, "zh", terminal=True)
     assert "级别" in table and "工作表" in table and "约300" in table
     assert "[工作表 数据" not in table
 

@@ -17,7 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chuangye_metrics.config.catalog import Catalog
-from chuangye_metrics.outputs.years_out import write_years_json
+from chuangye_metrics.outputs.json import write_years_json
 from tests.conftest import compute_result
 from tests.test_compute import counts
 from tests.test_jsonout import typed

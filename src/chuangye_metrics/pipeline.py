@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict
 from chuangye_metrics.config.catalog import Catalog, load_catalog
 from chuangye_metrics.config.mapping import load_mapping
 from chuangye_metrics.core.errors import InputError, UsageError
-from chuangye_metrics.core.findings import Finding, format_value
-from chuangye_metrics.core.models import ComputeResult, Source, YearsResult
+from chuangye_metrics.core.findings import CAPPED, Finding, finding_counts, format_value
+from chuangye_metrics.core.models import ComputeResult, Source, ValidationReport, YearsResult
 from chuangye_metrics.core.words import Language
 from chuangye_metrics.hierarchy import DERIVED, hierarchy_of
 from chuangye_metrics.indicators.compute import UnitTable, errors_by_row, source_of, unit_results
@@ -419,3 +419,20 @@ def _duplicates_across_files(
             ).localised(language)
         )
     return found
+
+
+def validation(returns: Returns, max_findings: int = 1000) -> ValidationReport:
+    """Every finding of a return read and validated (``pipeline.read``), errors first, up to ``max_findings``."""
+    ordered = sorted(
+        returns.findings,
+        key=lambda f: (f.severity != "error", f.code == CAPPED, f.row if f.row is not None else 0, f.column or ""),
+    )
+    errors, warnings = finding_counts(ordered)
+    return ValidationReport(
+        source=returns.sources[0],
+        valid=errors == 0,
+        errors=errors,
+        warnings=warnings,
+        findings=ordered[:max_findings],
+        left_out=max(0, len(ordered) - max_findings),
+    )

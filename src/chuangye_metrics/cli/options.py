@@ -16,10 +16,9 @@ from chuangye_metrics.core.findings import finding_counts
 from chuangye_metrics.core.text import printable
 from chuangye_metrics.outputs.files import check_output as check_target
 from chuangye_metrics.outputs.files import write_output
-from chuangye_metrics.outputs.findings_text import finding_line
-from chuangye_metrics.outputs.render import findings_table
-from chuangye_metrics.outputs.report_html import html_report
-from chuangye_metrics.outputs.report_xlsx import write_report_workbook
+from chuangye_metrics.outputs.html import html_report
+from chuangye_metrics.outputs.table import finding_line, findings_table
+from chuangye_metrics.outputs.xlsx import write_report_workbook
 
 if TYPE_CHECKING:
     from chuangye_metrics.core.words import Language

@@ -240,3 +240,14 @@ class YearsResult(BaseModel):
         default_factory=list,
         description="warnings, and errors with --keep-going; with several files, each names its file",
     )
+
+
+# validate's report: every finding of a return, errors first, with the counts (no docstring: it would enter the
+# published schema as a description)
+class ValidationReport(BaseModel):
+    source: Source
+    valid: bool = Field(description="true when the return has no errors (warnings allowed)")
+    errors: int = Field(description="number of errors found, including any left out of findings")
+    warnings: int = Field(description="number of warnings found, including any left out of findings")
+    findings: list[Finding]
+    left_out: int = Field(description="findings not listed because of --max-errors")

@@ -12,8 +12,7 @@ from chuangye_metrics.config.operators import symbol
 from chuangye_metrics.core.models import AssessedUnit, CheckResult, ComputeResult, RuleCheck, UnitResult, YearsResult
 from chuangye_metrics.core.words import Language
 from chuangye_metrics.outputs.explain import formula_text
-from chuangye_metrics.outputs.render import level_label
-from chuangye_metrics.outputs.render_check import lacking_text, provisional_banner, shortlist_label
+from chuangye_metrics.outputs.table import lacking_text, level_label, provisional_banner, shortlist_label
 from chuangye_metrics.standards.check import describe_rule, shortfall_text
 from chuangye_metrics.standards.library import RuleSet, Standard
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chuangye_metrics.config.catalog import load_catalog
-from chuangye_metrics.core.models import CheckResult, ComputeResult, YearsResult
-from chuangye_metrics.outputs.report import ValidationReport
+from chuangye_metrics.core.models import CheckResult, ComputeResult, ValidationReport, YearsResult
 from chuangye_metrics.standards.library import Standard
 from chuangye_metrics.validation.row_schema import row_model
 

@@ -29,8 +29,10 @@ from chuangye_metrics.cli.options import (
 from chuangye_metrics.core.errors import ExitCode
 from chuangye_metrics.core.progress import shown
 from chuangye_metrics.core.text import printable
-from chuangye_metrics.outputs import render_check
+from chuangye_metrics.outputs.csv import check_csv
 from chuangye_metrics.outputs.files import output_stream, write_output
+from chuangye_metrics.outputs.json import write_check_json
+from chuangye_metrics.outputs.table import check_text, provisional_banner
 from chuangye_metrics.pipeline import Request, judge, read, settings_of
 from chuangye_metrics.standards.check import year_of_check
 
@@ -128,12 +130,12 @@ def check(
         emit_report(output_format, output, result, catalog, language, standard=loaded, years=years)
     elif output_format is OutputFormat.json:
         with output_stream(output, language) as stream:
-            render_check.write_check_json(stream, outcome.result)
+            write_check_json(stream, outcome.result)
     elif output_format is OutputFormat.csv:
-        write_output(render_check.check_csv(outcome.result), output, language, bom=output is not None)
+        write_output(check_csv(outcome.result), output, language, bom=output is not None)
     else:
-        write_output(render_check.check_text(outcome.result, catalog, language), output, language)
-    banner = render_check.provisional_banner(outcome.result, language)
+        write_output(check_text(outcome.result, catalog, language), output, language)
+    banner = provisional_banner(outcome.result, language)
     if banner and output_format is not OutputFormat.table:
         typer.echo(printable(banner), err=True)
     if outcome.has_errors:

@@ -29,13 +29,10 @@ from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.core.errors import ExitCode
 from chuangye_metrics.core.progress import shown
 from chuangye_metrics.core.words import Language
-from chuangye_metrics.outputs import render
-from chuangye_metrics.outputs.csvout import write_compute_csv
+from chuangye_metrics.outputs.csv import write_compute_csv, write_years_csv
 from chuangye_metrics.outputs.files import output_stream, write_output
-from chuangye_metrics.outputs.jsonout import compute_json
-from chuangye_metrics.outputs.render_years import years_table_text
-from chuangye_metrics.outputs.tableout import write_plain_compute_table
-from chuangye_metrics.outputs.years_out import write_years_csv, write_years_json
+from chuangye_metrics.outputs.json import compute_json, write_years_json
+from chuangye_metrics.outputs.table import PLAIN_ABOVE, table_text, write_plain_compute_table, years_table_text
 from chuangye_metrics.pipeline import Request, Returns, read, settings_of
 from chuangye_metrics.reading.cache import Cache, replay_output
 
@@ -125,8 +122,8 @@ def compute(
 def _emit_table(returns: Returns, output: Path | None, catalog: Catalog, language: Language) -> None:
     """The table of one year's units; a plain one of more than PLAIN_ABOVE units is written column by column."""
     assert returns.units is not None
-    if len(returns.units.frame) <= render.PLAIN_ABOVE:
-        write_output(render.table_text(returns.result(), catalog, language), output, language)
+    if len(returns.units.frame) <= PLAIN_ABOVE:
+        write_output(table_text(returns.result(), catalog, language), output, language)
         return
     source = returns.source_of(returns.units.frame)
     with output_stream(output, language) as stream:

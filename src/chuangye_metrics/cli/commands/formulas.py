@@ -22,7 +22,7 @@ from chuangye_metrics.config.catalog import load_catalog
 from chuangye_metrics.core.errors import UsageError
 from chuangye_metrics.core.text import csv_line, defused
 from chuangye_metrics.outputs.explain import indicator_details
-from chuangye_metrics.outputs.render import markup_safe, text_console
+from chuangye_metrics.outputs.table import markup_safe, text_console
 
 app = typer.Typer(
     name="formulas",

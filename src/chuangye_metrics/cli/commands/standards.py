@@ -18,7 +18,7 @@ from chuangye_metrics.cli.options import (
     say,
 )
 from chuangye_metrics.config.catalog import format_measure, load_catalog
-from chuangye_metrics.outputs.render import text_console
+from chuangye_metrics.outputs.table import text_console
 from chuangye_metrics.standards.library import RuleSet, load_standard, shipped_standards
 
 app = typer.Typer(

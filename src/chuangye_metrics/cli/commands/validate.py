@@ -23,8 +23,10 @@ from chuangye_metrics.cli.options import (
 )
 from chuangye_metrics.core.errors import ExitCode
 from chuangye_metrics.core.progress import shown
-from chuangye_metrics.outputs.report import render_report, validation_report
-from chuangye_metrics.pipeline import Request, read, settings_of
+from chuangye_metrics.outputs.github import validation_annotations
+from chuangye_metrics.outputs.json import validation_json
+from chuangye_metrics.outputs.table import validation_text
+from chuangye_metrics.pipeline import Request, read, settings_of, validation
 
 app = typer.Typer(rich_markup_mode=None)
 
@@ -57,8 +59,14 @@ def validate(
     )
     settings = settings_of(request)
     with shown(not quiet, language):
-        report = validation_report(read(request, settings, language, compute=False), max_findings=max_errors)
+        report = validation(read(request, settings, language, compute=False), max_findings=max_errors)
 
-    typer.echo(render_report(report, output_format.value, language, terminal=sys.stdout.isatty()), nl=False)
+    if output_format is ReportFormat.json:
+        text = validation_json(report)
+    elif output_format is ReportFormat.github:
+        text = validation_annotations(report)
+    else:
+        text = validation_text(report, language, terminal=sys.stdout.isatty())
+    typer.echo(text, nl=False)
     if report.errors:
         raise typer.Exit(ExitCode.DATA_ERROR)

@@ -13,7 +13,6 @@ from chuangye_metrics.config.operators import symbol
 from chuangye_metrics.core.models import CheckResult, ComputeResult, YearsResult
 from chuangye_metrics.core.words import Language
 from chuangye_metrics.outputs.files import replacing
-from chuangye_metrics.outputs.render_check import shortlist_label
 from chuangye_metrics.outputs.report_content import (
     Cell,
     ChartSeries,
@@ -22,6 +21,7 @@ from chuangye_metrics.outputs.report_content import (
     TextTable,
     report_content,
 )
+from chuangye_metrics.outputs.table import shortlist_label
 from chuangye_metrics.standards.library import Standard
 
 if TYPE_CHECKING:

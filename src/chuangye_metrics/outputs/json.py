@@ -1,4 +1,4 @@
-"""compute's JSON written column by column with Arrow, in chunks: the shape of ComputeResult, at any size."""
+"""Every JSON document, written column-wise at any size: compute's, the years', check's and validate's."""
 
 from __future__ import annotations
 
@@ -14,25 +14,38 @@ from pydantic import TypeAdapter
 
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.core.findings import Finding
-from chuangye_metrics.core.models import Source
+from chuangye_metrics.core.models import AssessedUnit, CheckResult, Source, ValidationReport
 from chuangye_metrics.core.progress import stage
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.indicators.compute import UnitTable, indicator_arrays
+from chuangye_metrics.outputs.columns import (
+    IDENTITY,
+    arrow_strings,
+    identity_pieces,
+    joined_text,
+    json_numbers,
+    json_strings,
+    own_rows,
+)
 from chuangye_metrics.pipeline import Returns
-from chuangye_metrics.reading.reader import ROW
-from chuangye_metrics.years.compare import file_indexes
+from chuangye_metrics.reading.cache import TextSink
+from chuangye_metrics.years.compare import CHUNK as YEARS_CHUNK
+from chuangye_metrics.years.compare import GROWTH_REASONS, YearsTable, file_indexes, growth_reason
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
     import pyarrow as pa
 
-    from chuangye_metrics.reading.cache import BinarySink, Cache
+    from chuangye_metrics.reading.cache import BinarySink, Cache, TextSink
+
 
 CHUNK = 5_000
-IDENTITY = ("unit_code", "unit_name", "level", "parent_code")
+
+
 WRITERS = 2  # slices serialised at once, beside the one being prepared
-_CONTROL = r"[\x00-\x1f]"
+
+
 RowErrors = Mapping[tuple[int, int], list[str]]
 """The codes of the data errors of each row, by file index and Excel row."""
 
@@ -139,28 +152,6 @@ def write_returns_json(out: BinarySink, returns: Returns) -> None:
     assert returns.units is not None
     source = returns.source_of(returns.units.frame)
     write_compute_json(out, returns.units, returns.catalog, source, returns.findings, returns.unit_errors)
-
-
-def joined_text(lines: pa.Array, separator: str) -> str:
-    """The strings of an Arrow array joined by ``separator``, read straight from Arrow's buffer."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    with_separators = pc.binary_join_element_wise(lines, separator, "")
-    offsets, data = with_separators.buffers()[1], with_separators.buffers()[2]
-    width = np.int64 if with_separators.type == pa.large_string() else np.int32
-    positions = np.frombuffer(offsets, dtype=width)[with_separators.offset :][: len(with_separators) + 1]
-    text: bytes = data.to_pybytes()[int(positions[0]) : int(positions[-1]) - len(separator.encode())]
-    return text.decode("utf-8")
-
-
-def identity_pieces(frame: pd.DataFrame) -> list[Any]:
-    """The start of each unit's JSON object: its code, name, level and parent, column by column."""
-    pieces: list[Any] = []
-    for position, name in enumerate(IDENTITY):
-        pieces += [("{" if position == 0 else ",") + json.dumps(name) + ":", json_strings(frame[name])]
-    return pieces
 
 
 def _write_lines(out: BinarySink, lines: bytes, first: bool) -> bool:
@@ -274,14 +265,6 @@ def error_lists(frame: pd.DataFrame, rows: np.ndarray, errors: RowErrors) -> lis
     ]
 
 
-def own_rows(frame: pd.DataFrame, derived: np.ndarray) -> np.ndarray:
-    """The Excel row of each unit of the frame, NaN for a derived unit (it has no row of its own)."""
-    import numpy as np
-
-    rows = frame[ROW].to_numpy(dtype="float64") if ROW in frame else np.full(len(frame), np.nan)
-    return np.where(derived, np.nan, rows)
-
-
 def _whole(values: np.ndarray) -> bool:
     """Every known value whole and small enough to be exact as an integer."""
     import numpy as np
@@ -334,53 +317,107 @@ def unit_lines(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: 
     return pc.binary_join_element_wise(*pieces, "")
 
 
-def json_strings(values: pd.Series) -> pa.Array:
-    """JSON strings (quoted and escaped), "null" for a blank."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
+def write_years_json(
+    out: TextSink, table: YearsTable, sources: Sequence[Source], findings: Sequence[Finding], chunk: int = YEARS_CHUNK
+) -> None:
+    """The document YearsResult describes, one unit per line, without a model per unit."""
 
-    text = arrow_strings(values)
-    if pc.any(pc.match_substring_regex(text, _CONTROL)).as_py():
-        quoted = pa.array(
-            [None if value is None else json.dumps(value, ensure_ascii=False) for value in text.to_pylist()]
-        )
-    else:
-        escaped = pc.replace_substring(pc.replace_substring(text, "\\", "\\\\"), '"', '\\"')
-        quoted = pc.binary_join_element_wise('"', escaped, '"', "")
-    return pc.fill_null(quoted, "null")
-
-
-def arrow_strings(values: pd.Series) -> pa.Array:
-    """The values as an Arrow string array, null for a blank; values that are not text are written as text."""
-    import pyarrow as pa
-
-    try:
-        return pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-    except (pa.ArrowTypeError, pa.ArrowInvalid):
-        objects = values.astype(object).where(values.notna(), None).tolist()
-        return pa.array([None if value is None else str(value) for value in objects], type=pa.string())
+    listed = TypeAdapter(list[Source]).dump_json(list(sources)).decode("utf-8")
+    out.write('{\n"sources": ' + listed + ',\n"years": ' + json.dumps(table.years) + ',\n"units": [')
+    first = True
+    for start in range(0, len(table), chunk):
+        stage("write", start, len(table))
+        lines = years_unit_lines(table, start, min(len(table), start + chunk))
+        out.write(("\n" if first else ",\n") + joined_text(lines, ",\n"))
+        first = False
+    found = TypeAdapter(list[Finding]).dump_json(list(findings)).decode("utf-8")
+    out.write(("\n" if not first else "") + '],\n"findings": ' + found + "\n}\n")
 
 
-def json_numbers(
-    values: np.ndarray, *, floats: bool = False, integral_only: bool = False, blank: str = "null"
-) -> pa.Array:
-    """JSON numbers: whole values without a decimal point (unless ``floats``), ``blank`` ("null") for NaN."""
+def years_unit_lines(table: YearsTable, start: int, stop: int) -> Any:
+    """One compact JSON object per unit, as an Arrow string array."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    missing = np.isnan(values)
-    if floats:
-        text = pc.cast(pa.array(values, mask=missing), pa.string())
-        # a whole float below 1e16 is written "52000.0", as Python and pydantic write it
-        whole = ~missing & (np.floor(values) == values) & (np.abs(values) < 1e16)
-        integers = pc.cast(pa.array(np.where(whole, values, 0).astype(np.int64)), pa.string())
-        text = pc.if_else(pa.array(whole), pc.binary_join_element_wise(integers, ".0", ""), text)
-        return pc.fill_null(text, blank)
-    whole = ~missing & (np.floor(values) == values) & (np.abs(values) < 2.0**53)
-    integers = pc.cast(pa.array(np.where(whole, values, 0).astype(np.int64)), pa.string())
-    if integral_only or whole.all():
-        text = integers
-    else:
-        text = pc.if_else(pa.array(whole), integers, pc.cast(pa.array(values), pa.string()))
-    return pc.fill_null(pc.if_else(pa.array(missing), pa.scalar(None, pa.string()), text), blank)
+    identity = table.identity.iloc[start:stop]
+    present = table.present[start:stop]
+    patterns, inverse = np.unique(present, axis=0, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    shown = [[year for year, here in zip(table.years, row, strict=True) if here] for row in patterns.tolist()]
+    absent = [[year for year, here in zip(table.years, row, strict=True) if not here] for row in patterns.tolist()]
+    pieces: list[Any] = [
+        *identity_pieces(identity),
+        ',"years":',
+        pa.array(np.array([json.dumps(item) for item in shown], dtype=object)[inverse], type=pa.string()),
+        ',"missing_years":',
+        pa.array(np.array([json.dumps(item) for item in absent], dtype=object)[inverse], type=pa.string()),
+        ',"fields":{',
+    ]
+    reasons = np.array(
+        ["null", *(json.dumps(growth_reason(code, table.language), ensure_ascii=False) for code in GROWTH_REASONS)],
+        dtype=object,
+    )
+    opened = {"field": False, "indicator": False}
+    for block in table.blocks(start, stop):
+        if block.kind == "indicator" and not opened["indicator"]:
+            pieces.append('},"indicators":{')
+        prefix = "," if opened[block.kind] else ""
+        opened[block.kind] = True
+        counts = block.kind == "field"
+        pieces.append(
+            f'{prefix}{json.dumps(block.id)}:{{"kind":"{block.kind}","unit":{json.dumps(block.unit)},"points":['
+        )
+        for column, year in enumerate(table.years):
+            pieces += [
+                ("," if column else "") + f'{{"year":{year},"value":',
+                json_numbers(block.values[:, column], floats=not counts),
+                ',"change":',
+                json_numbers(block.changes[:, column], floats=not counts),
+                "}",
+            ]
+        if block.growth is None:
+            pieces.append('],"growth":null,"growth_from":null,"growth_to":null,"reason":null}')
+            continue
+        pieces += [
+            '],"growth":',
+            json_numbers(block.growth.rate, floats=True),
+            ',"growth_from":',
+            json_numbers(block.growth.first_year, integral_only=True),
+            ',"growth_to":',
+            json_numbers(block.growth.last_year, integral_only=True),
+            ',"reason":',
+            pa.array(reasons[block.growth.reason], type=pa.string()),
+            "}",
+        ]
+    if not opened["indicator"]:
+        pieces.append('},"indicators":{')
+    pieces.append("}}")
+    return pc.binary_join_element_wise(*pieces, "")
+
+
+def write_check_json(out: TextSink, result: CheckResult, batch: int = 1_000) -> None:
+    """The text of ``result.model_dump_json(indent=2)`` and a newline, written a batch of units at a time:
+    a national check never holds its whole JSON text (several times the size of its models) in memory."""
+
+    shell = result.model_copy(update={"units": []}).model_dump_json(indent=2)
+    marker = '\n  "units": []'
+    head, tail = shell.split(marker, 1)
+    if not result.units:
+        out.write(shell + "\n")
+        return
+    out.write(head + '\n  "units": [')
+    dump = TypeAdapter(list[AssessedUnit]).dump_json
+    for start in range(0, len(result.units), batch):
+        text = dump(result.units[start : start + batch], indent=2).decode("utf-8")
+        # the batch's own list sits one level deeper in the document: two more spaces on each line (raw
+        # newlines occur only between JSON tokens, never inside a string)
+        inner = text[1:-1].rstrip("\n").replace("\n", "\n  ")
+        out.write(("," if start else "") + inner)
+    out.write("\n  ]" + tail + "\n")
+
+
+def validation_json(report: ValidationReport) -> str:
+    """validate's report as JSON: the published ValidationReport."""
+    text: str = report.model_dump_json(indent=2)
+    return text + "\n"
