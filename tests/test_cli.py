@@ -136,3 +136,13 @@ def test_the_summaries_in_help_are_the_commands_own(name: str) -> None:
     says of itself."""
     command = cli_command(name)
     assert SUMMARIES[name] == (command.help or "").strip().splitlines()[0]
+
+
+def test_a_command_loads_the_report_writers_only_to_write_a_report() -> None:
+    """The reports' code is the largest of the outputs: `compute` to JSON starts without it."""
+    code = (
+        "import sys; import chuangye_metrics.cli.commands.compute, chuangye_metrics.cli.commands.check\n"
+        "print(sorted(m for m in ('xlsx', 'html', 'report_content') if f'chuangye_metrics.outputs.{m}' in sys.modules))"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert completed.stdout.strip() == "[]"

@@ -15,10 +15,8 @@ from chuangye_metrics.core.errors import UsageError
 from chuangye_metrics.core.findings import finding_counts
 from chuangye_metrics.core.text import printable
 from chuangye_metrics.outputs.files import check_output as check_target
-from chuangye_metrics.outputs.files import write_output
-from chuangye_metrics.outputs.html import html_report
+from chuangye_metrics.outputs.formats import report_writer
 from chuangye_metrics.outputs.table import finding_line, findings_table
-from chuangye_metrics.outputs.xlsx import write_report_workbook
 
 if TYPE_CHECKING:
     from chuangye_metrics.core.words import Language
@@ -170,9 +168,5 @@ def emit_report(
     years: Any = None,
 ) -> None:
     """Write the Excel or HTML report of a compute or check result (and of the years compared, if any)."""
-    if output_format is OutputFormat.xlsx:
-        assert output is not None
-        write_report_workbook(output, result, catalog, standard=standard, language=language, years=years)
-        return
-
-    write_output(html_report(result, catalog, standard=standard, language=language, years=years), output, language)
+    writer = report_writer(output_format.value)
+    writer.report(output, result, catalog, standard=standard, language=language, years=years)

@@ -7,13 +7,14 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
 from chuangye_metrics import __version__
 from chuangye_metrics.config.catalog import MISSING, format_measure
 from chuangye_metrics.config.operators import OPERATORS, SYMBOLS
 from chuangye_metrics.core.words import Language
+from chuangye_metrics.outputs.files import write_output
 from chuangye_metrics.outputs.report_content import report_content
 
 if TYPE_CHECKING:
@@ -171,6 +172,19 @@ dl.facts dd{margin-bottom:.4rem}h1{font-size:1.3rem}}
 @media print{.table-wrap{overflow:visible;border:0}th,td{white-space:normal}nav{display:none}
 figure,tr{break-inside:avoid}}
 """.strip()
+
+
+def report(
+    output: Path | None,
+    result: ComputeResult | CheckResult,
+    catalog: Catalog,
+    *,
+    standard: Standard | None,
+    language: Language,
+    years: YearsResult | None,
+) -> None:
+    """The HTML report (``formats.ReportWriter``), to ``output`` or stdout."""
+    write_output(html_report(result, catalog, standard=standard, language=language, years=years), output, language)
 
 
 def html_report(

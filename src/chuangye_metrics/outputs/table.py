@@ -6,6 +6,7 @@ import io
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from rich.cells import cell_len
@@ -33,6 +34,8 @@ from chuangye_metrics.core.text import printable
 from chuangye_metrics.core.words import Language
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.indicators.compute import UnitTable, model_numbers, text_or_none
+from chuangye_metrics.outputs.files import output_stream, write_output
+from chuangye_metrics.pipeline import Returns
 from chuangye_metrics.standards.check import describe_check, describe_rule, shortfall_text
 
 if TYPE_CHECKING:
@@ -645,3 +648,14 @@ def validation_text(report: ValidationReport, language: Language, terminal: bool
         else f"{file}: {status} · {report.errors} error(s), {report.warnings} warning(s)"
     )
     return buffer.getvalue()
+
+
+def write_compute_table(returns: Returns, output: Path | None, catalog: Catalog, language: Language) -> None:
+    """The table of one year's units; a plain one of more than PLAIN_ABOVE units is written column by column."""
+    assert returns.units is not None
+    if len(returns.units.frame) <= PLAIN_ABOVE:
+        write_output(table_text(returns.result(), catalog, language), output, language)
+        return
+    source = returns.source_of(returns.units.frame)
+    with output_stream(output, language) as stream:
+        write_plain_compute_table(stream, returns.units, catalog, source, language)

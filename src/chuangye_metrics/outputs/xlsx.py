@@ -65,6 +65,20 @@ THRESHOLD_COLOUR = "#C00000"
 TARGET_COLOUR = "#ED7D31"
 
 
+def report(
+    output: Path | None,
+    result: ComputeResult | CheckResult,
+    catalog: Catalog,
+    *,
+    standard: Standard | None,
+    language: Language,
+    years: YearsResult | None,
+) -> None:
+    """The Excel report (``formats.ReportWriter``): a workbook needs a file."""
+    assert output is not None
+    write_report_workbook(output, result, catalog, standard=standard, language=language, years=years)
+
+
 def write_report_workbook(
     path: Path,
     result: ComputeResult | CheckResult,

@@ -32,7 +32,7 @@ from chuangye_metrics.core.words import Language
 from chuangye_metrics.outputs.csv import write_compute_csv, write_years_csv
 from chuangye_metrics.outputs.files import output_stream, write_output
 from chuangye_metrics.outputs.json import compute_json, write_years_json
-from chuangye_metrics.outputs.table import PLAIN_ABOVE, table_text, write_plain_compute_table, years_table_text
+from chuangye_metrics.outputs.table import write_compute_table, years_table_text
 from chuangye_metrics.pipeline import Request, Returns, read, settings_of
 from chuangye_metrics.reading.cache import Cache, replay_output
 
@@ -112,22 +112,11 @@ def compute(
         with output_stream(output, language, bom=output is not None) as stream:  # column-wise: no model per unit
             write_compute_csv(stream, returns.units, catalog)
     elif output_format is OutputFormat.table:
-        _emit_table(returns, output, catalog, language)
+        write_compute_table(returns, output, catalog, language)
     else:
         emit_report(output_format, output, returns.result(), catalog, language)
     if returns.has_errors:
         raise typer.Exit(ExitCode.DATA_ERROR)
-
-
-def _emit_table(returns: Returns, output: Path | None, catalog: Catalog, language: Language) -> None:
-    """The table of one year's units; a plain one of more than PLAIN_ABOVE units is written column by column."""
-    assert returns.units is not None
-    if len(returns.units.frame) <= PLAIN_ABOVE:
-        write_output(table_text(returns.result(), catalog, language), output, language)
-        return
-    source = returns.source_of(returns.units.frame)
-    with output_stream(output, language) as stream:
-        write_plain_compute_table(stream, returns.units, catalog, source, language)
 
 
 def _emit_years(
