@@ -357,7 +357,9 @@ def read_returns(
         for index, validated in enumerate(validated_returns)
         for row, codes in errors_by_row(validated.findings).items()
     }
-    hierarchy = hierarchy_of(merged, catalog)
+    # one return: its hierarchy as validation worked it out; several: worked out again over all their units
+    only = validated_returns[0].hierarchy if not several else None
+    hierarchy = only if only is not None else hierarchy_of(merged, catalog)
     together = dataclasses.replace(template, frame=merged, hierarchy=hierarchy)
     returns.units = together.unit_table(catalog, language=language, levels=levels)
     return returns
