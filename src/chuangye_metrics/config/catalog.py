@@ -94,11 +94,7 @@ class IndicatorDef(_Strict):
     @field_validator("numerator", "denominator")
     @classmethod
     def _parses(cls, text: str) -> str:
-        try:
-            expressions.parse(text)
-        except expressions.ExpressionError as error:
-            raise ValueError(f"bad expression {text!r}: {error}") from error
-        return text
+        return expressions.checked(text)
 
     @cached_property
     def numerator_expr(self) -> expressions.Expr:

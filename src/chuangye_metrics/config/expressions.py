@@ -199,3 +199,12 @@ def evaluate(expr: Expr, values: Mapping[str, Any]) -> Any:
     with np.errstate(divide="ignore", invalid="ignore"):
         result = _BINARY[expr.op](np.asarray(left, dtype="float64"), np.asarray(right, dtype="float64"))
     return np.where(np.isinf(result), np.nan, result) if expr.op == "/" else result
+
+
+def checked(text: str) -> str:
+    """``text`` when it parses as an expression; a ValueError naming it otherwise (for pydantic validators)."""
+    try:
+        parse(text)
+    except ExpressionError as error:
+        raise ValueError(f"bad expression {text!r}: {error}") from error
+    return text

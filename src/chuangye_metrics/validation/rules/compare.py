@@ -28,11 +28,7 @@ class CompareRule(RuleKind):
     @field_validator("left", "right")
     @classmethod
     def _parses(cls, text: str) -> str:
-        try:
-            expressions.parse(text)
-        except expressions.ExpressionError as error:
-            raise ValueError(f"bad expression {text!r}: {error}") from error
-        return text
+        return expressions.checked(text)
 
     def unknown_names(self, catalog: Catalog) -> str | None:
         for text in (self.left, self.right):
