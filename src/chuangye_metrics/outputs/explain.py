@@ -11,7 +11,7 @@ from chuangye_metrics.config.catalog import Catalog, IndicatorDef, format_measur
 from chuangye_metrics.core.errors import UsageError
 from chuangye_metrics.core.models import Assessment, RuleCheck, UnitResult
 from chuangye_metrics.core.text import printable
-from chuangye_metrics.core.words import Language
+from chuangye_metrics.core.words import Language, message_template
 from chuangye_metrics.standards.check import describe_rule, unit_word
 from chuangye_metrics.standards.library import Standard
 
@@ -93,7 +93,7 @@ def unit_explanation(
     """One unit's arithmetic as plain text: counts, each division, and each rule with its shortfall."""
     zh = language == "zh"
     lines: list[str] = []
-    name = unit.unit_name or ("（下级汇总）" if zh else "(sum of children)")
+    name = unit.unit_name or message_template("label-derived-unit", language)
     level = catalog.levels[unit.level].name if zh and unit.level in catalog.levels else unit.level
     year = "" if unit.year is None else (f" {unit.year} 年" if zh else f", {unit.year}")
     lines.append(f"{unit.unit_code} {name}（{level}）{year}" if zh else f"{unit.unit_code} {name} ({level}){year}")

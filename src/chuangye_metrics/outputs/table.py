@@ -31,7 +31,7 @@ from chuangye_metrics.core.models import (
     YearsResult,
 )
 from chuangye_metrics.core.text import printable
-from chuangye_metrics.core.words import Language
+from chuangye_metrics.core.words import Language, message_template
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.indicators.compute import UnitTable, model_numbers, text_or_none
 from chuangye_metrics.outputs.files import output_stream, write_output
@@ -72,7 +72,7 @@ def compute_table(result: ComputeResult, catalog: Catalog, language: Language = 
     for indicator in catalog.indicators.values():
         table.add_column(markup_safe(indicator.name if zh else (indicator.name_en or indicator.id)), justify="right")
     for unit in result.units:
-        name = markup_safe(unit.unit_name or ("（下级汇总）" if zh else "(sum of children)"))
+        name = markup_safe(unit.unit_name or message_template("label-derived-unit", language))
         if unit.derived:
             name = f"[italic]{name}[/italic]"
         cells = [markup_safe(unit.unit_code), name, markup_safe(level_label(unit.level, catalog, language))]
@@ -279,7 +279,7 @@ def level_rows(result: CheckResult, catalog: Catalog, language: Language = "zh")
         for unit in units:
             assert unit.assessment is not None
             by_rule = {(c.indicator, c.field, c.op, c.threshold): c for c in unit.assessment.checks}
-            cells = [unit.unit_code, unit.unit_name or ("（下级汇总）" if zh else "(sum of children)")]
+            cells = [unit.unit_code, unit.unit_name or message_template("label-derived-unit", language)]
             styles: list[str | None] = [None, None]
             if several:
                 cells.append("" if unit.year is None else str(unit.year))
@@ -510,7 +510,7 @@ def years_table(result: YearsResult, units: list[UnitYears], title: str, catalog
         no_wrap=True,
     )
     for unit in units:
-        name = unit.unit_name or ("（下级汇总）" if zh else "(sum of children)")
+        name = unit.unit_name or message_template("label-derived-unit", language)
         heading = [markup_safe(unit.unit_code), markup_safe(name)]
         if unit.missing_years:
             missing = "、".join(map(str, unit.missing_years))
@@ -581,7 +581,7 @@ def write_plain_compute_table(
     several = len(set(years)) > 1
     derived = frame[DERIVED].to_numpy(dtype=bool)
     labels = {level: level_label(level, catalog, language) for level in catalog.levels}
-    unnamed = "（下级汇总）" if language == "zh" else "(sum of children)"
+    unnamed = message_template("label-derived-unit", language)
     names = [unnamed if name is None else name for name in map(text_or_none, frame["unit_name"].tolist())]
     columns: list[list[str]] = [
         [printable(str(code)) for code in frame["unit_code"].tolist()],
