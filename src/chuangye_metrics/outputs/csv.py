@@ -112,7 +112,7 @@ def write_years_csv(out: TextSink, table: YearsTable, chunk: int = YEARS_CHUNK) 
     """unit_code, unit_name, level, kind, id, year, value, change, growth: one row per unit, series and year.
 
     Written column-wise with Arrow, like the JSON: numbers unrounded, whole ones without a decimal point; text
-    as compute's CSV writes it (``csvout.csv_text``: no cell a spreadsheet would read as a formula).
+    as compute's CSV writes it (``csv_text``: no cell a spreadsheet would read as a formula).
     """
     import numpy as np
     import pyarrow as pa

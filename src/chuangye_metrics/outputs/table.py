@@ -111,7 +111,7 @@ PLAIN_ABOVE = 2_000  # units: a larger table is written as plain aligned columns
 
 def table_text(result: ComputeResult, catalog: Catalog, language: Language = "zh") -> str:
     """The table as text: coloured for a terminal, plain when piped or written to a file (at most PLAIN_ABOVE
-    units: more are written by ``tableout``, column by column)."""
+    units: more are written by ``write_plain_compute_table``, column by column)."""
     console, buffer = text_console()
     render_table(result, catalog, console, language)
     return buffer.getvalue()

@@ -158,7 +158,7 @@ def _check_target(path: Path, overwrite: bool) -> None:
 
 def _save(workbook: Any, path: Path) -> None:
     """Save in a private folder beside the target, then move into place: a failed or interrupted write never
-    leaves half a file (see ``outputs.replacing``)."""
+    leaves half a file (see ``files.replacing``)."""
 
     with replacing(path, "zh") as temporary:
         workbook.save(temporary)

@@ -89,7 +89,7 @@ def write_report_workbook(
     years: YearsResult | None = None,
 ) -> None:
     """Write the report whole or not at all: in a private folder beside ``path``, with XlsxWriter's own temporary
-    files, then renamed into place (see ``outputs.replacing``); never over the return it reports on."""
+    files, then renamed into place (see ``files.replacing``); never over the return it reports on."""
     from xlsxwriter.exceptions import FileCreateError
 
     content = report_content(result, catalog, standard=standard, language=language, years=years)
