@@ -79,3 +79,30 @@ def test_an_unknown_kind_names_the_file_and_line(catalog: Catalog, tmp_path: Pat
     rules_file.write_text("rules:\n  - code: x\n    kind: no_such_kind\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"bad.yaml:2: .*no_such_kind.*children_sum"):
         load_rules(catalog, [rules_file])
+
+
+def test_warnings_past_the_room_of_their_code_are_counted_not_built(catalog: Catalog) -> None:
+    """1,200 communities whose 创业参与率 is implausible: a thousand warnings built, the other 200 counted in one
+    findings-capped finding; validate's count is still 1,200."""
+    from chuangye_metrics.core.findings import CAPPED, FINDINGS_KEPT_PER_CODE, finding_counts
+
+    rows = [
+        {
+            "unit_code": f"32011500{1 + index // 900}{1 + index % 900:03d}",
+            "unit_name": f"社区{index}",
+            "level": "community",
+            "labour_force": 1000,
+            "new_entrepreneurs": 400 + index % 7,  # 40 % and more, above the plausible 30 %; siblings alike
+            "entrepreneurs": 900,
+        }
+        for index in range(1200)
+    ]
+    findings = validate_return(table_from_rows(rows, catalog), catalog).findings
+    built = [finding for finding in findings if finding.code == "participation-implausible"]
+    capped = [finding for finding in findings if finding.code == CAPPED and finding.params.get("of")]
+    assert len(built) == FINDINGS_KEPT_PER_CODE
+    assert [finding.row for finding in built] == list(range(2, 2 + FINDINGS_KEPT_PER_CODE))  # the first, in order
+    ours = [capped for capped in capped if capped.params["of"] == "participation-implausible"]
+    assert [finding.params["left"] for finding in ours] == [200]
+    others = [f for f in findings if f.code != "participation-implausible" and f not in ours]
+    assert finding_counts(findings)[1] == 1200 + finding_counts(others)[1]

@@ -175,6 +175,7 @@ def validate_return(
         columns=columns,
         catalog=catalog,
         sheet=sheet,
+        budget=budget,
     )
     rule_findings = apply_rules(load_rules(catalog) if rules is None else rules, context)
     findings += rule_findings

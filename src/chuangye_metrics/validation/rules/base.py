@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from chuangye_metrics.config.catalog import Catalog, format_measure
-from chuangye_metrics.core.findings import Finding, MessageText, Severity, format_value
+from chuangye_metrics.core.findings import Finding, FindingBudget, MessageText, Severity, format_value
 from chuangye_metrics.indicators.compute import indicator_frame
 from chuangye_metrics.reading.reader import Column
 
@@ -26,6 +26,14 @@ class Context:
     columns: dict[str, Column]
     catalog: Catalog
     sheet: str | None
+    budget: FindingBudget = field(default_factory=FindingBudget)
+
+    def room(self, rule: RuleKind, count: int) -> int:
+        """How many of ``count`` findings of ``rule`` to build. Every error is built: its cell is blanked from the
+        findings. Warnings past the budget's room for their code are only counted (``FindingBudget``)."""
+        if rule.severity == "error":
+            return count
+        return self.budget.room(rule.code, count, rule.severity)
 
     def finding(self, rule: RuleKind, field: str | None, row: Any, value: object = None, **params: Any) -> Finding:
         column = self.columns.get(field) if field else None

@@ -21,6 +21,8 @@ class IndicatorRangeRule(RuleKind):
         return None if self.indicator in catalog.indicators else f"unknown indicator {self.indicator!r}"
 
     def apply(self, context: Context) -> list[Finding]:
+        import numpy as np
+
         indicator = context.catalog.indicators[self.indicator]
         if any(name not in context.columns for name in indicator.field_names):
             return []
@@ -28,15 +30,19 @@ class IndicatorRangeRule(RuleKind):
         broken = values.notna() & ~OPERATORS[self.op](values, self.value)
         anchor = indicator.field_names[0]
         frame = context.frame
+        positions = np.flatnonzero(broken.to_numpy())
+        positions = positions[: context.room(self, len(positions))]
+        rows, anchors, computed = frame[ROW].to_numpy(), frame[anchor].to_numpy(), values.to_numpy()
+        bound = shown(self.value, indicator.unit)
         return [
             context.finding(
                 self,
                 anchor,
-                frame.at[index, ROW],
-                frame.at[index, anchor],
+                rows[position],
+                anchors[position],
                 indicator=indicator.name,
-                computed=shown(values[index], indicator.unit),
-                bound=shown(self.value, indicator.unit),
+                computed=shown(computed[position], indicator.unit),
+                bound=bound,
             )
-            for index in broken[broken].index
+            for position in positions.tolist()
         ]

@@ -14,21 +14,25 @@ class LevelCodeRule(RuleKind):
     kind: Literal["level_code"]
 
     def apply(self, context: Context) -> list[Finding]:
+        import numpy as np
 
         frame = context.frame
         territorial = frame["level"].isin(context.catalog.territorial_levels) & frame["unit_code"].notna()
         expected = levels_of_codes(frame["unit_code"].where(territorial), context.catalog)
         broken = territorial & expected.notna() & (expected != frame["level"])
         names = context.catalog.levels
-        labels = frame["_level_label"] if "_level_label" in frame else frame["level"]
+        labels = (frame["_level_label"] if "_level_label" in frame else frame["level"]).to_numpy()
+        positions = np.flatnonzero(broken.to_numpy())
+        positions = positions[: context.room(self, len(positions))]
+        rows, codes, levels = frame[ROW].to_numpy(), frame["unit_code"].to_numpy(), expected.to_numpy()
         return [
             context.finding(
                 self,
                 "level",
-                frame.at[index, ROW],
-                labels[index],
-                code=frame.at[index, "unit_code"],
-                expected=names[str(expected[index])].name,
+                rows[position],
+                labels[position],
+                code=codes[position],
+                expected=names[str(levels[position])].name,
             )
-            for index in broken[broken].index
+            for position in positions.tolist()
         ]

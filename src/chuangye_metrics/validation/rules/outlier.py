@@ -45,7 +45,8 @@ class OutlierRule(RuleKind):
             anchor = indicator.field_names[0]
             rows, anchors = frame[ROW].to_numpy(), frame[anchor].to_numpy()
             computed, medians, scores = values.to_numpy(), median.to_numpy(), z.to_numpy()
-            for position in np.flatnonzero(flagged):
+            positions = np.flatnonzero(flagged)
+            for position in positions[: context.room(self, len(positions))].tolist():
                 findings.append(
                     context.finding(
                         self,

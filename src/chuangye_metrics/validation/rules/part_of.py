@@ -20,15 +20,8 @@ class PartOfRule(RuleKind):
             if whole is None or field.id not in context.columns or whole not in context.columns:
                 continue
             broken = frame[field.id].notna() & frame[whole].notna() & (frame[field.id] > frame[whole])
-            for index in broken[broken].index:
-                findings.append(
-                    context.finding(
-                        self,
-                        field.id,
-                        frame.at[index, ROW],
-                        frame.at[index, field.id],
-                        whole_header=context.columns[whole].header,
-                        whole=frame.at[index, whole],
-                    )
-                )
+            picked = frame.loc[broken.to_numpy(), [ROW, field.id, whole]]
+            header = context.columns[whole].header
+            for row, part, total in zip(*(picked[name].tolist() for name in (ROW, field.id, whole)), strict=True):
+                findings.append(context.finding(self, field.id, row, part, whole_header=header, whole=total))
         return findings

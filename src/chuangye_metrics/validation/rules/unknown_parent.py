@@ -14,14 +14,14 @@ class UnknownParentRule(RuleKind):
     kind: Literal["unknown_parent"]
 
     def apply(self, context: Context) -> list[Finding]:
-
         frame = context.frame
         given = frame["parent_code"].notna() & ~frame["parent_code"].isin(context.hierarchy["unit_code"].to_numpy())
         widths = context.catalog.code_segment_widths
         not_division = filled_segments_of(frame.loc[given, "parent_code"], widths).isna()
         # a division code places the unit even when its parent has no row; any other code must be in the file
         broken = not_division[not_division]
+        picked = frame.loc[broken.index[: context.room(self, len(broken))], [ROW, "parent_code"]]
         return [
-            context.finding(self, "parent_code", frame.at[index, ROW], str(frame.at[index, "parent_code"]))
-            for index in broken.index
+            context.finding(self, "parent_code", row, str(parent))
+            for row, parent in zip(picked[ROW].tolist(), picked["parent_code"].tolist(), strict=True)
         ]
