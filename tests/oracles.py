@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from chuangye_metrics.config.catalog import Catalog
@@ -13,6 +13,7 @@ from chuangye_metrics.core.models import ComputeResult, YearsResult
 from chuangye_metrics.core.text import csv_line, defused, printable
 from chuangye_metrics.core.words import Language
 from chuangye_metrics.hierarchy import DERIVED
+from chuangye_metrics.indicators.compute import errors_by_row, source_of, unit_results
 from chuangye_metrics.outputs.csv import csv_header
 from chuangye_metrics.outputs.table import (
     DERIVED_NOTE,
@@ -22,7 +23,8 @@ from chuangye_metrics.outputs.table import (
     plain_headers,
     source_title,
 )
-from chuangye_metrics.years.compare import YearsTable, joined_source
+from chuangye_metrics.validation.validate import Validated
+from chuangye_metrics.years.compare import YearsTable
 
 
 def plain_compute_table(result: ComputeResult, catalog: Catalog, language: Language = "zh") -> str:
@@ -118,24 +120,6 @@ def compare_years(results: Sequence[ComputeResult], catalog: Catalog, language: 
     return table.result([result.source for result in results], _tagged_findings(results))
 
 
-def latest_year_result(results: Sequence[ComputeResult], catalog: Catalog) -> ComputeResult:
-    """The units of the latest year among the results, as one compute result (the reports' current year)."""
-    dated = [unit.year for result in results for unit in result.units if unit.year is not None]
-    if not dated:
-        raise InputError("no unit has a year")
-    latest = max(dated)
-    having = [result for result in results if any(unit.year == latest for unit in result.units)]
-    units = [unit for result in having for unit in result.units if unit.year == latest]
-    if len(having) > 1:  # compute's order: territorial units by code, then parks
-        territorial = set(catalog.territorial_levels)
-        units.sort(key=lambda unit: (unit.level not in territorial, unit.unit_code))
-    return ComputeResult.model_construct(
-        source=joined_source([result.source for result in having]),
-        units=units,
-        findings=_tagged_findings(results),
-    )
-
-
 def _tagged_findings(results: Sequence[ComputeResult]) -> list[Finding]:
     if len(results) == 1:
         return list(results[0].findings)
@@ -144,3 +128,21 @@ def _tagged_findings(results: Sequence[ComputeResult]) -> list[Finding]:
         for result in results
         for finding in result.findings
     ]
+
+
+def compute(
+    validated: Validated,
+    catalog: Catalog,
+    *,
+    language: Language = "zh",
+    levels: Iterable[str] | None = None,
+    file_label: str | None = None,
+) -> ComputeResult:
+    """compute's result of one validated return, built straight from it (the commands go through
+    ``pipeline.read``)."""
+    table = validated.unit_table(catalog, language=language, levels=levels)
+    return ComputeResult(
+        source=source_of(validated.table, file_label),
+        units=unit_results(table, catalog, errors_by_row(validated.findings)),
+        findings=[finding.localised(language) for finding in validated.findings],
+    )

@@ -12,10 +12,9 @@ from hypothesis import strategies as st
 
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.outputs.csv import write_compute_csv
-from chuangye_metrics.pipeline import compute
 from chuangye_metrics.validation.validate import validate_return
 from tests.conftest import read_result, table_from_rows
-from tests.oracles import render_csv
+from tests.oracles import compute, render_csv
 from tests.test_compute import STREET
 
 

@@ -472,10 +472,9 @@ def test_the_years_csv_text_cannot_start_a_formula(cli: Any, tmp_path: Path) -> 
 
 def test_both_csv_writers_defuse_the_same_cells(catalog: Any) -> None:
     from chuangye_metrics.outputs.csv import write_compute_csv
-    from chuangye_metrics.pipeline import compute
     from chuangye_metrics.validation.validate import validate_return
     from tests.conftest import table_from_rows
-    from tests.oracles import render_csv
+    from tests.oracles import compute, render_csv
 
     names = [*HOSTILE, "\ttab", "\rreturn", "=", "-", "a=b", "'quoted"]
     validated = validate_return(table_from_rows(communities(names, **SHRINKING), catalog), catalog)

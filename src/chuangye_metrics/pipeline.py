@@ -172,24 +172,6 @@ def judge(returns: Returns, settings: Settings, language: Language) -> CheckOutc
     return CheckOutcome(result=result, findings=findings)
 
 
-def compute(
-    validated: Validated,
-    catalog: Catalog,
-    *,
-    language: Language = "zh",
-    levels: Iterable[str] | None = None,
-    file_label: str | None = None,
-) -> ComputeResult:
-    """Indicators for every placeable unit and every derived parent of one validated return (for tests and
-    callers holding a validated return; the commands go through ``read``)."""
-    table = validated.unit_table(catalog, language=language, levels=levels)
-    return ComputeResult(
-        source=source_of(validated.table, file_label),
-        units=unit_results(table, catalog, errors_by_row(validated.findings)),
-        findings=[finding.localised(language) for finding in validated.findings],
-    )
-
-
 # --- several returns read together -------------------------------------------------------------------------
 
 

@@ -15,8 +15,9 @@ from chuangye_metrics.core.errors import UsageError
 from chuangye_metrics.core.findings import finding_counts
 from chuangye_metrics.core.text import printable
 from chuangye_metrics.outputs.files import check_output as check_target
-from chuangye_metrics.outputs.formats import report_writer
+from chuangye_metrics.outputs.formats import REPORTS, report_writer
 from chuangye_metrics.outputs.table import finding_line, findings_table
+from chuangye_metrics.pipeline import Request
 
 if TYPE_CHECKING:
     from chuangye_metrics.core.words import Language
@@ -30,7 +31,7 @@ class OutputFormat(StrEnum):
     html = "html"
 
 
-REPORT_FORMATS = (OutputFormat.xlsx, OutputFormat.html)
+REPORT_FORMATS = tuple(OutputFormat(name) for name in REPORTS)
 
 
 class DocumentFormat(StrEnum):
@@ -170,3 +171,17 @@ def emit_report(
     """Write the Excel or HTML report of a compute or check result (and of the years compared, if any)."""
     writer = report_writer(output_format.value)
     writer.report(output, result, catalog, standard=standard, language=language, years=years)
+
+
+def request_of(
+    files: Sequence[Path],
+    *,
+    rules: list[Path] | None = None,
+    formulas: list[Path] | None = None,
+    no_cache: bool = False,
+    **options: Any,
+) -> Request:
+    """The pipeline's request from a command's options: the repeatable ones as typer gives them (None for none)."""
+    return Request(
+        files=tuple(files), rules=tuple(rules or ()), formulas=tuple(formulas or ()), use_cache=not no_cache, **options
+    )

@@ -25,6 +25,7 @@ from chuangye_metrics.cli.options import (
     emit_report,
     language_of,
     report_findings,
+    request_of,
 )
 from chuangye_metrics.core.errors import ExitCode
 from chuangye_metrics.core.progress import shown
@@ -33,7 +34,7 @@ from chuangye_metrics.outputs.csv import check_csv
 from chuangye_metrics.outputs.files import output_stream, write_output
 from chuangye_metrics.outputs.json import write_check_json
 from chuangye_metrics.outputs.table import check_text, provisional_banner
-from chuangye_metrics.pipeline import Request, judge, read, settings_of
+from chuangye_metrics.pipeline import judge, read, settings_of
 from chuangye_metrics.standards.check import year_of_check
 
 
@@ -100,19 +101,19 @@ def check(
     """Judge every unit against a standard: value, threshold, gap, shortfall; and coverage per level."""
 
     language = language_of(lang)
-    request = Request(
-        files=tuple(files),
+    request = request_of(
+        files,
         sheet=sheet,
         year=year,
         keep_going=keep_going,
         mapping=mapping,
-        rules=tuple(rules or ()),
-        formulas=tuple(formulas or ()),
+        rules=rules,
+        formulas=formulas,
         standard=standard,
         register_file=register,
         quota=tuple(quota) if quota else None,
         near=near,
-        use_cache=not no_cache,
+        no_cache=no_cache,
     )
     check_output(output_format, output, request.inputs, language)
     settings = settings_of(request)

@@ -24,6 +24,7 @@ from chuangye_metrics.cli.options import (
     emit_report,
     language_of,
     report_findings,
+    request_of,
 )
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.core.errors import ExitCode
@@ -33,7 +34,7 @@ from chuangye_metrics.outputs.csv import write_compute_csv, write_years_csv
 from chuangye_metrics.outputs.files import output_stream, write_output
 from chuangye_metrics.outputs.json import compute_json, write_years_json
 from chuangye_metrics.outputs.table import write_compute_table, years_table_text
-from chuangye_metrics.pipeline import Request, Returns, read, settings_of
+from chuangye_metrics.pipeline import Returns, read, settings_of
 from chuangye_metrics.reading.cache import Cache, replay_output
 
 app = typer.Typer(rich_markup_mode=None)
@@ -66,21 +67,21 @@ def compute(
     With several years (several files, or one file with a 统计年度 column), the years side by side.
     """
     language = language_of(lang)
-    request = Request(
-        files=tuple(files),
+    request = request_of(
+        files,
         sheet=sheet,
         year=year,
         levels=tuple(level) if level else None,
         keep_going=keep_going,
         mapping=mapping,
-        rules=tuple(rules or ()),
-        formulas=tuple(formulas or ()),
-        use_cache=not no_cache,
+        rules=rules,
+        formulas=formulas,
+        no_cache=no_cache,
     )
     check_output(output_format, output, request.inputs, language)
     # compute's JSON of one return is kept whole in the cache: replayed before anything else is loaded
     cache = Cache.for_file(files[0]) if len(files) == 1 and request.use_cache else None
-    key = request.cache_key("compute-json", language)
+    key = request.cache_key("compute-json", language) if cache is not None else ""
     if output_format is OutputFormat.json and cache is not None and (hit := cache.load_output(key)) is not None:
         with output_stream(output, language) as stream:
             findings, has_errors = replay_output(hit, stream)

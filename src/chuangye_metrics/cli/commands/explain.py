@@ -16,10 +16,11 @@ from chuangye_metrics.cli.options import (
     YearOption,
     language_of,
     report_findings,
+    request_of,
 )
 from chuangye_metrics.core.errors import ExitCode
 from chuangye_metrics.outputs.explain import find_unit, unit_explanation
-from chuangye_metrics.pipeline import Request, judge, read, settings_of
+from chuangye_metrics.pipeline import judge, read, settings_of
 
 app = typer.Typer(rich_markup_mode=None)
 
@@ -40,15 +41,15 @@ def explain(
     """Show one unit's counts, each indicator's division, and each rule's threshold and shortfall."""
 
     language = language_of(lang)
-    request = Request(
-        files=(file,),
+    request = request_of(
+        [file],
         sheet=sheet,
         year=year,
         keep_going=True,
         mapping=mapping,
-        formulas=tuple(formulas or ()),
+        formulas=formulas,
         standard=standard,
-        use_cache=False,
+        no_cache=True,
     )
     settings = settings_of(request)
     catalog, loaded = settings.catalog, settings.standard

@@ -20,13 +20,14 @@ from chuangye_metrics.cli.options import (
     SheetOption,
     YearOption,
     language_of,
+    request_of,
 )
 from chuangye_metrics.core.errors import ExitCode
 from chuangye_metrics.core.progress import shown
 from chuangye_metrics.outputs.github import validation_annotations
 from chuangye_metrics.outputs.json import validation_json
 from chuangye_metrics.outputs.table import validation_text
-from chuangye_metrics.pipeline import Request, read, settings_of, validation
+from chuangye_metrics.pipeline import read, settings_of, validation
 
 app = typer.Typer(rich_markup_mode=None)
 
@@ -48,14 +49,8 @@ def validate(
     """Check a return and report every fault with its sheet, Excel row, column and field."""
 
     language = language_of(lang)
-    request = Request(
-        files=(file,),
-        sheet=sheet,
-        year=year,
-        mapping=mapping,
-        rules=tuple(rules or ()),
-        formulas=tuple(formulas or ()),
-        use_cache=not no_cache,
+    request = request_of(
+        [file], sheet=sheet, year=year, mapping=mapping, rules=rules, formulas=formulas, no_cache=no_cache
     )
     settings = settings_of(request)
     with shown(not quiet, language):
