@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from chuangye_metrics.config.catalog import Catalog
-from chuangye_metrics.standards.check import assess
+from chuangye_metrics.standards.assessment import assess
 from chuangye_metrics.standards.library import Standard, shipped_standards
 from chuangye_metrics.validation.validate import validate_return
-from tests.conftest import CANONICAL_HEADERS, check_result, table_from_rows
+from tests.conftest import CANONICAL_HEADERS, table_from_rows
 
 USER_STANDARD = """\
 id: test-three-levels
@@ -227,10 +227,11 @@ def assess_one(catalog: Catalog, row: dict[str, Any], rule: dict[str, Any]) -> d
     )
     validated = validate_return(table_from_rows([row], catalog), catalog)
     table = validated.unit_table(catalog)
-    result = assess(table, standard, catalog)
-    (assessment,) = [result[index] for index in result]
-    check = assessment.checks[0]
-    return check.model_dump()
+    assessments = assess(table, standard, catalog)
+    (position,) = assessments.assessed.nonzero()[0].tolist()
+    assessment = assessments.assessment(position)
+    assert assessment is not None
+    return assessment.checks[0].model_dump()
 
 
 def street(**counts: int) -> dict[str, Any]:
@@ -569,25 +570,6 @@ def test_a_mistake_in_a_formulas_file_names_file_and_line(
     assert result.exit_code == 2
     assert f"mine.yaml:{line}" in result.stderr and words in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
-
-
-@pytest.mark.parametrize("batch", [1, 2, 1000])
-def test_check_json_written_in_batches_is_the_same_text(catalog: Catalog, batch: int) -> None:
-    import io
-
-    from chuangye_metrics.outputs.json import write_check_json
-    from chuangye_metrics.standards.library import load_standard
-    from chuangye_metrics.standards.shortlist import build_shortlist, parse_quota
-
-    sample = Path(__file__).resolve().parent.parent / "sample_data" / "jiangning_2016.xlsx"
-    checked = check_result(sample, catalog, load_standard("jiangsu-2016", catalog))
-    assert checked is not None and len(checked.units) > 3
-    checked.shortlist = build_shortlist(checked, parse_quota(["street=1,community=2"], catalog), 5)
-    for result in (checked, checked.model_copy(update={"units": []})):
-        written = io.StringIO()
-        write_check_json(written, result, batch=batch)
-        assert written.getvalue() == result.model_dump_json(indent=2) + "\n"
-        json.loads(written.getvalue())
 
 
 def test_a_large_check_table_is_written_as_plain_aligned_columns(cli: Any, monkeypatch: Any) -> None:

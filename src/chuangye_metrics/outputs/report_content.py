@@ -235,7 +235,7 @@ def report_content(
         years=None if years is None else years_table(years, catalog, language),
         labels=dict(labels),
         provisional=check is not None and check.standard.provisional,
-        warning=None if check is None else provisional_banner(check, language),
+        warning=None if check is None else provisional_banner(check.standard, language),
         quotas=None if check is None else _quotas(check, catalog, language),
     )
 
@@ -400,7 +400,7 @@ def _facts(
         )
         facts.append(("标准状态" if zh else "Standard status", status))
         facts.append(("依据" if zh else "Source", info.source))
-        banner = provisional_banner(result, language)
+        banner = provisional_banner(result.standard, language)
         if banner:
             facts.append(("注意" if zh else "Warning", banner))
         if info.note:

@@ -26,6 +26,7 @@ from chuangye_metrics.core.models import (
     Series,
     ShortlistEntry,
     Source,
+    StandardInfo,
     UnitYears,
     ValidationReport,
     YearsResult,
@@ -223,14 +224,14 @@ STATUS_STYLE = {"pass": "green", "fail": "red", "incomplete": "yellow"}
 STATUS_ZH = {"pass": "达标", "fail": "未达标", "incomplete": "数据不全"}
 
 
-def provisional_banner(result: CheckResult, language: Language = "zh") -> str | None:
+def provisional_banner(standard: StandardInfo, language: Language = "zh") -> str | None:
     """The warning every output of a provisional standard carries."""
-    if not result.standard.provisional:
+    if not standard.provisional:
         return None
     if language == "zh":
-        return f"注意：标准 {result.standard.id} 含暂定门槛（标 * 者），不是官方数值，结果仅供参考。"
+        return f"注意：标准 {standard.id} 含暂定门槛（标 * 者），不是官方数值，结果仅供参考。"
     return (
-        f"Note: standard {result.standard.id} has provisional thresholds (marked *), not official values; "
+        f"Note: standard {standard.id} has provisional thresholds (marked *), not official values; "
         "treat the results as indicative."
     )
 
@@ -407,7 +408,7 @@ def check_text(result: CheckResult, catalog: Catalog, language: Language = "zh")
     name, identifier = markup_safe(standard.name), markup_safe(standard.id)
     console.print(f"[bold]{name}[/bold]（{identifier}）" if zh else f"[bold]{name}[/bold] ({identifier})")
     console.print(("依据：" if zh else "Source: ") + printable(standard.source), markup=False)
-    banner = provisional_banner(result, language)
+    banner = provisional_banner(result.standard, language)
     if banner:
         console.print(printable(banner), style="bold yellow", markup=False)
     if standard.note:

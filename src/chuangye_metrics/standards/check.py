@@ -2,65 +2,112 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
-from chuangye_metrics.config import expressions
 from chuangye_metrics.config.catalog import Catalog, format_measure
-from chuangye_metrics.config.operators import TOLERANCE, passes, symbol
+from chuangye_metrics.config.operators import symbol
 from chuangye_metrics.core.errors import InputError
 from chuangye_metrics.core.findings import Finding
 from chuangye_metrics.core.guard import register_text
 from chuangye_metrics.core.models import (
     AssessedUnit,
-    Assessment,
     CheckResult,
     LevelCoverage,
-    MissingUnit,
     RuleCheck,
+    Shortlist,
     Source,
     StandardInfo,
     UnitResult,
     trusted,
 )
-from chuangye_metrics.core.words import Language, message_template
+from chuangye_metrics.core.words import Language
 from chuangye_metrics.hierarchy import levels_of_codes
 from chuangye_metrics.indicators.compute import UnitTable
 from chuangye_metrics.reading.reader import ReturnTable, read_return
-from chuangye_metrics.standards.library import RuleSet, Standard, Threshold
+from chuangye_metrics.standards.assessment import (
+    FAIL,
+    Assessments,
+    RegisterEntry,
+    assess,
+    coverage_of,
+    is_blank,
+)
+from chuangye_metrics.standards.library import Standard
 from chuangye_metrics.validation.validate import missing_count_column
 
 if TYPE_CHECKING:
-    import numpy as np
     import pandas as pd
 
 
 FailOn = Literal["unit", "coverage", "never"]
-MAX_DOUBLINGS = 62
+
+
+@dataclass
+class Judged:
+    """The units of a unit table judged against a standard, column by column: what check's writers read.
+
+    ``results`` gives the units' published models (UnitResult) when a writer wants models: the terminal table
+    and the reports; JSON and CSV are written from the columns.
+    """
+
+    units: UnitTable
+    source: Source
+    standard: StandardInfo
+    assessments: Assessments
+    coverage: list[LevelCoverage]
+    findings: list[Finding]
+    results: Callable[[], list[UnitResult]]
+    unit_errors: Mapping[tuple[int, int], list[str]] = field(default_factory=dict)
+    shortlist: Shortlist | None = None
+
+    @property
+    def failed_units(self) -> int:
+        return int((self.assessments.status == FAIL).sum())
+
+    def result(self) -> CheckResult:
+        """The whole check as the published model (a model per unit: for the table and the reports)."""
+        assessments = self.assessments
+        assessed = [
+            trusted(AssessedUnit, {**unit.__dict__, "assessment": assessments.assessment(position)})
+            for position, unit in enumerate(self.results())
+        ]
+        return CheckResult(
+            source=self.source,
+            standard=self.standard,
+            units=assessed,
+            coverage=self.coverage,
+            findings=self.findings,
+            shortlist=self.shortlist,
+        )
 
 
 @dataclass
 class CheckOutcome:
-    result: CheckResult | None
+    judged: Judged | None
     findings: list[Finding] = field(default_factory=list)
 
     @property
     def has_errors(self) -> bool:
         return any(finding.severity == "error" for finding in self.findings)
 
+    @cached_property
+    def result(self) -> CheckResult | None:
+        """The published model of the whole check (built once, when asked for)."""
+        return None if self.judged is None else self.judged.result()
+
     @property
     def failed_units(self) -> int:
-        if self.result is None:
-            return 0
-        return sum(1 for unit in self.result.units if unit.assessment and unit.assessment.status == "fail")
+        return 0 if self.judged is None else self.judged.failed_units
 
     @property
     def missed_targets(self) -> int:
-        if self.result is None:
+        if self.judged is None:
             return 0
-        return sum(1 for entry in self.result.coverage if entry.met is False)
+        return sum(1 for entry in self.judged.coverage if entry.met is False)
 
     def fails(self, fail_on: FailOn) -> bool:
         if fail_on == "never":
@@ -70,35 +117,31 @@ class CheckOutcome:
         return self.failed_units > 0 or self.missed_targets > 0
 
 
-@dataclass(frozen=True)
-class RegisterEntry:
-    unit_code: str
-    unit_name: str | None
-    level: str | None
-
-
 def judged(
     units: UnitTable,
-    results: Sequence[UnitResult],
+    results: Callable[[], list[UnitResult]],
     source: Source,
     standard: Standard,
     catalog: Catalog,
     language: Language,
     register: Sequence[RegisterEntry],
     findings: list[Finding],
-) -> CheckResult:
-    """The units (results in the table's order) assessed against the standard, with the coverage per level."""
+    unit_errors: Mapping[tuple[int, int], list[str]] | None = None,
+) -> Judged:
+    """The units assessed against the standard, with the coverage per level.
+
+    ``results``: the units' models in the table's order, built only when a writer asks for them.
+    """
     assessments = assess(units, standard, catalog, language)
-    assessed = [
-        trusted(AssessedUnit, {**unit.__dict__, "assessment": assessments.get(index)})
-        for index, unit in zip(units.frame.index, results, strict=True)
-    ]
-    return CheckResult(
+    return Judged(
+        units=units,
         source=source,
         standard=standard_info(standard),
-        units=assessed,
-        coverage=coverage_of(assessed, standard, register),
+        assessments=assessments,
+        coverage=coverage_of(units.frame, assessments, standard, register),
         findings=findings,
+        results=results,
+        unit_errors=unit_errors or {},
     )
 
 
@@ -164,251 +207,6 @@ def standard_info(standard: Standard) -> StandardInfo:
     )
 
 
-def least_addition(reaches: Callable[[np.ndarray], np.ndarray], count: int) -> np.ndarray:
-    """Per unit, the least whole k >= 1 with reaches(k) true (reaches(0) is false and reaches grows with k).
-
-    NaN where no k up to 2**62 reaches. Doubling finds an upper bound, then bisection the least.
-    """
-    import numpy as np
-
-    high = np.ones(count, dtype="float64")
-    for _ in range(MAX_DOUBLINGS):
-        short = ~reaches(high)
-        if not short.any():
-            break
-        high[short] *= 2
-    reachable = reaches(high)
-    low = np.where(reachable, np.floor(high / 2), high)
-    low[high == 1] = 0
-    while True:
-        open_ = reachable & (high - low > 1)
-        if not open_.any():
-            break
-        middle = np.floor((low + high) / 2)
-        ok = reaches(middle)
-        high = np.where(open_ & ok, middle, high)
-        low = np.where(open_ & ~ok, middle, low)
-    return np.where(reachable, high, np.nan)
-
-
-def assess(units: UnitTable, standard: Standard, catalog: Catalog, language: Language = "zh") -> dict[Any, Assessment]:
-    """Assessment of every unit of the standard's levels, keyed by the unit's index in the table."""
-    frame = units.frame
-    assessments: dict[Any, Assessment] = {}
-    for level, entries in standard.levels.items():
-        members = frame.index[(frame["level"] == level).to_numpy()]
-        if len(members) == 0:
-            continue
-        subset = frame.loc[members]
-        applies, chosen, blank_condition = _applicable(entries, subset, catalog, language)
-        checks_by_rule: dict[int, list[RuleCheck | None]] = {}
-        for position, (rule, mask) in enumerate(applies):
-            checks_by_rule[position] = _rule_checks(rule, standard, subset, mask, units, catalog, language)
-        for offset, index in enumerate(members):
-            checks = [checks_by_rule[p][offset] for p in range(len(applies))]
-            present = [check for check in checks if check is not None]
-            if not present and blank_condition[offset] is None:
-                continue
-            statuses = {check.status for check in present}
-            status: Literal["pass", "fail", "incomplete"] = (
-                "fail" if "fail" in statuses else "incomplete" if "missing" in statuses or not present else "pass"
-            )
-            assessments[index] = trusted(
-                Assessment,
-                {
-                    "standard": standard.id,
-                    "status": status,
-                    "rule_set": chosen[offset],
-                    "provisional": any(check.provisional for check in present),
-                    "reason": blank_condition[offset] if not present else None,
-                    "checks": present,
-                },
-            )
-    return assessments
-
-
-def _applicable(
-    entries: Sequence[Threshold | RuleSet], subset: pd.DataFrame, catalog: Catalog, language: Language
-) -> tuple[list[tuple[Threshold, np.ndarray]], list[str | None], list[str | None]]:
-    """Each rule with the mask of units it applies to; per unit, the rule set chosen and any blank condition."""
-    import numpy as np
-
-    count = len(subset)
-    applies: list[tuple[Threshold, np.ndarray]] = []
-    chosen: list[str | None] = [None] * count
-    blank: list[str | None] = [None] * count
-    taken = np.zeros(count, dtype=bool)
-    for entry in entries:
-        if isinstance(entry, Threshold):
-            applies.append((entry, np.ones(count, dtype=bool)))
-            continue
-        columns = {
-            name: subset[name].astype(object).where(subset[name].notna(), None).tolist()
-            if name in subset
-            else [None] * count
-            for name in entry.when
-        }
-        matches = np.zeros(count, dtype=bool)
-        for offset in range(count):
-            verdict = entry.matches({name: values[offset] for name, values in columns.items()})
-            if verdict is None and not taken[offset]:
-                name = next(n for n, values in columns.items() if _blank(values[offset]))
-                header = catalog.fields[name].header if language == "zh" else name
-                blank[offset] = message_template("check-condition-blank", language).format(header=header)
-            elif verdict and not taken[offset]:
-                matches[offset] = True
-                chosen[offset] = entry.name or ", ".join(entry.when)
-        taken |= matches
-        applies.extend((rule, matches) for rule in entry.rules)
-    for offset in np.flatnonzero(taken).tolist():
-        blank[offset] = None
-    return applies, chosen, blank
-
-
-def _blank(value: Any) -> bool:
-    return value is None or value != value or str(value).strip() == ""
-
-
-def _rule_checks(
-    rule: Threshold,
-    standard: Standard,
-    subset: pd.DataFrame,
-    mask: np.ndarray,
-    units: UnitTable,
-    catalog: Catalog,
-    language: Language,
-) -> list[RuleCheck | None]:
-    """The check of one rule for each unit of the subset (None where the rule does not apply)."""
-    import numpy as np
-
-    threshold = rule.value
-    reasons: list[str | None]
-    if rule.indicator is not None:
-        indicator = catalog.indicators[rule.indicator]
-        result = units.indicators[rule.indicator].loc[subset.index]
-        numerator = result["numerator"].to_numpy(dtype="float64")
-        denominator = result["denominator"].to_numpy(dtype="float64")
-        values = result["value"].to_numpy(dtype="float64")
-        reasons = result["reason"].tolist()
-        name = indicator.name if language == "zh" else (indicator.name_en or indicator.id)
-        unit: Literal["percent", "ratio", "years", "count"] = indicator.unit
-        shortfall_units = {catalog.fields[name].unit for name in _numerator_fields(indicator)}
-        shortfall_unit = shortfall_units.pop() if len(shortfall_units) == 1 else None
-
-        def value_after(added: np.ndarray, rows: np.ndarray) -> np.ndarray:
-            return np.asarray(indicator.value_of(numerator[rows] + added, denominator[rows]))
-
-    else:
-        definition = catalog.fields[rule.field or ""]
-        values = (
-            subset[definition.id].to_numpy(dtype="float64") if definition.id in subset else np.full(len(subset), np.nan)
-        )
-        header = definition.header if language == "zh" else definition.id
-        missing_reason = message_template("check-field-missing", language).format(header=header)
-        reasons = [missing_reason if np.isnan(value) else None for value in values]
-        name = definition.header if language == "zh" else definition.id
-        unit = "count"
-        shortfall_unit = definition.unit
-
-        def value_after(added: np.ndarray, rows: np.ndarray) -> np.ndarray:
-            return np.asarray(values[rows] + added)
-
-    missing = np.isnan(values)
-    passing = passes(rule.op, values, threshold) & ~missing
-    failing = ~passing & ~missing & mask
-    shortfall = np.where(passing, 0.0, np.nan)
-    if rule.op in (">=", ">", "==") and failing.any():
-        rows = np.flatnonzero(failing)
-        reach_op = ">=" if rule.op == "==" else rule.op
-
-        def reaches(added: np.ndarray) -> np.ndarray:
-            return passes(reach_op, value_after(added, rows), threshold)
-
-        least = least_addition(reaches, len(rows))
-        if rule.op == "==":
-            exact = passes("==", value_after(np.nan_to_num(least), rows), threshold)
-            least = np.where(exact, least, np.nan)
-        shortfall[rows] = least
-    provisional = standard.is_provisional(rule)
-    checks: list[RuleCheck | None] = []
-    for offset in range(len(subset)):
-        if not mask[offset]:
-            checks.append(None)
-            continue
-        value = None if missing[offset] else float(values[offset])
-        status: Literal["pass", "fail", "missing"] = (
-            "missing" if value is None else "pass" if passing[offset] else "fail"
-        )
-        reason = reasons[offset] if status == "missing" else None
-        if status == "fail" and np.isnan(shortfall[offset]):
-            reason = message_template("check-upper-bound" if rule.op in ("<=", "<") else "check-unreachable", language)
-        checks.append(
-            trusted(
-                RuleCheck,
-                {
-                    "indicator": rule.indicator,
-                    "field": rule.field,
-                    "name": name,
-                    "op": rule.op,
-                    "threshold": float(threshold),
-                    "unit": unit,
-                    "value": value,
-                    "status": status,
-                    "gap": None if value is None else float(threshold - value),
-                    "shortfall": None if np.isnan(shortfall[offset]) else int(shortfall[offset]),
-                    "shortfall_unit": shortfall_unit,
-                    "provisional": provisional,
-                    "reason": reason,
-                },
-            )
-        )
-    return checks
-
-
-def _numerator_fields(indicator: Any) -> list[str]:
-
-    return expressions.field_names(indicator.numerator_expr)
-
-
-def coverage_of(
-    units: Sequence[AssessedUnit], standard: Standard, register: Sequence[RegisterEntry] = ()
-) -> list[LevelCoverage]:
-    """Per level the standard covers and per year: how many units were assessed and how many pass."""
-    years: list[int | None] = [*sorted({unit.year for unit in units if unit.year is not None})] or [None]
-    coverage: list[LevelCoverage] = []
-    # a coverage target on a level without rules still gets its row: nothing there can be assessed
-    for level in dict.fromkeys([*standard.levels, *standard.coverage]):
-        for year in years:
-            members = [
-                unit for unit in units if unit.level == level and unit.year == year and unit.assessment is not None
-            ]
-            present = {unit.unit_code for unit in units if unit.year == year}
-            absent = [entry for entry in register if entry.level == level and entry.unit_code not in present]
-            statuses = [unit.assessment.status for unit in members if unit.assessment is not None]
-            passed = statuses.count("pass")
-            assessed = len(statuses) + len(absent)
-            share = passed / assessed * 100 if assessed else None
-            target = standard.coverage.get(level)
-            coverage.append(
-                LevelCoverage(
-                    level=level,
-                    year=year,
-                    assessed=assessed,
-                    passed=passed,
-                    failed=statuses.count("fail"),
-                    incomplete=statuses.count("incomplete"),
-                    no_return=len(absent),
-                    share=share,
-                    target=target,
-                    met=None if target is None or share is None else share >= target - TOLERANCE,
-                    missing_units=[
-                        MissingUnit(unit_code=entry.unit_code, unit_name=entry.unit_name) for entry in absent
-                    ],
-                )
-            )
-    return coverage
-
-
 def load_register(path: Path, catalog: Catalog) -> list[RegisterEntry]:
     """Every unit of the jurisdiction: a text file of codes (a name may follow), or a workbook or CSV."""
     import pandas as pd
@@ -429,7 +227,7 @@ def load_register(path: Path, catalog: Catalog) -> list[RegisterEntry]:
         frame = table.frame
         frame = frame.assign(
             unit_name=frame.get("unit_name"),
-            level=frame["level"].map(lambda label: None if _blank(label) else catalog.level_id(str(label)))
+            level=frame["level"].map(lambda label: None if is_blank(label) else catalog.level_id(str(label)))
             if "level" in frame
             else None,
         )
@@ -437,7 +235,7 @@ def load_register(path: Path, catalog: Catalog) -> list[RegisterEntry]:
     from_codes = levels_of_codes(frame["unit_code"].astype(object), catalog)
     levels = frame["level"].where(frame["level"].notna(), from_codes)
     return [
-        RegisterEntry(unit_code=str(code), unit_name=None if _blank(name) else str(name), level=level)
+        RegisterEntry(unit_code=str(code), unit_name=None if is_blank(name) else str(name), level=level)
         for code, name, level in zip(frame["unit_code"], frame["unit_name"], levels, strict=True)
     ]
 

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.config.operators import LOWER_BOUNDS
 from chuangye_metrics.core.errors import UsageError
-from chuangye_metrics.core.models import (
-    AssessedUnit,
-    CheckResult,
-    Lack,
-    LevelQuota,
-    RuleCheck,
-    Shortlist,
-    ShortlistEntry,
-)
+from chuangye_metrics.core.models import Lack, LevelQuota, RuleCheck, Shortlist, ShortlistEntry
+from chuangye_metrics.indicators.compute import text_or_none
+from chuangye_metrics.standards.assessment import FAIL, MISSING, PASS, RuleColumn
+from chuangye_metrics.standards.check import Judged
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DEFAULT_NEAR = 5
 
@@ -57,84 +55,113 @@ def rule_margin(check: RuleCheck) -> float:
     return excess / abs(check.threshold) * 100 if check.threshold else excess
 
 
-def _ranking_key(unit: AssessedUnit) -> tuple[list[float], str]:
-    """Widest weakest margin first; on a tie the next weakest rule decides, then the unit code.
+def margins(rule: RuleColumn) -> np.ndarray:
+    """``rule_margin`` of each of the rule's checks, as an array."""
+    import numpy as np
 
-    Margins are compared to 9 decimals: equal quotients reached by different divisions are a tie, not noise.
+    value = rule.value
+    if rule.op == "==":
+        margin = np.where(rule.status == PASS, 0.0, -np.inf)
+    else:
+        excess = value - rule.threshold if rule.op in LOWER_BOUNDS else rule.threshold - value
+        margin = excess / abs(rule.threshold) * 100 if rule.threshold else excess
+    return np.where(np.isnan(value), -np.inf, margin)
+
+
+def shortlist_of(judged: Judged, quotas: dict[str, int], near_limit: int = DEFAULT_NEAR) -> Shortlist:
+    """Rank each quota level's passing units (per year) and mark the top N proposed; list near misses.
+
+    Passing units are ranked by their weakest rule's margin, widest first; on a tie the next weakest rule
+    decides, then the unit code. Margins are compared to 9 decimals: equal quotients reached by different
+    divisions are a tie, not noise.
     """
-    assert unit.assessment is not None
-    margins = sorted(round(rule_margin(check), 9) for check in unit.assessment.checks)
-    return [-margin for margin in margins], unit.unit_code
+    import numpy as np
 
+    assessments, frame = judged.assessments, judged.units.frame
+    flat = assessments.flat
+    rules = assessments.rules
+    margin = np.concatenate([margins(rule) for rule in rules]) if rules else np.zeros(0)
+    margin = margin[flat.positions(rules)] if rules else margin
+    status = flat.column(rules, "status")
+    shortfall = flat.column(rules, "shortfall")
+    codes = frame["unit_code"].astype(str).tolist()
+    names = frame["unit_name"].tolist() if "unit_name" in frame else [None] * len(frame)
+    levels = frame["level"].to_numpy(dtype=object)
+    years = frame["year"].to_numpy(dtype="float64")
+    starts = flat.starts
 
-def _lacking(unit: AssessedUnit) -> list[Lack] | None:
-    """What each failing rule lacks, or None when some rule cannot be passed by adding (or is missing)."""
-    assert unit.assessment is not None
-    lacks: list[Lack] = []
-    for check in unit.assessment.checks:
-        if check.status == "missing":
-            return None
-        if check.status == "fail":
-            if check.shortfall is None:
-                return None
-            lacks.append(
-                Lack(
-                    rule=check.indicator or check.field or "",
-                    name=check.name,
-                    shortfall=check.shortfall,
-                    shortfall_unit=check.shortfall_unit,
-                )
-            )
-    return lacks
+    def entry(position: int, **ranking: Any) -> ShortlistEntry:
+        year = years[position]
+        return ShortlistEntry(
+            unit_code=codes[position],
+            unit_name=text_or_none(names[position]),
+            level=str(levels[position]),
+            year=None if year != year else int(year),
+            **ranking,
+        )
 
-
-def _entry(unit: AssessedUnit, **ranking: Any) -> ShortlistEntry:
-    return ShortlistEntry(
-        unit_code=unit.unit_code, unit_name=unit.unit_name, level=unit.level, year=unit.year, **ranking
-    )
-
-
-def build_shortlist(result: CheckResult, quotas: dict[str, int], near_limit: int = DEFAULT_NEAR) -> Shortlist:
-    """Rank each quota level's passing units (per year) and mark the top N proposed; list near misses."""
-    level_order = {level: position for position, level in enumerate(quotas)}
-    groups: dict[tuple[str, int | None], list[AssessedUnit]] = {}
-    for unit in result.units:
-        if unit.level in quotas and unit.assessment is not None:
-            groups.setdefault((unit.level, unit.year), []).append(unit)
+    groups: dict[tuple[str, int | None], np.ndarray] = {}
     for level in quotas:
-        if not any(key[0] == level for key in groups):
-            groups[(level, None)] = []
+        members = np.flatnonzero((levels == level) & assessments.assessed)
+        member_years = years[members]
+        for year in dict.fromkeys(member_years.tolist()):
+            in_year = np.isnan(member_years) if year != year else member_years == year
+            groups[(level, None if year != year else int(year))] = members[in_year]
+        if len(members) == 0:
+            groups[(level, None)] = members
+    level_order = {level: position for position, level in enumerate(quotas)}
     entries: list[ShortlistEntry] = []
     summary: list[LevelQuota] = []
-    for (level, year), units in sorted(groups.items(), key=lambda item: (level_order[item[0][0]], item[0][1] or 0)):
+    for (level, year), members in sorted(groups.items(), key=lambda item: (level_order[item[0][0]], item[0][1] or 0)):
         quota = quotas[level]
-        passing = sorted(
-            (unit for unit in units if unit.assessment and unit.assessment.status == "pass" and unit.assessment.checks),
-            key=_ranking_key,
-        )
-        for rank, unit in enumerate(passing, start=1):
-            assert unit.assessment is not None
-            weakest = min(unit.assessment.checks, key=rule_margin)  # passing units have at least one rule
+        counts = starts[members + 1] - starts[members]
+        passing = members[(assessments.status[members] == PASS) & (counts > 0)]
+        keys = []
+        for position in passing.tolist():
+            own = margin[starts[position] : starts[position + 1]]
+            keys.append(
+                ([-value for value in sorted(round(item, 9) for item in own.tolist())], codes[position], position)
+            )
+        keys.sort(key=lambda key: (key[0], key[1]))
+        for rank, (_, _, position) in enumerate(keys, start=1):
+            own = margin[starts[position] : starts[position + 1]]
+            weakest = starts[position] + int(np.argmin(own))  # the first of the smallest, as min() takes it
+            rule = rules[int(flat.rule[weakest])]
             entries.append(
-                _entry(
-                    unit,
+                entry(
+                    position,
                     status="proposed" if rank <= quota else "reserve",
                     rank=rank,
-                    margin=rule_margin(weakest),
-                    weakest=weakest.indicator or weakest.field,
-                    weakest_name=weakest.name,
+                    margin=float(margin[weakest]),
+                    weakest=rule.indicator or rule.field,
+                    weakest_name=rule.name,
                 )
             )
-        near: list[tuple[int, str, AssessedUnit, list[Lack]]] = []
-        for unit in units:
-            if unit.assessment is None or unit.assessment.status != "fail":
+        near: list[tuple[int, str, int, list[Lack]]] = []
+        for position in members[assessments.status[members] == FAIL].tolist():
+            checks = range(int(starts[position]), int(starts[position + 1]))
+            own_status = status[checks.start : checks.stop]
+            own_shortfall = shortfall[checks.start : checks.stop]
+            failing = own_status == FAIL
+            if (own_status == MISSING).any() or np.isnan(own_shortfall[failing]).any():
                 continue
-            lacks = _lacking(unit)
-            total = None if lacks is None else sum(lack.shortfall for lack in lacks)
-            if lacks is not None and total is not None and total <= near_limit:
-                near.append((total, unit.unit_code, unit, lacks))
-        for _total, _code, unit, lacks in sorted(near, key=lambda item: (item[0], item[1])):
-            entries.append(_entry(unit, status="near", rank=None, margin=None, weakest=None, lacking=lacks))
+            total = int(own_shortfall[failing].sum())
+            if total > near_limit:
+                continue
+            lacks = []
+            for check in np.array(checks)[failing].tolist():
+                rule = rules[int(flat.rule[check])]
+                lacks.append(
+                    Lack(
+                        rule=rule.rule_id,
+                        name=rule.name,
+                        shortfall=int(shortfall[check]),
+                        shortfall_unit=rule.shortfall_unit,  # type: ignore[arg-type]
+                    )
+                )
+            near.append((total, codes[position], position, lacks))
+        for _total, _code, position, lacks in sorted(near, key=lambda item: (item[0], item[1])):
+            entries.append(entry(position, status="near", rank=None, margin=None, weakest=None, lacking=lacks))
         summary.append(
             LevelQuota(level=level, year=year, quota=quota, passing=len(passing), proposed=min(quota, len(passing)))
         )

@@ -30,9 +30,9 @@ from chuangye_metrics.cli.options import (
 from chuangye_metrics.core.errors import ExitCode
 from chuangye_metrics.core.progress import shown
 from chuangye_metrics.core.text import printable
-from chuangye_metrics.outputs.csv import check_csv
+from chuangye_metrics.outputs.csv import write_check_csv
 from chuangye_metrics.outputs.files import output_stream, write_output
-from chuangye_metrics.outputs.json import write_check_json
+from chuangye_metrics.outputs.json import binary_stream, write_check_json
 from chuangye_metrics.outputs.table import check_text, provisional_banner
 from chuangye_metrics.pipeline import judge, read, settings_of
 from chuangye_metrics.standards.check import year_of_check
@@ -122,21 +122,25 @@ def check(
         returns = read(request, settings, language)
         outcome = judge(returns, settings, language)
     report_findings(outcome.findings, language)
-    if outcome.result is None:
+    judged = outcome.judged
+    if judged is None:
         raise typer.Exit(ExitCode.DATA_ERROR)
     if output_format in REPORT_FORMATS:
         result, years = outcome.result, None
+        assert result is not None
         if returns.several_years:  # the report is of the latest year, beside the others
             result, years = year_of_check(result, returns.years[-1]), returns.years_result()
         emit_report(output_format, output, result, catalog, language, standard=loaded, years=years)
     elif output_format is OutputFormat.json:
         with output_stream(output, language) as stream:
-            write_check_json(stream, outcome.result)
+            write_check_json(binary_stream(stream), judged)
     elif output_format is OutputFormat.csv:
-        write_output(check_csv(outcome.result), output, language, bom=output is not None)
+        with output_stream(output, language, bom=output is not None) as stream:
+            write_check_csv(stream, judged)
     else:
+        assert outcome.result is not None
         write_output(check_text(outcome.result, catalog, language), output, language)
-    banner = provisional_banner(outcome.result, language)
+    banner = provisional_banner(judged.standard, language)
     if banner and output_format is not OutputFormat.table:
         typer.echo(printable(banner), err=True)
     if outcome.has_errors:
