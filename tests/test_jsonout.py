@@ -76,7 +76,7 @@ def test_schema_of_the_fast_output(make_return: Callable[..., Path], catalog: Ca
 
 
 names = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12)
-counts = st.one_of(st.none(), st.integers(0, 10**9))
+counts = st.one_of(st.none(), st.integers(0, 10**9), st.sampled_from([2**53 + 2, 10**17, 12.5]))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

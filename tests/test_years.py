@@ -13,11 +13,11 @@ from typing import Any
 import jsonschema
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chuangye_metrics.config.catalog import Catalog
-from chuangye_metrics.outputs.json import write_years_json
+from chuangye_metrics.outputs.json import binary_stream, write_years_json
 from tests.conftest import compute_result
 from tests.test_compute import counts
 from tests.test_jsonout import typed
@@ -135,7 +135,7 @@ def test_streamed_json_equals_the_models(catalog: Catalog, sample_years: dict[st
     returns = read_returns([SAMPLE_2016, SAMPLE_2017], catalog)
     table = returns.years_table()
     streamed = io.StringIO()
-    write_years_json(streamed, table, returns.sources, returns.findings, chunk=3)  # chunks of 3 units
+    write_years_json(binary_stream(streamed), table, returns.sources, returns.findings, chunk=3)  # chunks of 3 units
     assert typed(streamed.getvalue()) == typed(returns.years_result().model_dump_json())  # 8 and 8.0 differ
     # from two compute results, each of one year: the same units
     results = [compute_result(path, catalog) for path in (SAMPLE_2016, SAMPLE_2017)]
@@ -396,3 +396,49 @@ def test_growth_and_changes_for_any_count_series(start: int, values: list[int | 
     assert (growth.first_year[0], growth.last_year[0], growth.reason[0]) == (first_year, last_year, 0)
     # compounding the rate over the span gives back the last value
     assert first * (1 + rate / 100) ** (last_year - first_year) == pytest.approx(last, rel=1e-9, abs=1e-6)
+
+
+_COUNT = st.one_of(
+    st.none(),
+    st.integers(0, 10_000).map(float),
+    st.sampled_from([0.5, 12.25, 2.0**53 + 2.0, 1e-7]),  # a fraction, a count too large to be exact, a tiny one
+)
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    years=st.lists(st.integers(2014, 2021), min_size=1, max_size=3, unique=True).map(sorted),
+    data=st.data(),
+    chunk=st.integers(1, 4),
+)
+def test_years_json_equals_the_models_for_any_table(
+    catalog: Catalog, years: list[int], data: st.DataObject, chunk: int
+) -> None:
+    """The columnar years writer against YearsResult's dump: blanks, gaps, units missing years, fractions."""
+    import pandas as pd
+
+    from chuangye_metrics.years.compare import YearsTable
+
+    units = data.draw(st.integers(1, 6))
+    shape = (units, len(years))
+    present = np.array(data.draw(st.lists(st.booleans(), min_size=units * len(years), max_size=units * len(years))))
+    present = present.reshape(shape)
+    counts = {}
+    for name in catalog.count_fields:
+        cells = data.draw(st.lists(_COUNT, min_size=units * len(years), max_size=units * len(years)))
+        matrix = np.array([np.nan if cell is None else cell for cell in cells], dtype="float64").reshape(shape)
+        counts[name] = np.where(present, matrix, np.nan)
+    names = data.draw(st.lists(st.sampled_from([None, "东山街道", 'say "hi"\\']), min_size=units, max_size=units))
+    identity = pd.DataFrame(
+        {
+            "unit_code": [f"3201150{index:05d}" for index in range(units)],
+            "unit_name": names,
+            "level": ["community"] * units,
+            "parent_code": [None] * units,
+        },
+        dtype=object,
+    )
+    table = YearsTable(identity, years, present, counts, catalog, data.draw(st.sampled_from(["zh", "en"])))
+    streamed = io.StringIO()
+    write_years_json(binary_stream(streamed), table, [], [], chunk=chunk)
+    assert typed(streamed.getvalue()) == typed(table.result([]).model_dump_json())

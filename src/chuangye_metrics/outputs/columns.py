@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from chuangye_metrics.reading.reader import ROW
 
@@ -19,17 +19,42 @@ _CONTROL = r"[\x00-\x1f]"
 
 
 def joined_text(lines: pa.Array, separator: str) -> str:
-    """The strings of an Arrow array joined by ``separator``, read straight from Arrow's buffer."""
-    import numpy as np
-    import pyarrow as pa
+    """The strings of an Arrow array joined by ``separator``."""
+    return joined_bytes(lines, separator).decode("utf-8")
+
+
+def joined_bytes(lines: pa.Array, separator: str) -> bytes:
+    """The strings of an Arrow array joined by ``separator``, as UTF-8 read straight from Arrow's buffer."""
     import pyarrow.compute as pc
 
-    with_separators = pc.binary_join_element_wise(lines, separator, "")
-    offsets, data = with_separators.buffers()[1], with_separators.buffers()[2]
-    width = np.int64 if with_separators.type == pa.large_string() else np.int32
-    positions = np.frombuffer(offsets, dtype=width)[with_separators.offset :][: len(with_separators) + 1]
-    text: bytes = data.to_pybytes()[int(positions[0]) : int(positions[-1]) - len(separator.encode())]
-    return text.decode("utf-8")
+    return buffer_bytes(pc.binary_join_element_wise(lines, separator, ""), len(separator.encode()))
+
+
+def buffer_bytes(strings: pa.Array, cut: int = 0) -> bytes:
+    """The strings of an Arrow array one after another, as UTF-8 from its buffer, less ``cut`` bytes at the end
+    (the separator that ends the last one)."""
+    import numpy as np
+    import pyarrow as pa
+
+    offsets, data = strings.buffers()[1], strings.buffers()[2]
+    width = np.int64 if strings.type == pa.large_string() else np.int32
+    positions = np.frombuffer(offsets, dtype=width)[strings.offset :][: len(strings) + 1]
+    text: bytes = data.slice(int(positions[0]), int(positions[-1]) - cut - int(positions[0])).to_pybytes()
+    return text
+
+
+def joined_pieces(pieces: list[Any], separator: str = "") -> pa.Array:
+    """Row by row, the pieces (Arrow string arrays and constant strings) joined; neighbouring constants are
+    joined first, which makes Arrow's work several times smaller."""
+    import pyarrow.compute as pc
+
+    merged: list[Any] = []
+    for piece in pieces:
+        if isinstance(piece, str) and merged and isinstance(merged[-1], str) and not separator:
+            merged[-1] += piece
+        else:
+            merged.append(piece)
+    return pc.binary_join_element_wise(*merged, separator)
 
 
 def identity_pieces(frame: pd.DataFrame) -> list[Any]:
@@ -85,16 +110,63 @@ def json_numbers(
 
     missing = np.isnan(values)
     if floats:
-        text = pc.cast(pa.array(values, mask=missing), pa.string())
-        # a whole float below 1e16 is written "52000.0", as Python and pydantic write it
-        whole = ~missing & (np.floor(values) == values) & (np.abs(values) < 1e16)
-        integers = pc.cast(pa.array(np.where(whole, values, 0).astype(np.int64)), pa.string())
-        text = pc.if_else(pa.array(whole), pc.binary_join_element_wise(integers, ".0", ""), text)
-        return pc.fill_null(text, blank)
-    whole = ~missing & (np.floor(values) == values) & (np.abs(values) < 2.0**53)
-    integers = pc.cast(pa.array(np.where(whole, values, 0).astype(np.int64)), pa.string())
+        import polars as pl
+
+        # polars writes floats as Python and pydantic do (52000.0, 1e+16), and ten times faster than Arrow
+        text = pl.Series(values, nan_to_null=True).cast(pl.String).to_arrow()
+        return pc.fill_null(text if text.type == pa.string() else text.cast(pa.string()), blank)
+    whole = ~missing & np.isfinite(values) & (np.floor(values) == values)  # as the models have it: an int
+    small = whole & (np.abs(values) < 2.0**62)
+    if (small | missing).all():  # the usual case, four times faster through polars
+        import polars as pl
+
+        text = pl.Series(values, nan_to_null=True).cast(pl.Int64).cast(pl.String).to_arrow()
+        return pc.fill_null(text if text.type == pa.string() else text.cast(pa.string()), blank)
+    integers = pc.cast(pa.array(np.where(small, values, 0).astype(np.int64)), pa.string())
+    if (large := whole & ~small).any():
+        spelled = np.array(integers.to_pylist(), dtype=object)
+        spelled[large] = [str(int(value)) for value in values[large].tolist()]
+        integers = pa.array(spelled, type=pa.string())
     if integral_only or whole.all():
         text = integers
     else:
         text = pc.if_else(pa.array(whole), integers, pc.cast(pa.array(values), pa.string()))
     return pc.fill_null(pc.if_else(pa.array(missing), pa.scalar(None, pa.string()), text), blank)
+
+
+class NumberPieces:
+    """Columns of numbers to be written as JSON pieces, turned into text together: one conversion for every
+    column of a kind rather than one each, and a column with no value becomes the constant ``null``."""
+
+    _KINDS: ClassVar[dict[str, dict[str, bool]]] = {
+        "counts": {},
+        "floats": {"floats": True},
+        "whole": {"integral_only": True},
+    }
+
+    def __init__(self, rows: int) -> None:
+        self.rows = rows
+        self.columns: dict[str, list[np.ndarray]] = {kind: [] for kind in self._KINDS}
+
+    def piece(self, values: np.ndarray, kind: str = "counts") -> Any:
+        """A placeholder for the column's text (see ``resolved``), or "null" when it has no value."""
+        import numpy as np
+
+        if np.isnan(values).all():
+            return "null"
+        self.columns[kind].append(values)
+        return (kind, len(self.columns[kind]) - 1)
+
+    def resolved(self, pieces: list[Any]) -> list[Any]:
+        """The pieces with every placeholder replaced by its column's text (a slice of its kind's)."""
+        import numpy as np
+
+        texts = {
+            kind: json_numbers(np.concatenate(columns), **self._KINDS[kind])  # type: ignore[arg-type]
+            for kind, columns in self.columns.items()
+            if columns
+        }
+        return [
+            texts[piece[0]].slice(piece[1] * self.rows, self.rows) if isinstance(piece, tuple) else piece
+            for piece in pieces
+        ]

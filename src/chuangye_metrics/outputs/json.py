@@ -20,15 +20,17 @@ from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.indicators.compute import UnitTable, indicator_arrays
 from chuangye_metrics.outputs.columns import (
     IDENTITY,
+    NumberPieces,
     arrow_strings,
+    buffer_bytes,
     identity_pieces,
+    joined_pieces,
     joined_text,
     json_numbers,
     json_strings,
     own_rows,
 )
 from chuangye_metrics.pipeline import Returns
-from chuangye_metrics.reading.cache import TextSink
 from chuangye_metrics.standards.assessment import CHECK_STATUSES, UNIT_STATUSES, Assessments
 from chuangye_metrics.standards.check import Judged
 from chuangye_metrics.years.compare import CHUNK as YEARS_CHUNK
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-    from chuangye_metrics.reading.cache import BinarySink, Cache, TextSink
+    from chuangye_metrics.reading.cache import BinarySink, Cache
 
 
 CHUNK = 5_000
@@ -336,7 +338,7 @@ def unit_lines(
     if assessment is not None:
         pieces += [',"assessment":', encoded_structs(assessment)]
     pieces.append("}")
-    return pc.binary_join_element_wise(*pieces, "")
+    return joined_pieces(pieces)
 
 
 def encoded_structs(values: pa.Array) -> pa.Array:
@@ -416,27 +418,39 @@ class AssessmentColumns:
 
 
 def write_years_json(
-    out: TextSink, table: YearsTable, sources: Sequence[Source], findings: Sequence[Finding], chunk: int = YEARS_CHUNK
+    out: BinarySink,
+    table: YearsTable,
+    sources: Sequence[Source],
+    findings: Sequence[Finding],
+    chunk: int = YEARS_CHUNK,
 ) -> None:
-    """The document YearsResult describes, one unit per line, without a model per unit."""
+    """The document YearsResult describes, as UTF-8 bytes, one unit per line, without a model per unit."""
 
-    listed = TypeAdapter(list[Source]).dump_json(list(sources)).decode("utf-8")
-    out.write('{\n"sources": ' + listed + ',\n"years": ' + json.dumps(table.years) + ',\n"units": [')
+    listed = TypeAdapter(list[Source]).dump_json(list(sources))
+    out.write(b'{\n"sources": ' + listed + b',\n"years": ' + json.dumps(table.years).encode() + b',\n"units": [')
     first = True
-    for start in range(0, len(table), chunk):
-        stage("write", start, len(table))
-        lines = years_unit_lines(table, start, min(len(table), start + chunk))
-        out.write(("\n" if first else ",\n") + joined_text(lines, ",\n"))
-        first = False
-    found = TypeAdapter(list[Finding]).dump_json(list(findings)).decode("utf-8")
-    out.write(("\n" if not first else "") + '],\n"findings": ' + found + "\n}\n")
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:  # Arrow's kernels run without the GIL: slices at once
+        pending: deque[Future[bytes]] = deque()
+        for start in range(0, len(table), chunk):
+            stage("write", start, len(table))
+            if len(pending) == WRITERS:
+                first = _write_lines(out, pending.popleft().result(), first)
+            pending.append(pool.submit(years_json_lines, table, start, min(len(table), start + chunk)))
+        while pending:
+            first = _write_lines(out, pending.popleft().result(), first)
+    found = TypeAdapter(list[Finding]).dump_json(list(findings))
+    out.write((b"\n" if not first else b"") + b'],\n"findings": ' + found + b"\n}\n")
 
 
-def years_unit_lines(table: YearsTable, start: int, stop: int) -> Any:
-    """One compact JSON object per unit, as an Arrow string array."""
+def years_json_lines(table: YearsTable, start: int, stop: int) -> bytes:
+    """The JSON objects of units start to stop, joined by ",\\n"."""
+    return buffer_bytes(years_unit_lines(table, start, stop, end=",\n"), len(b",\n"))
+
+
+def years_unit_lines(table: YearsTable, start: int, stop: int, end: str = "") -> Any:
+    """One compact JSON object per unit, each followed by ``end``, as an Arrow string array."""
     import numpy as np
     import pyarrow as pa
-    import pyarrow.compute as pc
 
     identity = table.identity.iloc[start:stop]
     present = table.present[start:stop]
@@ -456,22 +470,23 @@ def years_unit_lines(table: YearsTable, start: int, stop: int) -> Any:
         ["null", *(json.dumps(growth_reason(code, table.language), ensure_ascii=False) for code in GROWTH_REASONS)],
         dtype=object,
     )
+    numbers = NumberPieces(len(identity))
     opened = {"field": False, "indicator": False}
     for block in table.blocks(start, stop):
         if block.kind == "indicator" and not opened["indicator"]:
             pieces.append('},"indicators":{')
         prefix = "," if opened[block.kind] else ""
         opened[block.kind] = True
-        counts = block.kind == "field"
+        kind = "counts" if block.kind == "field" else "floats"
         pieces.append(
             f'{prefix}{json.dumps(block.id)}:{{"kind":"{block.kind}","unit":{json.dumps(block.unit)},"points":['
         )
         for column, year in enumerate(table.years):
             pieces += [
                 ("," if column else "") + f'{{"year":{year},"value":',
-                json_numbers(block.values[:, column], floats=not counts),
+                numbers.piece(block.values[:, column], kind),
                 ',"change":',
-                json_numbers(block.changes[:, column], floats=not counts),
+                numbers.piece(block.changes[:, column], kind),
                 "}",
             ]
         if block.growth is None:
@@ -479,19 +494,19 @@ def years_unit_lines(table: YearsTable, start: int, stop: int) -> Any:
             continue
         pieces += [
             '],"growth":',
-            json_numbers(block.growth.rate, floats=True),
+            numbers.piece(block.growth.rate, "floats"),
             ',"growth_from":',
-            json_numbers(block.growth.first_year, integral_only=True),
+            numbers.piece(block.growth.first_year, "whole"),
             ',"growth_to":',
-            json_numbers(block.growth.last_year, integral_only=True),
+            numbers.piece(block.growth.last_year, "whole"),
             ',"reason":',
             pa.array(reasons[block.growth.reason], type=pa.string()),
             "}",
         ]
     if not opened["indicator"]:
         pieces.append('},"indicators":{')
-    pieces.append("}}")
-    return pc.binary_join_element_wise(*pieces, "")
+    pieces.append("}}" + end)
+    return joined_pieces(numbers.resolved(pieces))
 
 
 def write_check_json(out: BinarySink, judged: Judged, chunk: int = CHUNK) -> None:

@@ -32,7 +32,7 @@ from chuangye_metrics.core.progress import shown
 from chuangye_metrics.core.words import Language
 from chuangye_metrics.outputs.csv import write_compute_csv, write_years_csv
 from chuangye_metrics.outputs.files import output_stream, write_output
-from chuangye_metrics.outputs.json import compute_json, write_years_json
+from chuangye_metrics.outputs.json import binary_stream, compute_json, write_years_json
 from chuangye_metrics.outputs.table import write_compute_table, years_table_text
 from chuangye_metrics.pipeline import Returns, read, settings_of
 from chuangye_metrics.reading.cache import Cache, replay_output
@@ -95,7 +95,7 @@ def compute(
         with output_stream(output, language) as stream, shown(not quiet, language):
             returns = read(request, settings, language)
             if returns.units is not None and returns.several_years:
-                write_years_json(stream, returns.years_table(), returns.sources, returns.findings)
+                write_years_json(binary_stream(stream), returns.years_table(), returns.sources, returns.findings)
             else:
                 compute_json(stream, returns, cache, key)
         report_findings(returns.findings, language)
@@ -132,7 +132,7 @@ def _emit_years(
 
     if output_format is OutputFormat.json:
         with output_stream(output, language) as stream, shown(not quiet, language):
-            write_years_json(stream, returns.years_table(), returns.sources, returns.findings)
+            write_years_json(binary_stream(stream), returns.years_table(), returns.sources, returns.findings)
     elif output_format is OutputFormat.csv:
         # as compute's CSV: a byte-order mark in a file, for Excel
         with output_stream(output, language, bom=output is not None) as stream, shown(not quiet, language):
