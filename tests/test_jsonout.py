@@ -70,6 +70,29 @@ def test_a_fractional_numerator_keeps_its_fraction_and_whole_ones_stay_whole(
     assert by_code["320115001000"] == STREET["startup_jobs"] / 2 and isinstance(by_code["320115001000"], int)
 
 
+def test_a_fractional_numerator_beside_a_bad_cell_keeps_the_errors_of_each_unit(
+    make_return: Callable[..., Path], tmp_path: Path
+) -> None:
+    from chuangye_metrics.config.catalog import load_catalog
+
+    formulas = tmp_path / "halves.yaml"
+    formulas.write_text(
+        "indicators:\n  - {id: half_jobs, name: 半数岗位, numerator: startup_jobs * 0.5,"
+        " denominator: new_entrepreneurs, unit: ratio}\n",
+        encoding="utf-8",
+    )
+    catalog = load_catalog(extra=[formulas])
+    rows = [
+        STREET,
+        STREET | {"unit_code": "320115001001", "level": "社区", "startup_jobs": 2729, "trainees": -4},
+    ]
+    fast, _ = both(make_return(rows), catalog, keep_going=True)  # the slice goes the Arrow way: 1364.5
+    by_code = {unit["unit_code"]: unit for unit in fast["units"]}
+    assert by_code["320115001001"]["indicators"]["half_jobs"]["numerator"] == 1364.5
+    assert by_code["320115001001"]["errors"] == ["constraint-ge"]
+    assert by_code["320115001000"]["errors"] == []
+
+
 def test_schema_of_the_fast_output(make_return: Callable[..., Path], catalog: Catalog) -> None:
     fast, _ = both(make_return([STREET]), catalog)
     ComputeResult.model_validate(fast)

@@ -212,13 +212,23 @@ def _floats(values: np.ndarray) -> list[float | None]:
 
 def _ordered(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     """Year, then territorial units in code order (a parent before its children), then parks."""
-    is_park = ~frame["level"].isin(catalog.territorial_levels)
-    return (
-        frame.assign(_park=is_park, _year=frame["year"].fillna(-1))
-        .sort_values(["_year", "_park", "unit_code"], kind="stable")
-        .drop(columns=["_park", "_year"])
-        .reset_index(drop=True)
-    )
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    is_park = ~frame["level"].isin(catalog.territorial_levels).to_numpy()
+    try:
+        codes = pa.array(frame["unit_code"].to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # a code that is not text: sorted as pandas sorts it
+        return (
+            frame.assign(_park=is_park, _year=frame["year"].fillna(-1))
+            .sort_values(["_year", "_park", "unit_code"], kind="stable")
+            .drop(columns=["_park", "_year"])
+            .reset_index(drop=True)
+        )
+    keys = pa.table({"year": frame["year"].fillna(-1).to_numpy(dtype="float64"), "park": is_park, "code": codes})
+    # Arrow's sort is stable and orders UTF-8 bytes, which is the order of code points, as pandas orders str
+    order = pc.sort_indices(keys, sort_keys=[("year", "ascending"), ("park", "ascending"), ("code", "ascending")])
+    return frame.take(order.to_numpy()).reset_index(drop=True)
 
 
 def _missing(value: Any) -> bool:

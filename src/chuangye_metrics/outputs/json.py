@@ -77,6 +77,7 @@ def write_compute_json(
     frame = units.frame
     errors = errors or {}
     columns = None if assessments is None else AssessmentColumns(assessments)
+    columns_of_units = UnitColumns(units, catalog, errors)
     first = True
     # polars serialises slices without the GIL while the next slice is prepared: every core at work
     with ThreadPoolExecutor(max_workers=WRITERS) as pool:
@@ -84,7 +85,7 @@ def write_compute_json(
         for start in range(0, len(frame), chunk):
             stage("write", start, len(frame))
             extra = None if columns is None else columns.struct(start, start + chunk)
-            prepared = unit_json_objects(frame.iloc[start : start + chunk], units, catalog, errors, extra)
+            prepared = unit_json_objects(columns_of_units, start, min(start + chunk, len(frame)), extra)
             if len(pending) == WRITERS:
                 first = _write_lines(out, pending.popleft().result(), first)
             pending.append(pool.submit(json_lines, prepared))
@@ -174,20 +175,19 @@ def _write_lines(out: BinarySink, lines: bytes, first: bool) -> bool:
     return False
 
 
-def unit_json_objects(
-    frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: RowErrors, assessment: pa.Array | None = None
-) -> Any:
-    """What ``json_lines`` writes for the units of the frame: a polars frame, or the lines themselves.
+def unit_json_objects(columns: UnitColumns, start: int, stop: int, assessment: pa.Array | None = None) -> Any:
+    """What ``json_lines`` writes for units start to stop: a polars frame, or the lines themselves.
 
     polars writes the objects, several times faster than joining Arrow strings; a slice with a number that is
     not whole where JSON has whole numbers elsewhere in its column (a numerator of a user's formula, say) is
     written the Arrow way, value by value.
     """
-    if len(frame) == 0:
+    if start >= stop:
         return b""
-    objects = polars_objects(frame, units, catalog, errors, assessment)
+    objects = polars_objects(columns, start, stop, assessment)
     if objects is None:
-        arrow_lines = unit_lines(frame, units, catalog, errors, assessment)
+        units = columns.units
+        arrow_lines = unit_lines(units.frame.iloc[start:stop], units, columns.catalog, columns.errors, assessment)
         return b"" if arrow_lines is None else joined_text(arrow_lines, ",\n").encode()
     return objects
 
@@ -203,49 +203,61 @@ def json_lines(objects: Any) -> bytes:
     return written.getvalue()[:-1].replace(b"\n", b",\n")  # JSON text holds no raw newline but the line ends
 
 
-def polars_objects(
-    frame: pd.DataFrame, units: UnitTable, catalog: Catalog, errors: RowErrors, assessment: pa.Array | None = None
-) -> Any:
-    """The units as a flat polars frame with the expressions that shape it like UnitResult (for ``json_lines``);
-    None when a count, numerator or denominator has a fraction."""
+class UnitColumns:
+    """The unit table's columns as the JSON writer takes them, converted once for every slice: the texts as
+    Arrow strings, the numbers as float64 arrays (views of the frame's), each unit's error codes."""
+
+    def __init__(self, units: UnitTable, catalog: Catalog, errors: RowErrors) -> None:
+        frame = units.frame
+        self.units, self.catalog, self.errors = units, catalog, errors
+        self.identity = {name: arrow_strings(frame[name]) for name in IDENTITY}
+        needed = {name for item in catalog.indicators.values() for name in item.field_names}
+        self.numbers = {
+            name: frame[name].to_numpy(dtype="float64")
+            for name in dict.fromkeys([*catalog.count_fields, *needed, "year"])
+            if name in frame
+        }
+        self.derived = frame[DERIVED].to_numpy(dtype=bool)
+        self.rows = own_rows(frame, self.derived)
+        self.error_codes = error_array(frame, self.rows, errors)
+        self.shape = _shape(catalog)
+
+
+def polars_objects(columns: UnitColumns, start: int, stop: int, assessment: pa.Array | None = None) -> Any:
+    """Units start to stop as a flat polars frame with the expressions that shape it like UnitResult (for
+    ``json_lines``); None when a count, numerator or denominator has a fraction."""
     import polars as pl
     import pyarrow as pa
 
-    count = len(frame)
-    names = catalog.count_fields
-    counts = frame[names].to_numpy(dtype="float64")
-    columns = {name: counts[:, position] for position, name in enumerate(names)}
+    catalog = columns.catalog
+    count = stop - start
+    numbers = {name: values[start:stop] for name, values in columns.numbers.items()}
+    counts = [numbers[name] for name in catalog.count_fields]
     indicators = [
         indicator_arrays(
-            {name: columns[name] if name in columns else frame[name].to_numpy("float64") for name in item.field_names},
-            count,
-            item,
-            catalog,
-            units.language,
+            {name: numbers[name] for name in item.field_names}, count, item, catalog, columns.units.language
         )
         for item in catalog.indicators.values()
     ]
-    years = frame["year"].to_numpy(dtype="float64")
-    if not (_whole(counts) and _whole(years)) or not all(
+    years = numbers["year"]
+    if not (all(_whole(values) for values in counts) and _whole(years)) or not all(
         _whole(part.numerator) and _whole(part.denominator) for part in indicators
     ):
         return None
-    derived = frame[DERIVED].to_numpy(dtype=bool)
-    rows = own_rows(frame, derived)
-    flat: dict[str, Any] = {name: pl.from_arrow(arrow_strings(frame[name])) for name in IDENTITY}
-    numbers = {"year": years, "row": rows}
-    numbers |= {f"f{position}": counts[:, position] for position in range(len(names))}
+    rows = columns.rows[start:stop]
+    flat: dict[str, Any] = {name: pl.from_arrow(text.slice(start, count)) for name, text in columns.identity.items()}
+    shown = {"year": years, "row": rows}
+    shown |= {f"f{position}": values for position, values in enumerate(counts)}
     for position, part in enumerate(indicators):
-        numbers |= {f"v{position}": part.value, f"n{position}": part.numerator, f"d{position}": part.denominator}
+        shown |= {f"v{position}": part.value, f"n{position}": part.numerator, f"d{position}": part.denominator}
         flat[f"r{position}"] = pl.from_arrow(pa.array(part.reason, type=pa.string(), from_pandas=True))
-    flat |= {name: pl.Series(values, nan_to_null=True) for name, values in numbers.items()}
-    flat["derived"] = pl.Series(derived)
-    listed = error_lists(frame, rows, errors) if errors else None
-    flat["errors"] = pl.from_arrow(pa.array(listed or [[]] * count, type=pa.list_(pa.string())))
-    shape = _shape(catalog)
+    flat |= {name: pl.Series(values, nan_to_null=True) for name, values in shown.items()}
+    flat["derived"] = pl.Series(columns.derived[start:stop])
+    flat["errors"] = pl.from_arrow(columns.error_codes.slice(start, count))
+    shape = columns.shape
     if assessment is not None:
         flat["assessment"] = pl.from_arrow(assessment)
-        shape.append(pl.col("assessment"))
+        shape = [*shape, pl.col("assessment")]
     return pl.DataFrame(flat), shape
 
 
@@ -282,6 +294,17 @@ def error_lists(frame: pd.DataFrame, rows: np.ndarray, errors: RowErrors) -> lis
     return [
         errors.get((file, int(row)), []) if row == row else [] for file, row in zip(files, rows.tolist(), strict=True)
     ]
+
+
+def error_array(frame: pd.DataFrame, rows: np.ndarray, errors: RowErrors) -> pa.Array:
+    """Each unit's error codes as an Arrow list array; built from its offsets alone when no unit has any."""
+    import numpy as np
+    import pyarrow as pa
+
+    listed = error_lists(frame, rows, errors) if errors else None
+    if listed is not None and any(listed):
+        return pa.array(listed, type=pa.list_(pa.string()))
+    return pa.ListArray.from_arrays(pa.array(np.zeros(len(frame) + 1, dtype=np.int32)), pa.array([], pa.string()))
 
 
 def _whole(values: np.ndarray) -> bool:
@@ -330,11 +353,10 @@ def unit_lines(
             json_strings(part["reason"]),
             "}",
         ]
-    error_lists: Any = "[]"
+    listed_errors: Any = "[]"
     if errors:
-        listed = [json.dumps(codes) for codes in error_lists(frame, rows, errors)]
-        error_lists = pa.array(listed, type=pa.string())
-    pieces += ['},"errors":', error_lists]
+        listed_errors = pa.array([json.dumps(codes) for codes in error_lists(frame, rows, errors)], type=pa.string())
+    pieces += ['},"errors":', listed_errors]
     if assessment is not None:
         pieces += [',"assessment":', encoded_structs(assessment)]
     pieces.append("}")
@@ -365,8 +387,13 @@ class AssessmentColumns:
         shortfall = flat.column(rules, "shortfall")
         missing = np.isnan(value)
 
+        rule_of_check = pa.array(flat.rule.astype(np.int32))
+
         def per_rule(name: str, kind: pa.DataType) -> pa.Array:
-            return pa.array([getattr(rule, name) for rule in rules], type=kind).take(pa.array(flat.rule))
+            values = pa.array([getattr(rule, name) for rule in rules], type=kind)
+            if kind == pa.string():  # each check points at its rule's text: nothing copied per check
+                return pa.DictionaryArray.from_arrays(rule_of_check, values)
+            return values.take(rule_of_check)
 
         none = np.isnan(shortfall)
         self.checks = pa.StructArray.from_arrays(

@@ -6,9 +6,8 @@ import csv
 import hashlib
 import io
 import re
-import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -111,7 +110,7 @@ def read_return(
     columns = {cell.field: Column(field=cell.field, index=cell.index, header=cell.text) for cell in layout.columns}
     findings = _header_findings(layout, columns, label, catalog)
     source.start_sheet_scan(sheet_name)
-    import_beside_the_read()
+    hashed = work_beside_the_read(path)
     frame, cell_findings = source.read_body(sheet_name, layout.first_data_row, columns, catalog)
     frame, totals = _split_rows(frame, columns)
     findings += cell_findings
@@ -119,7 +118,7 @@ def read_return(
     return ReturnTable(
         path=path,
         sheet=label,
-        sha256=file_sha256(path),
+        sha256=hashed.result(),
         frame=frame,
         columns=columns,
         findings=findings,
@@ -129,15 +128,26 @@ def read_return(
     )
 
 
-def import_beside_the_read() -> None:
-    """Import pandas in a thread of its own while the read, which lets go of the GIL, parses the sheet."""
+def work_beside_the_read(path: Path) -> Future[str]:
+    """While the read, which lets go of the GIL, parses the sheet: a thread of its own imports the modules the
+    next steps need and hashes the file (the file's SHA-256, when done)."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beside-the-read")
+    hashed = pool.submit(_beside_the_read, path, path.stat().st_size > LARGE_FILE_BYTES)
+    pool.shutdown(wait=False)
+    return hashed
 
-    if "pandas" not in sys.modules:
-        threading.Thread(target=_import_pandas, name="import-pandas", daemon=True).start()
+
+LARGE_FILE_BYTES = 4 << 20
+"""A file this large is read for seconds: time enough to import the writers' modules beside it as well."""
 
 
-def _import_pandas() -> None:
+def _beside_the_read(path: Path, large: bool) -> str:
     import pandas  # noqa: F401
+
+    if large:
+        import polars  # noqa: F401
+        import pyarrow.compute  # noqa: F401
+    return file_sha256(path)
 
 
 class _Source:
@@ -226,7 +236,7 @@ class _ExcelSource(_Source):
                 sheet, header_row=None, skip_rows=first_row, use_columns=indexes, dtypes=dtypes
             )
             batch, cell_errors = loaded.to_arrow_with_errors()
-        import pandas as pd  # imported by now, beside the load: see import_beside_the_read
+        import pandas as pd  # imported by now, beside the load: see work_beside_the_read
 
         # columns are matched by their absolute index (A = 0), never by their place among the selected ones
         by_index = {

@@ -392,15 +392,19 @@ def coverage_of(
     years: list[int | None] = [*sorted(int(year) for year in known_years)] or [None]
     year_values = frame["year"].to_numpy(dtype="float64")
     levels = frame["level"].to_numpy(dtype=object)
-    codes = frame["unit_code"].astype(str).to_numpy(dtype=object)
+    codes = frame["unit_code"].astype(str).to_numpy(dtype=object) if register else None
+    present_in: dict[int | None, set[str]] = {}  # the codes of each year's units, for the register
     coverage: list[LevelCoverage] = []
     # a coverage target on a level without rules still gets its row: nothing there can be assessed
     for level in dict.fromkeys([*standard.levels, *standard.coverage]):
         for year in years:
             in_year = np.isnan(year_values) if year is None else year_values == year
             members = assessments.status[in_year & (levels == level) & assessments.assessed]
-            present = set(codes[in_year].tolist())
-            absent = [entry for entry in register if entry.level == level and entry.unit_code not in present]
+            registered = [entry for entry in register if entry.level == level]
+            if registered and year not in present_in:
+                assert codes is not None
+                present_in[year] = set(codes[in_year].tolist())
+            absent = [entry for entry in registered if entry.unit_code not in present_in[year]]
             counts = np.bincount(members.astype(np.int64), minlength=len(UNIT_STATUSES))
             passed = int(counts[PASS])
             assessed = len(members) + len(absent)
