@@ -137,6 +137,41 @@ def test_reasons_in_english(cli: Any, make_return: Callable[..., Path]) -> None:
     assert unit["indicators"]["success_rate"]["reason"] == "zero denominator (trainees_certified)"
 
 
+def test_the_arithmetic_gives_reasons_as_codes_put_into_words_only_when_written(catalog: Any) -> None:
+    import inspect
+
+    import numpy as np
+
+    from chuangye_metrics.indicators.compute import indicator_arrays, reason_text, reason_words
+
+    assert "language" not in inspect.signature(indicator_arrays).parameters
+    activity = catalog.indicators["activity_index"]  # (entrepreneurs + startup_jobs) / labour_force
+    nan = float("nan")
+    values = {
+        "entrepreneurs": np.array([5.0, nan, 5.0, nan, 5.0]),
+        "startup_jobs": np.array([5.0, 5.0, nan, nan, 5.0]),
+        "labour_force": np.array([100.0, 100.0, 100.0, 100.0, 0.0]),
+    }
+    parts = indicator_arrays(values, 5, activity)
+    assert parts.reasons == (
+        "reason-missing:entrepreneurs",
+        "reason-missing:startup_jobs",
+        "reason-missing:entrepreneurs,startup_jobs",
+        "reason-zero-denominator",
+    )
+    assert parts.reason.tolist() == [0, 1, 2, 3, 4]
+    assert reason_words(parts, activity, catalog, "zh").tolist() == [
+        None,
+        "缺少数据：创业人员实有数",
+        "缺少数据：创业带动就业人数",
+        "缺少数据：创业人员实有数、创业带动就业人数",
+        "分母为零（labour_force）",
+    ]
+    assert reason_text("reason-missing:entrepreneurs,startup_jobs", activity, catalog, "en") == (
+        "missing data: entrepreneurs, startup_jobs"
+    )
+
+
 def counts(**values: int | None) -> dict[str, int | None]:
     """Ten of everything, with room above for the parts: entrepreneurs ≥ new entrepreneurs etc."""
     base = dict.fromkeys(STREET.keys() - {"unit_code", "unit_name", "level", "year"}, 10)

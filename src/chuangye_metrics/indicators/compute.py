@@ -23,13 +23,16 @@ if TYPE_CHECKING:
 def indicator_frame(
     frame: pd.DataFrame, indicator: IndicatorDef, catalog: Catalog, language: Language = "zh"
 ) -> pd.DataFrame:
-    """Numerator, denominator, value and reason of one indicator for every row, vectorised."""
+    """Numerator, denominator, value and reason (in words of ``language``) of one indicator for every row."""
     import pandas as pd
 
     values = {name: frame[name].to_numpy(dtype="float64") for name in indicator.field_names}
-    parts = indicator_arrays(values, len(frame), indicator, catalog, language)
-    frame_of_parts = pd.DataFrame(parts._asdict(), index=frame.index)
-    frame_of_parts["reason"] = pd.Series(parts.reason, index=frame.index, dtype=object)  # texts stay objects
+    parts = indicator_arrays(values, len(frame), indicator)
+    frame_of_parts = pd.DataFrame(
+        {"numerator": parts.numerator, "denominator": parts.denominator, "value": parts.value}, index=frame.index
+    )
+    words = reason_words(parts, indicator, catalog, language)
+    frame_of_parts["reason"] = pd.Series(words, index=frame.index, dtype=object)  # texts stay objects
     return frame_of_parts
 
 
@@ -37,41 +40,70 @@ class IndicatorArrays(NamedTuple):
     numerator: np.ndarray
     denominator: np.ndarray
     value: np.ndarray
-    reason: np.ndarray  # objects: the reason text, None where there is a value
+    reason: np.ndarray
+    """Per unit, 0 where there is a value, else 1 + the position of its reason's code in ``reasons``."""
+    reasons: tuple[str, ...]
+    """Why a value is missing, as codes of formulas/messages.yaml; ``reason-missing:a,b`` names the blank fields."""
 
 
-def indicator_arrays(
-    values: Mapping[str, np.ndarray], rows: int, indicator: IndicatorDef, catalog: Catalog, language: Language = "zh"
-) -> IndicatorArrays:
-    """One indicator for ``rows`` units from the columns of its fields (float64, NaN where blank)."""
+MISSING = "reason-missing"
+WITHOUT_VALUE = ("reason-zero-denominator", "reason-negative-denominator", "reason-undefined")
+
+
+def indicator_arrays(values: Mapping[str, np.ndarray], rows: int, indicator: IndicatorDef) -> IndicatorArrays:
+    """One indicator for ``rows`` units from the columns of its fields (float64, NaN where blank); the reason for a
+    missing value stays a code, put into words by ``reason_words`` when it is written."""
     import numpy as np
 
     numerator = np.broadcast_to(expressions.evaluate(indicator.numerator_expr, values), (rows,))
     denominator = np.broadcast_to(expressions.evaluate(indicator.denominator_expr, values), (rows,))
     value = indicator.value_of(numerator, denominator)
 
-    reason = np.full(rows, None, dtype=object)
+    reason = np.zeros(rows, dtype=np.int32)
+    reasons: list[str] = []
     absent = {name: np.isnan(values[name]) for name in indicator.field_names}
     any_absent = np.logical_or.reduce(list(absent.values())) if absent else np.zeros(rows, dtype=bool)
     if any_absent.any():
-        separator = "、" if language == "zh" else ", "
-        labels = {name: catalog.fields[name].header if language == "zh" else name for name in absent}
-        template = message_template("reason-missing", language)
-        # one message per pattern of missing fields, not one per row
+        # one code per pattern of missing fields, not one per row
         names = list(absent)
         pattern = np.zeros(rows, dtype=np.int64)
         for bit, name in enumerate(names):
             pattern |= absent[name].astype(np.int64) << bit
         for code in np.unique(pattern[any_absent]).tolist():
-            missing = separator.join(labels[name] for bit, name in enumerate(names) if code >> bit & 1)
-            reason[pattern == code] = template.format(fields=missing)
-    for code, mask in (
-        ("reason-zero-denominator", ~any_absent & (denominator == 0)),
-        ("reason-negative-denominator", ~any_absent & (denominator < 0)),
-        ("reason-undefined", ~any_absent & np.isnan(value) & ~(denominator <= 0)),
+            reasons.append(MISSING + ":" + ",".join(name for bit, name in enumerate(names) if code >> bit & 1))
+            reason[pattern == code] = len(reasons)
+    for code, mask in zip(
+        WITHOUT_VALUE,
+        (
+            ~any_absent & (denominator == 0),
+            ~any_absent & (denominator < 0),
+            ~any_absent & np.isnan(value) & ~(denominator <= 0),
+        ),
+        strict=True,
     ):
-        reason[mask] = message_template(code, language).format(denominator=indicator.denominator)
-    return IndicatorArrays(numerator=numerator, denominator=denominator, value=value, reason=reason)
+        if mask.any():
+            reasons.append(code)
+            reason[mask] = len(reasons)
+    return IndicatorArrays(numerator, denominator, value, reason, tuple(reasons))
+
+
+def reason_text(code: str, indicator: IndicatorDef, catalog: Catalog, language: Language) -> str:
+    """A reason's code in words: the blank fields by their headers (ids in English), or the denominator."""
+    name, _, fields = code.partition(":")
+    if name == MISSING:
+        labels = [catalog.fields[field].header if language == "zh" else field for field in fields.split(",")]
+        separator = "、" if language == "zh" else ", "
+        return message_template(MISSING, language).format(fields=separator.join(labels))
+    return message_template(name, language).format(denominator=indicator.denominator)
+
+
+def reason_words(parts: IndicatorArrays, indicator: IndicatorDef, catalog: Catalog, language: Language) -> np.ndarray:
+    """Each unit's reason in words (objects: None where there is a value), each code put into words once."""
+    import numpy as np
+
+    texts = np.array([None, *(reason_text(code, indicator, catalog, language) for code in parts.reasons)], object)
+    words: np.ndarray = texts[parts.reason]
+    return words
 
 
 class UnitTable:

@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 
 from pydantic import TypeAdapter
 
-from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.config.catalog import Catalog, IndicatorDef
 from chuangye_metrics.core.findings import Finding
 from chuangye_metrics.core.models import Assessment, LevelCoverage, RuleCheck, Source, ValidationReport
 from chuangye_metrics.core.progress import stage
+from chuangye_metrics.core.words import Language
 from chuangye_metrics.hierarchy import DERIVED
-from chuangye_metrics.indicators.compute import UnitTable, indicator_arrays
+from chuangye_metrics.indicators.compute import IndicatorArrays, UnitTable, indicator_arrays, reason_text
 from chuangye_metrics.outputs.columns import (
     IDENTITY,
     NumberPieces,
@@ -227,18 +228,13 @@ def polars_objects(columns: UnitColumns, start: int, stop: int, assessment: pa.A
     """Units start to stop as a flat polars frame with the expressions that shape it like UnitResult (for
     ``json_lines``); None when a count, numerator or denominator has a fraction."""
     import polars as pl
-    import pyarrow as pa
 
     catalog = columns.catalog
     count = stop - start
     numbers = {name: values[start:stop] for name, values in columns.numbers.items()}
     counts = [numbers[name] for name in catalog.count_fields]
-    indicators = [
-        indicator_arrays(
-            {name: numbers[name] for name in item.field_names}, count, item, catalog, columns.units.language
-        )
-        for item in catalog.indicators.values()
-    ]
+    items = list(catalog.indicators.values())
+    indicators = [indicator_arrays({name: numbers[name] for name in item.field_names}, count, item) for item in items]
     years = numbers["year"]
     if not (all(_whole(values) for values in counts) and _whole(years)) or not all(
         _whole(part.numerator) and _whole(part.denominator) for part in indicators
@@ -250,7 +246,7 @@ def polars_objects(columns: UnitColumns, start: int, stop: int, assessment: pa.A
     shown |= {f"f{position}": values for position, values in enumerate(counts)}
     for position, part in enumerate(indicators):
         shown |= {f"v{position}": part.value, f"n{position}": part.numerator, f"d{position}": part.denominator}
-        flat[f"r{position}"] = pl.from_arrow(pa.array(part.reason, type=pa.string(), from_pandas=True))
+        flat[f"r{position}"] = pl.from_arrow(reason_strings(part, items[position], catalog, columns.units.language))
     flat |= {name: pl.Series(values, nan_to_null=True) for name, values in shown.items()}
     flat["derived"] = pl.Series(columns.derived[start:stop])
     flat["errors"] = pl.from_arrow(columns.error_codes.slice(start, count))
@@ -305,6 +301,14 @@ def error_array(frame: pd.DataFrame, rows: np.ndarray, errors: RowErrors) -> pa.
     if listed is not None and any(listed):
         return pa.array(listed, type=pa.list_(pa.string()))
     return pa.ListArray.from_arrays(pa.array(np.zeros(len(frame) + 1, dtype=np.int32)), pa.array([], pa.string()))
+
+
+def reason_strings(parts: IndicatorArrays, indicator: IndicatorDef, catalog: Catalog, language: Language) -> pa.Array:
+    """Each unit's reason in words as an Arrow string array (null where there is a value)."""
+    import pyarrow as pa
+
+    texts = pa.array([None, *(reason_text(code, indicator, catalog, language) for code in parts.reasons)], pa.string())
+    return texts.take(pa.array(parts.reason))
 
 
 def _whole(values: np.ndarray) -> bool:

@@ -12,7 +12,7 @@ from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.config.operators import TOLERANCE, passes
 from chuangye_metrics.core.models import Assessment, LevelCoverage, MissingUnit, RuleCheck, trusted
 from chuangye_metrics.core.words import Language, message_template
-from chuangye_metrics.indicators.compute import UnitTable, indicator_arrays
+from chuangye_metrics.indicators.compute import UnitTable, indicator_arrays, reason_words
 from chuangye_metrics.standards.library import RuleSet, Standard, Threshold
 
 if TYPE_CHECKING:
@@ -317,11 +317,11 @@ def _rule_column(
     if rule.indicator is not None:
         indicator = catalog.indicators[rule.indicator]
         fields = {name: chosen[name].to_numpy(dtype="float64") for name in indicator.field_names}
-        parts = indicator_arrays(fields, count, indicator, catalog, language)
+        parts = indicator_arrays(fields, count, indicator)
         numerator = np.asarray(parts.numerator, dtype="float64")
         denominator = np.asarray(parts.denominator, dtype="float64")
         values = np.asarray(parts.value, dtype="float64")
-        reasons = parts.reason
+        reasons = reason_words(parts, indicator, catalog, language)
         name = indicator.name if language == "zh" else (indicator.name_en or indicator.id)
         unit: str = indicator.unit
         shortfall_units = {catalog.fields[field].unit for field in expressions.field_names(indicator.numerator_expr)}

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chuangye_metrics.config.catalog import Catalog, format_measure
 from chuangye_metrics.core.findings import Finding, FindingBudget, MessageText, Severity, format_value
-from chuangye_metrics.indicators.compute import indicator_frame
+from chuangye_metrics.indicators.compute import indicator_arrays
 from chuangye_metrics.reading.reader import Column
 
 if TYPE_CHECKING:
@@ -92,7 +92,11 @@ class RuleKind(BaseModel):
 
 def indicator_values(context: Context, indicator_id: str) -> pd.Series:
     """An indicator's value for every unit row of the return."""
-    return indicator_frame(context.frame, context.catalog.indicators[indicator_id], context.catalog)["value"]
+    import pandas as pd
+
+    frame, indicator = context.frame, context.catalog.indicators[indicator_id]
+    values = {name: frame[name].to_numpy(dtype="float64") for name in indicator.field_names}
+    return pd.Series(indicator_arrays(values, len(frame), indicator).value, index=frame.index, dtype="float64")
 
 
 def shown(value: float, unit: str) -> str:
