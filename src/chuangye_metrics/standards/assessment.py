@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from chuangye_metrics.config import expressions
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.config.operators import TOLERANCE, passes
-from chuangye_metrics.core.models import Assessment, LevelCoverage, MissingUnit, RuleCheck, trusted
+from chuangye_metrics.core.models import Assessment, LevelCoverage, MissingUnit, RuleCheck
 from chuangye_metrics.core.words import Language, message_template
 from chuangye_metrics.indicators.compute import UnitTable, indicator_arrays
 from chuangye_metrics.standards.library import RuleSet, Standard, Threshold
@@ -66,23 +66,20 @@ class RuleColumn:
         """The published model of the check of the rule's ``offset``-th unit."""
         value = self.value[offset]
         shortfall = self.shortfall[offset]
-        return trusted(
-            RuleCheck,
-            {
-                "indicator": self.indicator,
-                "field": self.field,
-                "name": self.name,
-                "op": self.op,
-                "threshold": self.threshold,
-                "unit": self.unit,
-                "value": None if value != value else float(value),
-                "status": CHECK_STATUSES[int(self.status[offset])],
-                "gap": None if value != value else float(self.threshold - value),
-                "shortfall": None if shortfall != shortfall else int(shortfall),
-                "shortfall_unit": self.shortfall_unit,
-                "provisional": self.provisional,
-                "reason": self.reason[offset],
-            },
+        return RuleCheck.model_construct(
+            indicator=self.indicator,
+            field=self.field,
+            name=self.name,
+            op=self.op,
+            threshold=self.threshold,
+            unit=self.unit,
+            value=None if value != value else float(value),
+            status=CHECK_STATUSES[int(self.status[offset])],
+            gap=None if value != value else float(self.threshold - value),
+            shortfall=None if shortfall != shortfall else int(shortfall),
+            shortfall_unit=self.shortfall_unit,
+            provisional=self.provisional,
+            reason=self.reason[offset],
         )
 
 
@@ -166,16 +163,13 @@ class Assessments:
                 strict=True,
             )
         ]
-        return trusted(
-            Assessment,
-            {
-                "standard": self.standard,
-                "status": UNIT_STATUSES[status],
-                "rule_set": self.rule_set[position],
-                "provisional": bool(self.provisional[position]),
-                "reason": self.reason[position],
-                "checks": checks,
-            },
+        return Assessment.model_construct(
+            standard=self.standard,
+            status=UNIT_STATUSES[status],
+            rule_set=self.rule_set[position],
+            provisional=bool(self.provisional[position]),
+            reason=self.reason[position],
+            checks=checks,
         )
 
 

@@ -22,7 +22,6 @@ from chuangye_metrics.core.models import (
     Source,
     StandardInfo,
     UnitResult,
-    trusted,
 )
 from chuangye_metrics.core.words import Language
 from chuangye_metrics.hierarchy import levels_of_codes
@@ -72,7 +71,7 @@ class Judged:
         """The whole check as the published model (a model per unit: for the table and the reports)."""
         assessments = self.assessments
         assessed = [
-            trusted(AssessedUnit, {**unit.__dict__, "assessment": assessments.assessment(position)})
+            AssessedUnit.model_construct(**dict(unit), assessment=assessments.assessment(position))
             for position, unit in enumerate(self.results())
         ]
         return CheckResult(
