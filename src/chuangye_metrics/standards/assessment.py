@@ -277,7 +277,7 @@ def _applicable(
             verdict = entry.matches({name: values[offset] for name, values in columns.items()})
             if verdict is None and not taken[offset]:
                 name = next(n for n, values in columns.items() if is_blank(values[offset]))
-                header = catalog.fields[name].header if language == "zh" else name
+                header = catalog.fields[name].label(language)
                 blank[offset] = message_template("check-condition-blank", language).format(header=header)
             elif verdict and not taken[offset]:
                 matches[offset] = True
@@ -316,7 +316,7 @@ def _rule_column(
         denominator = np.asarray(parts.denominator, dtype="float64")
         values = np.asarray(parts.value, dtype="float64")
         reasons = parts.reason
-        name = indicator.name if language == "zh" else (indicator.name_en or indicator.id)
+        name = indicator.label(language)
         unit: str = indicator.unit
         shortfall_units = {catalog.fields[field].unit for field in expressions.field_names(indicator.numerator_expr)}
         shortfall_unit = shortfall_units.pop() if len(shortfall_units) == 1 else None
@@ -327,9 +327,9 @@ def _rule_column(
     else:
         definition = catalog.fields[rule.field or ""]
         values = chosen[definition.id].to_numpy(dtype="float64") if definition.id in chosen else np.full(count, np.nan)
-        header = definition.header if language == "zh" else definition.id
+        header = definition.label(language)
         reasons = np.full(count, message_template("check-field-missing", language).format(header=header), object)
-        name = definition.header if language == "zh" else definition.id
+        name = header
         unit = "count"
         shortfall_unit = definition.unit
 
