@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.core import words
 from chuangye_metrics.core.errors import InputError
 from chuangye_metrics.core.findings import Finding
 from chuangye_metrics.core.models import ComputeResult, YearsResult
@@ -16,7 +17,6 @@ from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.indicators.compute import errors_by_row, source_of, unit_results
 from chuangye_metrics.outputs.csv import csv_header
 from chuangye_metrics.outputs.table import (
-    DERIVED_NOTE,
     aligned_columns,
     format_indicator,
     level_label,
@@ -45,7 +45,7 @@ def plain_compute_table(result: ComputeResult, catalog: Catalog, language: Langu
         rows.append(cells)
     text = printable(source_title(result)) + "\n" + aligned_columns(headers, rows, right_from=4 if several else 3)
     if any(unit.derived for unit in result.units):
-        text += DERIVED_NOTE[language]
+        text += words.text("table.plain-derived-note", language) + "\n"
     return text
 
 

@@ -88,11 +88,11 @@ def test_shipped_standards_validate_against_the_standard_schema() -> None:
         jsonschema.validate({"id": "x", "name": "x", "source": "x", "status": "draft", "levels": {}}, schema)
 
 
-def test_trusted_models_are_the_ones_model_construct_builds() -> None:
-    from chuangye_metrics.core.models import IndicatorValue, UnitResult, trusted
+def test_constructed_models_are_the_validated_ones() -> None:
+    from chuangye_metrics.core.models import AssessedUnit, Assessment, IndicatorValue, UnitResult
 
     value = {"value": 52.5, "unit": "percent", "numerator": 21, "denominator": 40, "reason": None}
-    assert trusted(IndicatorValue, dict(value)) == IndicatorValue.model_construct(**value)
+    assert IndicatorValue.model_construct(**value) == IndicatorValue(**value)
     unit = {
         "unit_code": "320115001000",
         "unit_name": "东山街道",
@@ -102,19 +102,18 @@ def test_trusted_models_are_the_ones_model_construct_builds() -> None:
         "derived": False,
         "row": 8,
         "fields": {"labour_force": 52000, "entrepreneurs": None},
-        "indicators": {"success_rate": trusted(IndicatorValue, dict(value))},
+        "indicators": {"success_rate": IndicatorValue.model_construct(**value)},
         "errors": [],
     }
-    built, expected = trusted(UnitResult, dict(unit)), UnitResult.model_construct(**unit)
-    assert built == expected
-    assert built.model_fields_set == expected.model_fields_set
-    assert built.model_dump_json() == expected.model_dump_json()
-    assert set(unit) == set(UnitResult.model_fields)  # trusted() needs every field given
-    # instances share one set of field names; a copy gets its own, and the others keep theirs
-    other = trusted(IndicatorValue, dict(value))
-    copied = other.model_copy(update={"value": 1.0})
-    assert (copied.value, other.value) == (1.0, 52.5)
-    assert other.model_fields_set == set(IndicatorValue.model_fields) == copied.model_fields_set
-    # a field left out takes its default, as with model_construct
-    partial = {key: item for key, item in value.items() if key != "reason"}
-    assert trusted(IndicatorValue, dict(partial)) == IndicatorValue.model_construct(**partial)
+    built, validated = UnitResult.model_construct(**unit), UnitResult.model_validate(unit)
+    assert built == validated
+    assert built.model_fields_set == validated.model_fields_set == set(UnitResult.model_fields)
+    assert built.model_dump() == validated.model_dump()
+    assert built.model_dump_json() == validated.model_dump_json()
+    assessed = AssessedUnit.model_construct(**dict(built), assessment=None)
+    assert assessed.model_dump_json() == AssessedUnit.model_validate({**unit, "assessment": None}).model_dump_json()
+    # a field left out takes its default, as validation gives it, and is dumped the same
+    assessment = {"standard": "jiangsu-2016", "status": "pass", "provisional": False, "checks": []}
+    constructed, checked = Assessment.model_construct(**assessment), Assessment.model_validate(assessment)
+    assert constructed == checked and constructed.model_fields_set == checked.model_fields_set
+    assert constructed.model_dump_json() == checked.model_dump_json()

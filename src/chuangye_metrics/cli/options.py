@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from chuangye_metrics.core import words
 from chuangye_metrics.core.errors import UsageError
 from chuangye_metrics.core.findings import finding_counts
 from chuangye_metrics.core.text import printable
@@ -125,7 +126,6 @@ def report_findings(findings: list[Any], language: Language) -> None:
         finding.model_copy(update={"message": f"{finding.file}: {finding.message}"}) if finding.file else finding
         for finding in findings
     ]
-    zh = language == "zh"
     errors, warnings = finding_counts(findings)
     shown = findings[:FINDINGS_SHOWN]
     lines: list[str] = []
@@ -137,12 +137,8 @@ def report_findings(findings: list[Any], language: Language) -> None:
         lines += [finding_line(finding, language) for finding in shown]
     if len(findings) > len(shown):
         left = len(findings) - len(shown)
-        lines.append(
-            f"……另有 {left} 条未列出（完整清单：chuangye validate --format json）"
-            if zh
-            else f"... and {left} more (all of them: chuangye validate --format json)"
-        )
-    lines.append(f"{errors} 个错误，{warnings} 个警告" if zh else f"{errors} error(s), {warnings} warning(s)")
+        lines.append(words.text("findings.more", language, left=left))
+    lines.append(words.text("findings.counts", language, errors=errors, warnings=warnings))
     sys.stderr.write("\n".join(lines) + "\n")
     sys.stderr.flush()
 

@@ -11,8 +11,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from chuangye_metrics.config import expressions
+from chuangye_metrics.core import words
 from chuangye_metrics.core.resources import formulas_dir
 from chuangye_metrics.core.text import normalise_label
+from chuangye_metrics.core.words import Language
 from chuangye_metrics.core.yamlio import YamlDocument
 
 Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -22,14 +24,14 @@ ConstraintName = Literal["ge", "gt", "le", "lt", "multiple_of"]
 MISSING = "—"
 
 
-def format_measure(value: float | None, unit: str, language: str = "zh") -> str:
+def format_measure(value: float | None, unit: str, language: Language = "zh") -> str:
     """30.64 percent -> "30.6%"; a ratio of 6.2 -> "1:6.2"; 5.25 years -> "5.3 年"; null -> "—"."""
     if value is None or value != value:
         return MISSING
     if unit == "ratio":
         return f"1:{value:.1f}"
     if unit == "years":
-        return f"{value:.1f} 年" if language == "zh" else f"{value:.1f} years"
+        return words.text("measure.years", language, value=f"{value:.1f}")
     if unit == "percent":
         return f"{value:.1f}%"
     return f"{value:g}"
@@ -73,11 +75,28 @@ class FieldDef(_Strict):
     )
     description: str = ""
 
+    def label(self, language: Language) -> str:
+        """The field as people read it: its header in Chinese, its id in English."""
+        return self.header if language == "zh" else self.id
+
 
 class IndicatorDef(_Strict):
     id: Identifier
     name: str
     name_en: str = ""
+
+    def name_in(self, language: Language, fallback: str = "") -> str:
+        """The indicator's name in the language; ``fallback`` when it has no English name."""
+        return self.name if language == "zh" else (self.name_en or fallback)
+
+    def label(self, language: Language) -> str:
+        """The indicator as people read it: its name in the language (its id when it has no English name)."""
+        return self.name_in(language, self.id)
+
+    def tag(self, language: Language) -> str:
+        """Its Chinese name, or in English its id (for lists of rules)."""
+        return self.name if language == "zh" else self.id
+
     numerator: str
     denominator: str
     unit: Literal["percent", "ratio", "years"]
@@ -141,6 +160,14 @@ class LevelDef(_Strict):
     aliases: list[str] = []
     territorial: bool
     code_segments: int | None = Field(default=None, ge=1)
+
+    def label(self, language: Language) -> str:
+        """The level's name in the language."""
+        return self.name if language == "zh" else self.name_en
+
+    def tag(self, language: Language) -> str:
+        """Its Chinese name, or in English its id."""
+        return self.name if language == "zh" else self.id
 
 
 class FieldsFile(_Strict):

@@ -36,6 +36,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from chuangye_metrics.core import words
 from chuangye_metrics.core.errors import ChuangyeError, ConfigError, ExitCode, InputError, UsageError
 from chuangye_metrics.core.words import message_template
 
@@ -150,11 +151,11 @@ def size_text(size: int) -> str:
 # --- regular files -----------------------------------------------------------------------------------------------
 
 _KINDS = {
-    stat.S_IFIFO: {"zh": "命名管道", "en": "a named pipe"},
-    stat.S_IFCHR: {"zh": "字符设备", "en": "a character device"},
-    stat.S_IFBLK: {"zh": "块设备", "en": "a block device"},
-    stat.S_IFSOCK: {"zh": "套接字", "en": "a socket"},
-    stat.S_IFDIR: {"zh": "文件夹", "en": "a folder"},
+    stat.S_IFIFO: "file-kind.fifo",
+    stat.S_IFCHR: "file-kind.character-device",
+    stat.S_IFBLK: "file-kind.block-device",
+    stat.S_IFSOCK: "file-kind.socket",
+    stat.S_IFDIR: "file-kind.folder",
 }
 
 
@@ -169,7 +170,7 @@ def require_regular_file(path: Path, *, config: bool = False) -> os.stat_result:
         cls = ConfigError if config else UsageError
         raise cls(f"{path}: cannot read: {error.strerror or error}") from error
     if not stat.S_ISREG(status.st_mode):
-        kind = _KINDS.get(stat.S_IFMT(status.st_mode), {"zh": "特殊文件", "en": "a special file"})
+        kind = words.both(_KINDS.get(stat.S_IFMT(status.st_mode), "file-kind.special"))
         if config:
             raise RefusedConfig("refused-not-regular", path=path, kind=kind)
         raise RefusedUsage("refused-not-regular", path=path, kind=kind)
@@ -633,7 +634,7 @@ def reader_failure(error: BaseException) -> InputError | None:
         return None
     detail: str | dict[str, str] = _first_line(error)
     if isinstance(error, MemoryError):
-        detail = {"zh": "内存不足", "en": "out of memory"}
+        detail = words.both("reader.out-of-memory")
     return RefusedInput("reader-failed", path=path if path is not None else "?", detail=detail)
 
 

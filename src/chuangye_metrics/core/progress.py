@@ -13,13 +13,8 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-STAGES = {
-    "read": ("读取报表", "reading the return"),
-    "validate": ("校验数据", "validating"),
-    "compute": ("计算指标", "computing indicators"),
-    "write": ("写出结果", "writing the result"),
-    "check": ("对照标准", "checking against the standard"),
-}
+from chuangye_metrics.core.words import Language, known_message
+
 _reporter: ContextVar[Callable[[str, int | None, int | None], None] | None] = ContextVar("reporter", default=None)
 _STARTED = time.perf_counter()
 _last_stage: list[str] = []
@@ -46,7 +41,7 @@ def stage_times_end() -> None:
 
 
 @contextmanager
-def shown(enabled: bool, language: str = "zh", console: Any = None) -> Iterator[Any]:
+def shown(enabled: bool, language: Language = "zh", console: Any = None) -> Iterator[Any]:
     """Show a progress line on stderr while the block runs, when enabled and stderr is a terminal.
 
     Yields the rich Progress shown, or None when nothing is.
@@ -66,8 +61,8 @@ def shown(enabled: bool, language: str = "zh", console: Any = None) -> Iterator[
         task = progress.add_task("", total=None)
 
         def report(name: str, done: int | None, total: int | None) -> None:
-            zh, en = STAGES.get(name, (name, name))
-            progress.update(task, description=zh if language == "zh" else en, completed=done or 0, total=total)
+            description = known_message(f"stage.{name}", language) or name
+            progress.update(task, description=description, completed=done or 0, total=total)
 
         token = _reporter.set(report)
         try:

@@ -1,12 +1,13 @@
-"""The words people read, in Chinese and English: the catalogue of formulas/messages.yaml, looked up by code.
+"""The words people read, in Chinese and English: the catalogues formulas/messages.yaml and labels.yaml, by code.
 
 Light on purpose (PyYAML, no pydantic): the error path of the command line needs it before anything else loads.
 """
 
 from __future__ import annotations
 
+import string
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 
@@ -15,20 +16,36 @@ from chuangye_metrics.core.resources import formulas_dir
 
 Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
+# each catalogue file and the mapping in it: the findings' messages, and every other word (labels, notes, units)
+CATALOGUES = (("messages.yaml", "messages"), ("labels.yaml", "labels"))
+
+
+def placeholders(template: str) -> set[str]:
+    """The names of a template's {placeholders}."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
 
 
 @cache
 def _catalogue() -> dict[str, dict[str, str]]:
-    # the shipped catalogue, read directly (not through yamlio, whose input limits use these words)
-    path = formulas_dir() / "messages.yaml"
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    entries = data.get("messages") if isinstance(data, dict) else None
-    if not isinstance(entries, dict):
-        raise ConfigError(f"{path}: no messages mapping")
-    for code, texts in entries.items():
-        if not (isinstance(texts, dict) and all(isinstance(texts.get(language), str) for language in LANGUAGES)):
-            raise ConfigError(f"{path}: message {code!r} needs a zh and an en text")
-    return {str(code): {language: texts[language] for language in LANGUAGES} for code, texts in entries.items()}
+    # the shipped catalogues, read directly (not through yamlio, whose input limits use these words)
+    catalogue: dict[str, dict[str, str]] = {}
+    for file, section in CATALOGUES:
+        path = formulas_dir() / file
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        entries = data.get(section) if isinstance(data, dict) else None
+        if not isinstance(entries, dict):
+            raise ConfigError(f"{path}: no {section} mapping")
+        for code, texts in entries.items():
+            if not (isinstance(texts, dict) and all(isinstance(texts.get(language), str) for language in LANGUAGES)):
+                raise ConfigError(f"{path}: {code!r} needs a zh and an en text")
+            # a placeholder one language leaves out on purpose is listed under unused
+            unused = set(texts.get("unused") or [])
+            if (placeholders(texts["zh"]) ^ placeholders(texts["en"])) - unused:
+                raise ConfigError(f"{path}: {code!r} has different placeholders in zh and en")
+            if str(code) in catalogue:
+                raise ConfigError(f"{path}: {code!r} is given twice")
+            catalogue[str(code)] = {language: texts[language] for language in LANGUAGES}
+    return catalogue
 
 
 def register_messages(texts: dict[str, dict[str, str]]) -> None:
@@ -45,3 +62,19 @@ def known_message(code: str, language: Language) -> str | None:
     """The text of message ``code`` in ``language``, or None when the catalogue has no such code."""
     texts = _catalogue().get(code)
     return None if texts is None else texts[language]
+
+
+def text(code: str, language: Language, /, **params: Any) -> str:
+    """The words of ``code`` in ``language``, their {placeholders} filled in from ``params``."""
+    return _catalogue()[code][language].format(**params)
+
+
+def both(code: str, /, **params: Any) -> dict[str, str]:
+    """The words of ``code`` in each language: a parameter of a finding or refusal shown in either."""
+    return {language: text(code, language, **params) for language in LANGUAGES}
+
+
+def section(prefix: str, language: Language) -> dict[str, str]:
+    """Every code under ``prefix.`` (the prefix taken off) with its words in ``language``, in catalogue order."""
+    start = prefix + "."
+    return {code[len(start) :]: texts[language] for code, texts in _catalogue().items() if code.startswith(start)}

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from chuangye_metrics.config import expressions
 from chuangye_metrics.config.catalog import Catalog, IndicatorDef
 from chuangye_metrics.core.findings import Finding
-from chuangye_metrics.core.models import IndicatorValue, Source, UnitResult, trusted
+from chuangye_metrics.core.models import IndicatorValue, Source, UnitResult
 from chuangye_metrics.core.progress import stage
-from chuangye_metrics.core.words import Language, message_template
+from chuangye_metrics.core.words import Language, message_template, text
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.reading.reader import ROW, ReturnTable
 
@@ -91,9 +91,8 @@ def reason_text(code: str, indicator: IndicatorDef, catalog: Catalog, language: 
     """A reason's code in words: the blank fields by their headers (ids in English), or the denominator."""
     name, _, fields = code.partition(":")
     if name == MISSING:
-        labels = [catalog.fields[field].header if language == "zh" else field for field in fields.split(",")]
-        separator = "、" if language == "zh" else ", "
-        return message_template(MISSING, language).format(fields=separator.join(labels))
+        labels = [catalog.fields[field].label(language) for field in fields.split(",")]
+        return message_template(MISSING, language).format(fields=text("list-separator", language).join(labels))
     return message_template(name, language).format(denominator=indicator.denominator)
 
 
@@ -184,32 +183,26 @@ def unit_results(table: UnitTable, catalog: Catalog, errors: Mapping[int, list[s
     for position in range(count):
         row = None if derived[position] else rows[position]
         units.append(
-            trusted(
-                UnitResult,
-                {
-                    "unit_code": str(codes[position]),
-                    "unit_name": text_or_none(names[position]),
-                    "level": str(levels[position]),
-                    "parent_code": text_or_none(parents[position]),
-                    "year": years[position],
-                    "derived": bool(derived[position]),
-                    "row": row,
-                    "fields": {name: values[position] for name, values in fields.items()},
-                    "indicators": {
-                        indicator_id: trusted(
-                            IndicatorValue,
-                            {
-                                "value": value[position],
-                                "unit": unit,
-                                "numerator": numerator[position],
-                                "denominator": denominator[position],
-                                "reason": reason[position],
-                            },
-                        )
-                        for indicator_id, (unit, value, numerator, denominator, reason) in indicators.items()
-                    },
-                    "errors": errors.get(row, []) if row is not None else [],
+            UnitResult.model_construct(
+                unit_code=str(codes[position]),
+                unit_name=text_or_none(names[position]),
+                level=str(levels[position]),
+                parent_code=text_or_none(parents[position]),
+                year=years[position],
+                derived=bool(derived[position]),
+                row=row,
+                fields={name: values[position] for name, values in fields.items()},
+                indicators={
+                    indicator_id: IndicatorValue.model_construct(
+                        value=value[position],
+                        unit=unit,
+                        numerator=numerator[position],
+                        denominator=denominator[position],
+                        reason=reason[position],
+                    )
+                    for indicator_id, (unit, value, numerator, denominator, reason) in indicators.items()
                 },
+                errors=errors.get(row, []) if row is not None else [],
             )
         )
     return units

@@ -8,6 +8,7 @@ from typing import Any
 
 from chuangye_metrics.config import expressions
 from chuangye_metrics.config.catalog import Catalog, IndicatorDef, format_measure
+from chuangye_metrics.core import words
 from chuangye_metrics.core.errors import UsageError
 from chuangye_metrics.core.models import Assessment, RuleCheck, UnitResult
 from chuangye_metrics.core.text import printable
@@ -26,7 +27,7 @@ def formula_text(indicator: IndicatorDef, catalog: Catalog, language: Language =
     if indicator.unit == "percent":
         return f"{quotient} × 100"
     if indicator.unit == "ratio":
-        return f"{quotient}（1:N）" if language == "zh" else f"{quotient} (1:N)"
+        return words.text("explain.ratio", language, quotient=quotient)
     return quotient
 
 
@@ -40,10 +41,8 @@ def _operand(expression: str, catalog: Catalog, language: Language) -> str:
 def _named(expression: str, catalog: Catalog, language: Language) -> str:
 
     text = str(expressions.parse(expression))
-    if language != "zh":
-        return text
     for name in sorted(expressions.field_names(expressions.parse(expression)), key=len, reverse=True):
-        text = text.replace(name, catalog.fields[name].header)
+        text = text.replace(name, catalog.fields[name].label(language))
     return text
 
 
@@ -91,34 +90,27 @@ def unit_explanation(
     language: Language = "zh",
 ) -> str:
     """One unit's arithmetic as plain text: counts, each division, and each rule with its shortfall."""
-    zh = language == "zh"
     lines: list[str] = []
     name = unit.unit_name or message_template("label-derived-unit", language)
-    level = catalog.levels[unit.level].name if zh and unit.level in catalog.levels else unit.level
-    year = "" if unit.year is None else (f" {unit.year} 年" if zh else f", {unit.year}")
-    lines.append(f"{unit.unit_code} {name}（{level}）{year}" if zh else f"{unit.unit_code} {name} ({level}){year}")
+    level = catalog.levels[unit.level].tag(language) if unit.level in catalog.levels else unit.level
+    year = "" if unit.year is None else words.text("explain.year", language, year=unit.year)
+    lines.append(words.text("explain.heading", language, code=unit.unit_code, name=name, level=level, year=year))
     if unit.derived:
         children = [other for other in units if other.parent_code == unit.unit_code and other.year == unit.year]
         listed = "、".join(f"{child.unit_code} {child.unit_name or ''}".strip() for child in children)
-        lines.append(
-            f"报表中没有本单位的行：计数为 {len(children)} 个直接下级之和（{listed}）。"
-            if zh
-            else f"No row of its own in {path.name}: its counts sum its {len(children)} direct children ({listed})."
-        )
+        lines.append(words.text("explain.derived", language, file=path.name, count=len(children), listed=listed))
     else:
-        lines.append(f"数据来自 {path.name} 第 {unit.row} 行。" if zh else f"Counts from {path.name}, row {unit.row}.")
+        lines.append(words.text("explain.row", language, file=path.name, row=unit.row))
     lines.append("")
-    lines.append("计数" if zh else "Counts")
+    lines.append(words.text("explain.counts", language))
     for field_id, value in unit.fields.items():
-        label = catalog.fields[field_id].header if zh else field_id
-        lines.append(
-            f"  {label}: {'空白（缺失）' if zh and value is None else 'blank (missing)' if value is None else value}"
-        )
+        label = catalog.fields[field_id].label(language)
+        lines.append(f"  {label}: {words.text('explain.blank', language) if value is None else value}")
     lines.append("")
-    lines.append("指标" if zh else "Indicators")
+    lines.append(words.text("explain.indicators", language))
     for indicator_id, result in unit.indicators.items():
         indicator = catalog.indicators[indicator_id]
-        label = indicator.name if zh else (indicator.name_en or indicator.id)
+        label = indicator.label(language)
         formula = formula_text(indicator, catalog, language)
         if result.value is None:
             lines.append(f"  {label} = {formula}: {result.reason}")
@@ -130,22 +122,10 @@ def unit_explanation(
         lines.append("")
         assessment: Assessment | None = getattr(unit, "assessment", None)
         if assessment is None:
-            lines.append(
-                f"标准 {standard.id} 不适用于本单位的层级。"
-                if zh
-                else f"Standard {standard.id} does not cover this unit's level."
-            )
+            lines.append(words.text("explain.not-covered", language, standard=standard.id))
         else:
-            status = (
-                {"pass": "达标", "fail": "未达标", "incomplete": "数据不全"}[assessment.status]
-                if zh
-                else (assessment.status)
-            )
-            lines.append(
-                f"对照标准 {standard.id}（{standard.name}）：{status}"
-                if zh
-                else f"Against {standard.id} ({standard.name}): {status}"
-            )
+            status = words.text(f"status.{assessment.status}", language)
+            lines.append(words.text("explain.against", language, id=standard.id, name=standard.name, status=status))
             if assessment.reason:
                 lines.append(f"  {assessment.reason}")
             for check in assessment.checks:
@@ -163,8 +143,9 @@ def _arithmetic(indicator: IndicatorDef, numerator: float | None, denominator: f
 
 def _check_line(check: RuleCheck, catalog: Catalog, language: Language) -> str:
 
-    zh = language == "zh"
-    rule = describe_rule(check, language) + (" *" + ("暂定" if zh else "provisional") if check.provisional else "")
+    rule = describe_rule(check, language)
+    if check.provisional:
+        rule += " *" + words.text("explain.provisional", language)
     if check.status == "missing":
         return f"? {rule}: {check.reason}"
     value = f"{check.value:g}" if check.unit == "count" else format_measure(check.value, check.unit, language)
@@ -172,30 +153,21 @@ def _check_line(check: RuleCheck, catalog: Catalog, language: Language) -> str:
         return f"✓ {rule}: {value}"
     text = f"✗ {rule}: {value}"
     if check.gap is not None and check.unit != "count":
-        text += ("，差 " if zh else ", short by ") + _gap_text(abs(check.gap), check.unit, language)
+        text += words.text("explain.gap", language, gap=_gap_text(abs(check.gap), check.unit, language))
     if check.shortfall is not None:
         subject = (
-            (catalog.fields[check.field].header if zh else check.field)
-            if check.field
-            else _numerator_label(check, catalog, language)
+            catalog.fields[check.field].label(language) if check.field else _numerator_label(check, catalog, language)
         )
         more = unit_word(check.shortfall_unit, language)
-        text += (
-            f"；{subject}再增加 {check.shortfall} {more}（分母不变）即可达标"
-            if zh
-            else f"; {check.shortfall} more {more} in {subject} (denominator unchanged) would pass"
-        )
+        text += words.text("explain.shortfall", language, subject=subject, shortfall=check.shortfall, more=more)
     elif check.reason:
-        text += f"；{check.reason}" if zh else f"; {check.reason}"
+        text += words.text("explain.reason", language, reason=check.reason)
     return text
 
 
 def _gap_text(gap: float, unit: str, language: Language) -> str:
-    zh = language == "zh"
-    if unit == "percent":
-        return f"{gap:.2f} 个百分点" if zh else f"{gap:.2f} percentage points"
-    if unit == "years":
-        return f"{gap:.2f} 年" if zh else f"{gap:.2f} years"
+    if unit in ("percent", "years"):
+        return words.text(f"gap.{unit}", language, gap=f"{gap:.2f}")
     return f"{gap:.2f}"
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from chuangye_metrics import __version__
 from chuangye_metrics.config.catalog import MISSING, format_measure
 from chuangye_metrics.config.operators import OPERATORS, SYMBOLS
-from chuangye_metrics.core.words import Language
+from chuangye_metrics.core.words import Language, message_template
 from chuangye_metrics.outputs.files import write_output
 from chuangye_metrics.outputs.report_content import report_content
 
@@ -24,88 +24,6 @@ if TYPE_CHECKING:
     from chuangye_metrics.standards.library import Standard
 
 Cell = str | int | float | None
-
-WORDS: dict[str, dict[str, str]] = {
-    "zh": {
-        "contents": "目录",
-        "facts": "报告信息",
-        "summary": "各层级汇总",
-        "pass_share": "各层级达标比例",
-        "target_note": "竖线为覆盖目标",
-        "charts": "指标图",
-        "levels": "各单位指标",
-        "shortlist": "申报推荐名单",
-        "quotas": "推荐名额",
-        "years": "历年比较",
-        "rules": "标准门槛",
-        "formulas": "指标公式",
-        "level": "层级",
-        "year": "年度",
-        "units": "单位数",
-        "passed": "达标",
-        "failed": "未达标",
-        "incomplete": "数据不全",
-        "no_return": "未报送",
-        "share": "达标比例",
-        "target": "覆盖目标",
-        "met": "结论",
-        "met_yes": "达到",
-        "met_no": "未达到",
-        "pass": "达标",
-        "fail": "未达标",
-        "missing": "缺数",
-        "above": "达到门槛",
-        "below": "未达到门槛",
-        "threshold": "门槛",
-        "no_value": "“—”表示无数值（数据缺失或分母为零）：{count} 个单位。",
-        "shown": "图中为前 {shown} 个单位，共 {total} 个；全部单位见下方表格。",
-        "unit_count": "{count} 个单位",
-        "unit_count_one": "{count} 个单位",
-        "points": "个百分点",
-        "no_units": "没有单位。",
-        "provisional_note": "注意：所用标准含暂定门槛，不是官方数值，结果仅供参考。",
-    },
-    "en": {
-        "contents": "Contents",
-        "facts": "About this report",
-        "summary": "Summary by level",
-        "pass_share": "Share of units passing, by level",
-        "target_note": "the vertical mark is the coverage target",
-        "charts": "Charts",
-        "levels": "Units",
-        "shortlist": "Declaration shortlist",
-        "quotas": "Quotas",
-        "years": "Years compared",
-        "rules": "Rules of the standard",
-        "formulas": "Formulas",
-        "level": "Level",
-        "year": "Year",
-        "units": "Units",
-        "passed": "Pass",
-        "failed": "Fail",
-        "incomplete": "Incomplete",
-        "no_return": "No return",
-        "share": "Share passing",
-        "target": "Target",
-        "met": "Met",
-        "met_yes": "met",
-        "met_no": "not met",
-        "pass": "pass",
-        "fail": "fail",
-        "missing": "missing",
-        "above": "meets the threshold",
-        "below": "misses the threshold",
-        "threshold": "Threshold",
-        "no_value": "“—” means no value (data missing or a zero denominator): {count} units.",
-        "shown": "The chart shows the first {shown} of {total} units; the table below lists them all.",
-        "unit_count": "{count} units",
-        "unit_count_one": "{count} unit",
-        "points": " pp",
-        "no_units": "No units.",
-        "provisional_note": "Note: the standard used has provisional thresholds, not official values; "
-        "treat the results as indicative.",
-    },
-}
 
 STATUS_SYMBOL = {"pass": "✓", "fail": "✗", "incomplete": "?", "missing": "?"}
 MEASURES = ("percent", "ratio", "years")
@@ -211,12 +129,12 @@ class _Page:
 
     def __init__(self, content: ReportContent) -> None:
         self.content = content
-        self.language: Language = "en" if content.language == "en" else "zh"
+        self.language: Language = content.language
         self.parts: list[str] = []
         self.figures = 0
 
     def word(self, key: str) -> str:
-        return self.content.labels.get(key) or WORDS[self.language][key]
+        return self.content.labels.get(key) or message_template(f"html.{key}", self.language)
 
     def unit_count(self, count: int) -> str:
         return self.word("unit_count_one" if count == 1 else "unit_count").format(count=f"{count:,}")
@@ -226,7 +144,7 @@ class _Page:
         out = self.parts
         head_title = f"{content.title} · {file_name}" if file_name else content.title
         out.append(
-            f'<!DOCTYPE html>\n<html lang="{"en" if self.language == "en" else "zh-CN"}">\n<head>\n'
+            f'<!DOCTYPE html>\n<html lang="{message_template("html.lang", self.language)}">\n<head>\n'
             '<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f'<meta name="generator" content="chuangye-metrics {escape(__version__)}">\n'
@@ -582,7 +500,7 @@ def _number_cell(value: Cell) -> str:
 def _measure_writer(unit: str, language: Language) -> Callable[[Cell], str]:
     """The cells of a percent, ratio or years column, written as format_measure writes them (one decimal)."""
     prefix, suffix = {"percent": ("", "%"), "ratio": ("1:", "")}.get(
-        unit, ("", " 年" if language == "zh" else " years")
+        unit, ("", message_template("measure.years-suffix", language))
     )
 
     def cell(value: Cell) -> str:

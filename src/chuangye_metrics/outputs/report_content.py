@@ -9,8 +9,9 @@ from typing import Literal
 from chuangye_metrics import __version__
 from chuangye_metrics.config.catalog import Catalog, format_measure
 from chuangye_metrics.config.operators import symbol
+from chuangye_metrics.core import words
 from chuangye_metrics.core.models import AssessedUnit, CheckResult, ComputeResult, RuleCheck, UnitResult, YearsResult
-from chuangye_metrics.core.words import Language
+from chuangye_metrics.core.words import Language, known_message
 from chuangye_metrics.outputs.explain import formula_text
 from chuangye_metrics.outputs.table import lacking_text, level_label, provisional_banner, shortlist_label
 from chuangye_metrics.standards.check import describe_rule, shortfall_text
@@ -107,98 +108,12 @@ class ReportContent:
     """the shortlist's quota per level: quota, passing units, proposed"""
 
 
-LABELS: dict[Language, dict[str, str]] = {
-    "zh": {
-        "pass": "达标",
-        "fail": "未达标",
-        "incomplete": "数据不全",
-        "missing": "缺数",
-        "title": "创业型城市指标报告",
-        "sheet_summary": "汇总",
-        "sheet_charts": "图表",
-        "sheet_formulas": "公式与标准",
-        "sheet_shortlist": "推荐名单",
-        "sheet_years": "历年比较",
-        "facts": "报告信息",
-        "summary": "各层级汇总",
-        "levels": "各单位指标",
-        "charts": "指标图",
-        "formulas": "指标公式",
-        "rules": "标准门槛",
-        "shortlist": "申报推荐名单",
-        "quotas": "推荐名额",
-        "years": "历年比较",
-        "level": "层级",
-        "year": "年度",
-        "units": "单位数",
-        "passed": "达标",
-        "failed": "未达标",
-        "no_return": "未报送",
-        "share": "达标比例",
-        "target": "覆盖目标",
-        "met": "结论",
-        "met_yes": "达到",
-        "met_no": "未达到",
-        "value": "数值",
-        "threshold": "门槛",
-        "pass_share": "各层级达标比例",
-        "yes": "是",
-        "no": "否",
-        "derived": "（下级汇总）",
-        "provisional": "暂定",
-        "provisional_flag": "暂定标准",
-        "no_standard": "未对照标准：只计算指标。",
-    },
-    "en": {
-        "pass": "pass",
-        "fail": "fail",
-        "incomplete": "incomplete",
-        "missing": "missing",
-        "title": "Entrepreneurial-city indicator report",
-        "sheet_summary": "Summary",
-        "sheet_charts": "Charts",
-        "sheet_formulas": "Formulas and rules",
-        "sheet_shortlist": "Shortlist",
-        "sheet_years": "Years",
-        "facts": "About this report",
-        "summary": "Summary by level",
-        "levels": "Units",
-        "charts": "Charts",
-        "formulas": "Formulas",
-        "rules": "Rules of the standard",
-        "shortlist": "Declaration shortlist",
-        "quotas": "Quotas",
-        "years": "Years compared",
-        "level": "Level",
-        "year": "Year",
-        "units": "Units",
-        "passed": "Pass",
-        "failed": "Fail",
-        "no_return": "No return",
-        "share": "Share passing",
-        "target": "Target",
-        "met": "Met",
-        "met_yes": "yes",
-        "met_no": "no",
-        "value": "Value",
-        "threshold": "Threshold",
-        "pass_share": "Share of units passing, by level",
-        "yes": "yes",
-        "no": "no",
-        "derived": "(sum of children)",
-        "provisional": "provisional",
-        "provisional_flag": "Provisional standard",
-        "no_standard": "No standard checked: indicators only.",
-    },
-}
-
-
 def format_cell(value: Cell, kind: str, language: Language = "zh") -> str:
     """A cell as text: 30.64 percent -> "30.6%", a count -> "1,234", a status -> 达标; None -> ""."""
     if value is None or (isinstance(value, float) and value != value):
         return ""
     if kind == "status":
-        return LABELS[language].get(str(value), str(value))
+        return known_message(f"report.{value}", language) or str(value)
     if isinstance(value, str) or kind == "text":
         return str(value)
     if kind == "count":
@@ -219,7 +134,7 @@ def report_content(
     years: YearsResult | None = None,
 ) -> ReportContent:
     """Everything a report shows, built once so that the Excel and HTML reports agree."""
-    labels = LABELS[language]
+    labels = words.section("report", language)
     check = result if isinstance(result, CheckResult) else None
     tables = [_level_table(level, units, catalog, language) for level, units in _by_level(result.units, catalog)]
     return ReportContent(
@@ -233,7 +148,7 @@ def report_content(
         rules=None if standard is None else rules_table(standard, catalog, language),
         shortlist=None if check is None else _shortlist(check, catalog, language),
         years=None if years is None else years_table(years, catalog, language),
-        labels=dict(labels),
+        labels=labels,
         provisional=check is not None and check.standard.provisional,
         warning=None if check is None else provisional_banner(check.standard, language),
         quotas=None if check is None else _quotas(check, catalog, language),
@@ -255,12 +170,12 @@ def _indicator_label(indicator_id: str, catalog: Catalog, language: Language) ->
     indicator = catalog.indicators.get(indicator_id)
     if indicator is None:
         return indicator_id
-    return indicator.name if language == "zh" else (indicator.name_en or indicator.id)
+    return indicator.label(language)
 
 
 def _field_label(field_id: str, catalog: Catalog, language: Language) -> str:
     definition = catalog.fields.get(field_id)
-    return definition.header if definition is not None and language == "zh" else field_id
+    return field_id if definition is None else definition.label(language)
 
 
 def _subject_label(subject: str, catalog: Catalog, language: Language) -> str:
@@ -270,37 +185,37 @@ def _subject_label(subject: str, catalog: Catalog, language: Language) -> str:
 
 
 def _unit_name(unit: UnitResult, language: Language) -> str:
-    return unit.unit_name or (LABELS[language]["derived"] if unit.derived else "")
+    return unit.unit_name or (words.text("report.derived", language) if unit.derived else "")
 
 
 def _level_table(level: str, units: list[UnitResult], catalog: Catalog, language: Language) -> LevelTable:
-    zh = language == "zh"
-    labels = LABELS[language]
     assessed = [unit for unit in units if isinstance(unit, AssessedUnit) and unit.assessment is not None]
     columns = [
-        Column("unit_code", "单位代码" if zh else "Code", "text"),
-        Column("unit_name", "单位名称" if zh else "Name", "text"),
-        Column("parent_code", "上级单位代码" if zh else "Parent code", "text"),
+        Column("unit_code", words.text("column.code", language), "text"),
+        Column("unit_name", words.text("column.name", language), "text"),
+        Column("parent_code", words.text("column.parent-code", language), "text"),
     ]
     if any(unit.year is not None for unit in units):
-        columns.append(Column("year", labels["year"], "text"))
+        columns.append(Column("year", words.text("report.year", language), "text"))
     if assessed:
-        columns.append(Column("status", "结果" if zh else "Status", "status"))
+        columns.append(Column("status", words.text("column.status", language), "status"))
         if any(unit.assessment.rule_set for unit in assessed if unit.assessment):
-            columns.append(Column("rule_set", "适用规则" if zh else "Rule set", "text"))
+            columns.append(Column("rule_set", words.text("column.rule-set", language), "text"))
     indicator_ids = list(dict.fromkeys(name for unit in units for name in unit.indicators))
     for indicator_id in indicator_ids:
         unit_kind = units[0].indicators[indicator_id].unit if indicator_id in units[0].indicators else "percent"
         label = _indicator_label(indicator_id, catalog, language)
         columns.append(Column(indicator_id, label, unit_kind))
         if unit_kind == "ratio":
-            columns.append(Column(f"display:{indicator_id}", f"{label}（1:N）" if zh else f"{label} (1:N)", "text"))
+            columns.append(
+                Column(f"display:{indicator_id}", words.text("report-column.ratio", language, label=label), "text")
+            )
     rules = _rule_columns(assessed, catalog, language)
     columns.extend(Column(f"rule:{subject}", label, "status") for subject, label in rules)
     if assessed:
-        columns.append(Column("lacks", "尚缺（分母不变）" if zh else "Lacks (denominator unchanged)", "text"))
+        columns.append(Column("lacks", words.text("report-column.lacks", language), "text"))
         if any(unit.assessment.reason for unit in assessed if unit.assessment):
-            columns.append(Column("reason", "说明" if zh else "Note", "text"))
+            columns.append(Column("reason", words.text("report-column.reason", language), "text"))
     field_ids = list(dict.fromkeys(name for unit in units for name in unit.fields))
     columns.extend(Column(name, _field_label(name, catalog, language), "count") for name in field_ids)
 
@@ -367,56 +282,60 @@ def _lacks(checks: Sequence[RuleCheck], language: Language) -> str | None:
         for c in checks
         if c.status == "fail" and c.shortfall is not None
     ]
-    return ("；" if language == "zh" else "; ").join(parts) or None
+    return words.text("sep.semicolon", language).join(parts) or None
 
 
 def _facts(
     result: ComputeResult | CheckResult, standard: Standard | None, language: Language, years: YearsResult | None
 ) -> list[tuple[str, str]]:
 
-    zh = language == "zh"
-    labels = LABELS[language]
+    labels = words.section("report", language)
     source = result.source
     facts: list[tuple[str, str]] = [
-        ("文件" if zh else "File", source.file),
-        ("工作表" if zh else "Sheet", source.sheet or "—"),
+        (words.text("fact.file", language), source.file),
+        (words.text("fact.sheet", language), source.sheet or "—"),
         ("SHA-256", source.sha256[:SHA256_SHOWN] + "…"),
     ]
     unit_years = sorted({unit.year for unit in result.units if unit.year is not None})
     if years is not None:
-        facts.append(("比较年度" if zh else "Years compared", ", ".join(str(year) for year in years.years)))
+        facts.append((words.text("fact.years-compared", language), ", ".join(str(year) for year in years.years)))
         files = [item.file for item in years.sources if item.file != source.file]
         if files:
-            facts.append(("其他年度文件" if zh else "Files of other years", "; ".join(files)))
+            facts.append((words.text("fact.other-files", language), "; ".join(files)))
     if unit_years:
-        label = ("各单位表的年度" if zh else "Year of the unit sheets") if years is not None else labels["year"]
+        label = words.text("fact.unit-years", language) if years is not None else labels["year"]
         facts.append((label, ", ".join(str(year) for year in unit_years)))
     facts.append((labels["units"], str(len(result.units))))
     if isinstance(result, CheckResult):
         info = result.standard
-        facts.append(("标准" if zh else "Standard", f"{info.name}（{info.id}）" if zh else f"{info.name} ({info.id})"))
-        status = ({"official": "正式", "provisional": "暂定"}[info.status] if zh else info.status) + (
-            f"（{labels['provisional_flag']}）" if zh and info.provisional and info.status != "provisional" else ""
+        facts.append(
+            (
+                words.text("fact.standard", language),
+                words.text("fact.standard-name", language, name=info.name, id=info.id),
+            )
         )
-        facts.append(("标准状态" if zh else "Standard status", status))
-        facts.append(("依据" if zh else "Source", info.source))
+        status = words.text(f"fact.{info.status}", language)
+        if info.provisional and info.status != "provisional":
+            status = words.text("fact.status-flagged", language, status=status)
+        facts.append((words.text("fact.standard-status", language), status))
+        facts.append((words.text("fact.source", language), info.source))
         banner = provisional_banner(result.standard, language)
         if banner:
-            facts.append(("注意" if zh else "Warning", banner))
+            facts.append((words.text("fact.warning", language), banner))
         if info.note:
-            facts.append(("说明" if zh else "Note", info.note))
+            facts.append((words.text("fact.note", language), info.note))
     elif standard is None:
-        facts.append(("标准" if zh else "Standard", labels["no_standard"]))
+        facts.append((words.text("fact.standard", language), labels["no_standard"]))
     warnings = sum(1 for finding in result.findings if finding.severity == "warning")
     errors = sum(1 for finding in result.findings if finding.severity == "error")
     if warnings or errors:
         facts.append(
             (
-                "数据提示" if zh else "Findings",
-                f"{errors} 个错误，{warnings} 个警告" if zh else f"{errors} errors, {warnings} warnings",
+                words.text("fact.findings", language),
+                words.text("fact.finding-counts", language, errors=errors, warnings=warnings),
             )
         )
-    facts.append(("生成工具" if zh else "Generated by", f"chuangye-metrics {__version__}"))
+    facts.append((words.text("fact.generated-by", language), f"chuangye-metrics {__version__}"))
     return facts
 
 
@@ -472,7 +391,6 @@ def _charts(
     result: ComputeResult | CheckResult, catalog: Catalog, standard: Standard | None, language: Language
 ) -> list[ChartSeries]:
     """Each charted indicator by unit, per level; a series with no value at all is left out."""
-    zh = language == "zh"
     charts: list[ChartSeries] = []
     for level, units in _by_level(result.units, catalog):
         several_years = len({unit.year for unit in units}) > 1
@@ -499,11 +417,7 @@ def _charts(
             name = _indicator_label(indicator_id, catalog, language)
             title = f"{label} · {name}"
             if len(units) > len(shown):
-                title += (
-                    f"（前 {len(shown)} 个单位，共 {len(units)} 个）"
-                    if zh
-                    else f" (first {len(shown)} of {len(units)} units)"
-                )
+                title += words.text("chart.first-units", language, shown=len(shown), total=len(units))
             charts.append(
                 ChartSeries(
                     level=level,
@@ -526,27 +440,22 @@ def _charts(
 def formulas_table(catalog: Catalog, language: Language = "zh") -> TextTable:
     """Every indicator: id, name, unit, formula in words, definition, source, note."""
 
-    zh = language == "zh"
-    units = {"percent": "百分比", "ratio": "比例 1:N", "years": "年"} if zh else {}
-    header = (
-        ["指标代码", "指标名称", "单位", "计算公式", "定义", "依据", "说明", "核心指标"]
-        if zh
-        else ["Id", "Name", "Unit", "Formula", "Definition", "Source", "Note", "Core"]
-    )
+    headings = ("id", "name", "unit", "formula", "definition", "source", "note", "core")
+    header = [words.text(f"formulas.{heading}", language) for heading in headings]
     rows: list[list[Cell]] = [
         [
             indicator.id,
-            indicator.name if zh else (indicator.name_en or indicator.name),
-            units.get(indicator.unit, indicator.unit),
+            indicator.name_in(language, indicator.name),
+            known_message(f"formulas.unit.{indicator.unit}", language) or indicator.unit,
             formula_text(indicator, catalog, language),
             indicator.definition,
             indicator.source,
             indicator.note,
-            LABELS[language]["yes"] if indicator.core else "",
+            words.text("report.yes", language) if indicator.core else "",
         ]
         for indicator in catalog.indicators.values()
     ]
-    return TextTable(title=LABELS[language]["formulas"], header=header, rows=rows)
+    return TextTable(title=words.text("report.formulas", language), header=header, rows=rows)
 
 
 def _threshold_text(value: float, unit: str, language: Language) -> str:
@@ -555,13 +464,9 @@ def _threshold_text(value: float, unit: str, language: Language) -> str:
 
 def rules_table(standard: Standard, catalog: Catalog, language: Language = "zh") -> TextTable:
     """The standard's rules per level, each with its condition and whether it is provisional; then coverage targets."""
-    zh = language == "zh"
-    labels = LABELS[language]
-    header = (
-        ["层级", "适用条件", "指标或计数", "比较", "门槛", "暂定", "说明", "依据"]
-        if zh
-        else ["Level", "Applies to", "Indicator or count", "Comparison", "Threshold", "Provisional", "Note", "Source"]
-    )
+    labels = words.section("report", language)
+    headings = ("level", "applies-to", "subject", "comparison", "threshold", "provisional", "note", "source")
+    header = [words.text(f"rules.{heading}", language) for heading in headings]
     rows: list[list[Cell]] = []
     for level, entries in standard.levels.items():
         label = level_label(level, catalog, language)
@@ -573,7 +478,7 @@ def rules_table(standard: Standard, catalog: Catalog, language: Language = "zh")
                 )
                 rules = entry.rules
             else:
-                condition, rules = ("全部单位" if zh else "all units"), [entry]
+                condition, rules = words.text("rules.all-units", language), [entry]
             for rule in rules:
                 unit = catalog.indicators[rule.indicator].unit if rule.indicator else "count"
                 rows.append(
@@ -592,7 +497,7 @@ def rules_table(standard: Standard, catalog: Catalog, language: Language = "zh")
         rows.append(
             [
                 level_label(level, catalog, language),
-                "达标覆盖率目标" if zh else "coverage target",
+                words.text("rules.coverage-target", language),
                 labels["share"],
                 "≥",
                 f"{target:g}%",
@@ -601,8 +506,8 @@ def rules_table(standard: Standard, catalog: Catalog, language: Language = "zh")
                 standard.source,
             ]
         )
-    name = standard.name if zh else (standard.name_en or standard.name)
-    title = f"{labels['rules']}：{name}（{standard.id}）" if zh else f"{labels['rules']}: {name} ({standard.id})"
+    name = standard.name_in(language)
+    title = words.text("rules.title", language, rules=labels["rules"], name=name, id=standard.id)
     return TextTable(title=title, header=header, rows=rows)
 
 
@@ -611,12 +516,8 @@ def _shortlist(result: CheckResult, catalog: Catalog, language: Language) -> Tex
     shortlist = result.shortlist
     if shortlist is None:
         return None
-    zh = language == "zh"
-    header = (
-        ["层级", "年度", "名次", "单位代码", "单位名称", "建议", "超出门槛", "最弱指标", "尚缺"]
-        if zh
-        else ["Level", "Year", "Rank", "Code", "Name", "Status", "Margin", "Weakest rule", "Lacks"]
-    )
+    headings = ("level", "year", "rank", "code", "name", "status", "margin", "weakest", "lacks")
+    header = [words.text(f"shortlist.{heading}", language) for heading in headings]
     rows: list[list[Cell]] = [
         [
             level_label(entry.level, catalog, language),
@@ -631,13 +532,10 @@ def _shortlist(result: CheckResult, catalog: Catalog, language: Language) -> Tex
         ]
         for entry in shortlist.entries
     ]
-    note = (
-        f"超出门槛：最弱一条规则高出门槛的幅度（占门槛的百分比）；差一点：未达标但所缺合计不超过 {shortlist.near_limit}"
-        if zh
-        else "Margin: how far the weakest rule clears its threshold, in percent of the threshold; "
-        f"near: fails, lacking at most {shortlist.near_limit} in all"
+    note = words.text("report-shortlist.note", language, limit=shortlist.near_limit)
+    title = words.text(
+        "report-shortlist.title", language, shortlist=words.text("report.shortlist", language), note=note
     )
-    title = f"{LABELS[language]['shortlist']}（{note}）" if zh else f"{LABELS[language]['shortlist']} ({note})"
     kinds = ["text", "text", "text", "text", "text", "text", "percent", "text", "text"]
     return TextTable(title=title, header=header, rows=rows, kinds=kinds)
 
@@ -646,42 +544,25 @@ def _quotas(result: CheckResult, catalog: Catalog, language: Language) -> TextTa
     shortlist = result.shortlist
     if shortlist is None:
         return None
-    zh = language == "zh"
-    header = ["层级", "年度", "名额", "达标单位", "拟申报"] if zh else ["Level", "Year", "Quota", "Passing", "Proposed"]
+    header = [
+        words.text(f"quotas.{heading}", language) for heading in ("level", "year", "quota", "passing", "proposed")
+    ]
     rows: list[list[Cell]] = [
         [level_label(quota.level, catalog, language), quota.year, quota.quota, quota.passing, quota.proposed]
         for quota in shortlist.quotas
     ]
-    return TextTable(title=LABELS[language]["quotas"], header=header, rows=rows)
+    return TextTable(title=words.text("report.quotas", language), header=header, rows=rows)
 
 
 def years_table(years: YearsResult, catalog: Catalog, language: Language = "zh") -> TextTable:
     """Per unit and count or indicator: the value each year, the change on the year before (同比), and the
     average yearly growth of counts; units absent in a year are flagged."""
-    zh = language == "zh"
-    labels = LABELS[language]
-    unit_words = (
-        {"person": "人", "entity": "个", "year": "年", "percent": "%", "ratio": "1:N", "years": "年"}
-        if zh
-        else {
-            "person": "people",
-            "entity": "entities",
-            "year": "years",
-            "percent": "%",
-            "ratio": "1:N",
-            "years": "years",
-        }
-    )
+    labels = words.section("report", language)
     header = (
-        ["单位代码", "单位名称", "层级", "项目", "单位"]
-        + [f"{year} 年" for year in years.years]
-        + [f"{year} 同比" for year in years.years[1:]]
-        + ["年均增长率", "增长区间", "缺报年度"]
-        if zh
-        else ["Code", "Name", "Level", "Item", "Unit"]
-        + [str(year) for year in years.years]
-        + [f"{year} change" for year in years.years[1:]]
-        + ["Yearly growth", "Growth period", "Years without the unit"]
+        [words.text(f"years.{heading}", language) for heading in ("code", "name", "level", "item", "unit-column")]
+        + [words.text("years.year", language, year=year) for year in years.years]
+        + [words.text("years.change", language, year=year) for year in years.years[1:]]
+        + [words.text(f"years.{heading}", language) for heading in ("yearly-growth", "growth-period", "missing-years")]
     )
     kinds = (
         ["text"] * 5
@@ -713,7 +594,7 @@ def years_table(years: YearsResult, catalog: Catalog, language: Language = "zh")
                     unit.unit_name or labels["derived"],
                     level_label(unit.level, catalog, language),
                     item,
-                    unit_words.get(series.unit, series.unit),
+                    known_message(f"item-unit.{series.unit}", language) or series.unit,
                     *values,
                     *changes,
                     series.growth,

@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from chuangye_metrics.config.catalog import MISSING, Catalog, format_measure
+from chuangye_metrics.core import words
 from chuangye_metrics.core.findings import Finding
 from chuangye_metrics.core.models import (
     AssessedUnit,
@@ -32,7 +33,7 @@ from chuangye_metrics.core.models import (
     YearsResult,
 )
 from chuangye_metrics.core.text import printable
-from chuangye_metrics.core.words import Language, message_template
+from chuangye_metrics.core.words import Language, known_message, message_template
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.indicators.compute import UnitTable, model_numbers, text_or_none
 from chuangye_metrics.outputs.files import output_stream, write_output
@@ -58,20 +59,19 @@ def level_label(level: str, catalog: Catalog, language: Language) -> str:
     definition = catalog.levels.get(level)
     if definition is None:
         return level
-    return definition.name if language == "zh" else definition.name_en
+    return definition.label(language)
 
 
 def compute_table(result: ComputeResult, catalog: Catalog, language: Language = "zh") -> Table:
-    zh = language == "zh"
     table = Table(title=markup_safe(source_title(result)), show_lines=False, header_style="bold")
     years = {unit.year for unit in result.units}
-    table.add_column("单位代码" if zh else "Code", no_wrap=True)
-    table.add_column("单位名称" if zh else "Name")
-    table.add_column("层级" if zh else "Level", no_wrap=True)
+    table.add_column(words.text("column.code", language), no_wrap=True)
+    table.add_column(words.text("column.name", language))
+    table.add_column(words.text("column.level", language), no_wrap=True)
     if len(years) > 1:
-        table.add_column("年度" if zh else "Year", no_wrap=True)
+        table.add_column(words.text("column.year", language), no_wrap=True)
     for indicator in catalog.indicators.values():
-        table.add_column(markup_safe(indicator.name if zh else (indicator.name_en or indicator.id)), justify="right")
+        table.add_column(markup_safe(indicator.label(language)), justify="right")
     for unit in result.units:
         name = markup_safe(unit.unit_name or message_template("label-derived-unit", language))
         if unit.derived:
@@ -87,13 +87,7 @@ def compute_table(result: ComputeResult, catalog: Catalog, language: Language = 
 def render_table(result: ComputeResult, catalog: Catalog, console: Console, language: Language = "zh") -> None:
     console.print(compute_table(result, catalog, language))
     if any(unit.derived for unit in result.units):
-        note = (
-            "斜体为文件中无本行、由直接下级汇总计数后计算的单位；园区不计入任何辖区汇总。"
-            if language == "zh"
-            else "Italic units have no row of their own: their counts sum their direct children. "
-            "Parks are never summed."
-        )
-        console.print(note, style="dim")
+        console.print(words.text("table.derived-note", language), style="dim")
 
 
 def text_console() -> tuple[Console, io.StringIO]:
@@ -118,12 +112,6 @@ def table_text(result: ComputeResult, catalog: Catalog, language: Language = "zh
     return buffer.getvalue()
 
 
-DERIVED_NOTE = {
-    "zh": "标 * 的单位在文件中无本行，由直接下级汇总计数后计算；园区不计入任何辖区汇总。\n",
-    "en": "Units marked * have no row of their own: their counts sum their direct children. Parks are never summed.\n",
-}
-
-
 def source_title(result: ComputeResult) -> str:
     """The title of compute's table: the file, and the sheet when there is one."""
     return f"{result.source.file}" + (f" · {result.source.sheet}" if result.source.sheet else "")
@@ -131,15 +119,11 @@ def source_title(result: ComputeResult) -> str:
 
 def plain_headers(catalog: Catalog, language: Language, several_years: bool) -> list[str]:
     """The headers of compute's plain table."""
-    zh = language == "zh"
-    headers = ["单位代码" if zh else "Code", "单位名称" if zh else "Name", "层级" if zh else "Level"]
+    headers = [words.text(f"column.{name}", language) for name in ("code", "name", "level")]
     return (
         headers
-        + (["年度" if zh else "Year"] if several_years else [])
-        + [
-            printable(indicator.name if zh else (indicator.name_en or indicator.id))
-            for indicator in catalog.indicators.values()
-        ]
+        + ([words.text("column.year", language)] if several_years else [])
+        + [printable(indicator.label(language)) for indicator in catalog.indicators.values()]
     )
 
 
@@ -195,16 +179,11 @@ def _padded_column(cells: list[str], lengths: list[int], width: int, right: bool
 
 
 def findings_table(findings: Iterable[Finding], language: Language = "zh") -> Table:
-    zh = language == "zh"
     table = Table(header_style="bold", show_lines=False)
-    for label in (
-        ("级别", "工作表", "行", "列", "字段", "值", "说明")
-        if zh
-        else ("Severity", "Sheet", "Row", "Column", "Field", "Value", "Message")
-    ):
-        table.add_column(label)
+    for heading in ("severity", "sheet", "row", "column", "field", "value", "message"):
+        table.add_column(words.text(f"findings.{heading}", language))
     for finding in findings:
-        severity = ("错误" if zh else "error") if finding.severity == "error" else ("警告" if zh else "warning")
+        severity = words.text(f"severity.{finding.severity}", language)
         style = "red" if finding.severity == "error" else "yellow"
         table.add_row(
             f"[{style}]{severity}[/{style}]",
@@ -221,23 +200,15 @@ def findings_table(findings: Iterable[Finding], language: Language = "zh") -> Ta
 STATUS_STYLE = {"pass": "green", "fail": "red", "incomplete": "yellow"}
 
 
-STATUS_ZH = {"pass": "达标", "fail": "未达标", "incomplete": "数据不全"}
-
-
 def provisional_banner(standard: StandardInfo, language: Language = "zh") -> str | None:
     """The warning every output of a provisional standard carries."""
     if not standard.provisional:
         return None
-    if language == "zh":
-        return f"注意：标准 {standard.id} 含暂定门槛（标 * 者），不是官方数值，结果仅供参考。"
-    return (
-        f"Note: standard {standard.id} has provisional thresholds (marked *), not official values; "
-        "treat the results as indicative."
-    )
+    return words.text("banner.provisional", language, standard=standard.id)
 
 
 def status_label(status: str, language: Language) -> str:
-    return STATUS_ZH.get(status, status) if language == "zh" else status
+    return known_message(f"status.{status}", language) or status
 
 
 def _rules_of(units: list[AssessedUnit]) -> list[RuleCheck]:
@@ -261,7 +232,6 @@ class LevelRows:
 
 
 def level_rows(result: CheckResult, catalog: Catalog, language: Language = "zh") -> list[LevelRows]:
-    zh = language == "zh"
     tables: list[LevelRows] = []
     levels = [entry.level for entry in result.coverage]
     for level in dict.fromkeys(levels):
@@ -270,8 +240,8 @@ def level_rows(result: CheckResult, catalog: Catalog, language: Language = "zh")
             continue
         rules = _rules_of(units)
         several = len({unit.year for unit in units}) > 1
-        headings = ["单位代码" if zh else "Code", "单位名称" if zh else "Name"]
-        headings += (["年度" if zh else "Year"] if several else []) + ["结果" if zh else "Status"]
+        headings = [words.text("column.code", language), words.text("column.name", language)]
+        headings += ([words.text("column.year", language)] if several else []) + [words.text("column.status", language)]
         right_from = len(headings)
         headings += [describe_rule(rule, language) + ("*" if rule.provisional else "") for rule in rules]
         table = LevelRows(
@@ -324,19 +294,14 @@ def _drawn(levels: list[LevelRows]) -> list[Table]:
 
 
 def coverage_table(coverage: list[LevelCoverage], catalog: Catalog, language: Language = "zh") -> Table:
-    zh = language == "zh"
-    table = Table(title="达标覆盖率" if zh else "Coverage", header_style="bold")
-    headings = (
-        ("层级", "年度", "参评", "达标", "未达标", "数据不全", "未报送", "达标比例", "目标", "结论")
-        if zh
-        else ("Level", "Year", "Assessed", "Pass", "Fail", "Incomplete", "No return", "Share", "Target", "Met")
-    )
+    table = Table(title=words.text("coverage.title", language), header_style="bold")
+    headings = ("level", "year", "assessed", "pass", "fail", "incomplete", "no-return", "share", "target", "met")
     for heading in headings:
-        table.add_column(heading, justify="left" if heading in ("层级", "Level") else "right")
+        table.add_column(words.text(f"coverage.{heading}", language), justify="left" if heading == "level" else "right")
     for entry in coverage:
-        met = "—" if entry.met is None else ("[green]达到[/green]" if zh else "[green]yes[/green]")
+        met = "—" if entry.met is None else f"[green]{words.text('coverage.met-yes', language)}[/green]"
         if entry.met is False:
-            met = "[red]未达到[/red]" if zh else "[red]no[/red]"
+            met = f"[red]{words.text('coverage.met-no', language)}[/red]"
         table.add_row(
             markup_safe(level_label(entry.level, catalog, language)),
             "" if entry.year is None else str(entry.year),
@@ -352,20 +317,14 @@ def coverage_table(coverage: list[LevelCoverage], catalog: Catalog, language: La
     return table
 
 
-SHORTLIST_ZH = {"proposed": "拟申报", "reserve": "备选", "near": "差一点"}
-
-
-SHORTLIST_EN = {"proposed": "proposed", "reserve": "reserve", "near": "near"}
-
-
 def shortlist_label(status: str, language: Language) -> str:
-    return (SHORTLIST_ZH if language == "zh" else SHORTLIST_EN).get(status, status)
+    return known_message(f"shortlist.{status}", language) or status
 
 
 def lacking_text(entry: ShortlistEntry, language: Language = "zh") -> str:
     """What a near unit lacks, rule by rule: "创业参与率 差 3 人"."""
     parts = [f"{lack.name} {shortfall_text(lack.shortfall, lack.shortfall_unit, language)}" for lack in entry.lacking]
-    return ("；" if language == "zh" else "; ").join(parts)
+    return words.text("sep.semicolon", language).join(parts)
 
 
 def shortlist_table(result: CheckResult, catalog: Catalog, language: Language = "zh") -> Table | None:
@@ -373,17 +332,14 @@ def shortlist_table(result: CheckResult, catalog: Catalog, language: Language = 
     shortlist = result.shortlist
     if shortlist is None:
         return None
-    zh = language == "zh"
     quotas = "，".join(f"{level_label(q.level, catalog, language)} {q.proposed}/{q.quota}" for q in shortlist.quotas)
-    title = f"申报推荐名单（{quotas}）" if zh else f"Declaration shortlist ({quotas})"
+    title = words.text("shortlist.title", language, quotas=quotas)
     table = Table(title=markup_safe(title), header_style="bold")
-    headings = (
-        ("层级", "名次", "单位代码", "单位名称", "建议", "最弱指标", "超出门槛", "尚缺")
-        if zh
-        else ("Level", "Rank", "Code", "Name", "Status", "Weakest rule", "Margin", "Lacks")
-    )
+    headings = ("level", "rank", "code", "name", "status", "weakest", "margin", "lacks")
     for heading in headings:
-        table.add_column(heading, justify="right" if heading in ("名次", "Rank", "超出门槛", "Margin") else "left")
+        table.add_column(
+            words.text(f"shortlist.{heading}", language), justify="right" if heading in ("rank", "margin") else "left"
+        )
     for entry in shortlist.entries:
         style = {"proposed": "green", "reserve": "", "near": "yellow"}[entry.status]
         label = shortlist_label(entry.status, language)
@@ -403,11 +359,10 @@ def shortlist_table(result: CheckResult, catalog: Catalog, language: Language = 
 def check_text(result: CheckResult, catalog: Catalog, language: Language = "zh") -> str:
     """The check as text: coloured for a terminal, plain when piped or written to a file."""
     console, buffer = text_console()
-    zh = language == "zh"
     standard = result.standard
     name, identifier = markup_safe(standard.name), markup_safe(standard.id)
-    console.print(f"[bold]{name}[/bold]（{identifier}）" if zh else f"[bold]{name}[/bold] ({identifier})")
-    console.print(("依据：" if zh else "Source: ") + printable(standard.source), markup=False)
+    console.print(words.text("check.title", language, name=f"[bold]{name}[/bold]", id=identifier))
+    console.print(words.text("check.source", language, source=printable(standard.source)), markup=False)
     banner = provisional_banner(result.standard, language)
     if banner:
         console.print(printable(banner), style="bold yellow", markup=False)
@@ -426,17 +381,13 @@ def check_text(result: CheckResult, catalog: Catalog, language: Language = "zh")
         if entry.missing_units:
             names = "、".join(f"{unit.unit_code} {unit.unit_name or ''}".strip() for unit in entry.missing_units)
             label = level_label(entry.level, catalog, language)
-            line = f"{label}未报送：{names}" if zh else f"{label} without a return: {names}"
+            line = words.text("check.no-return", language, level=label, names=names)
             console.print(printable(line), markup=False)
     shortlist = shortlist_table(result, catalog, language)
     if shortlist is not None:
         console.print(shortlist)
         console.print(
-            "超出门槛：最弱一条规则高出门槛的幅度（占门槛的百分比）；差一点：未达标但所缺合计不超过 "
-            f"{result.shortlist.near_limit if result.shortlist else ''}。"
-            if zh
-            else "Margin: how far the weakest rule clears its threshold, in percent of the threshold; "
-            f"near: fails, lacking at most {result.shortlist.near_limit if result.shortlist else ''} in all.",
+            words.text("check.shortlist-note", language, limit=result.shortlist.near_limit if result.shortlist else ""),
             style="dim",
             markup=False,
         )
@@ -459,15 +410,12 @@ def format_change(series: Series, change: float | None, language: Language) -> s
     """+120 (a count); +1.5 个百分点 (a percent); +0.3 (the N of 1:N); +0.2 年 (years)."""
     if change is None:
         return ""
-    zh = language == "zh"
     if series.kind == "field":
         return f"{change:+,.0f}" if float(change).is_integer() else f"{change:+,}"
     # one decimal, as the values are shown; two for a change too small to show in one
     signed = f"{change:+.1f}" if change == 0 or abs(change) >= 0.05 else f"{change:+.2f}"
-    if series.unit == "percent":
-        return f"{signed} 个百分点" if zh else f"{signed} pp"
-    if series.unit == "years":
-        return f"{signed} 年" if zh else f"{signed} years"
+    if series.unit in ("percent", "years"):
+        return words.text(f"change.{series.unit}", language, change=signed)
     return signed
 
 
@@ -481,41 +429,36 @@ def format_growth(series: Series) -> str:
 
 def _series_rows(unit: UnitYears, catalog: Catalog, language: Language) -> list[tuple[str, Series]]:
     """(label, series) of the unit's indicators, then its counts; those without a value in any year left out."""
-    zh = language == "zh"
     rows: list[tuple[str, Series]] = []
     for indicator_id, series in unit.indicators.items():
         definition = catalog.indicators.get(indicator_id)
-        label = indicator_id if definition is None else (definition.name if zh else definition.name_en or indicator_id)
-        rows.append((label, series))
+        rows.append((indicator_id if definition is None else definition.label(language), series))
     ordered = [name for name in LEADING_COUNTS if name in unit.fields]
     ordered += [name for name in unit.fields if name not in ordered]
     for name in ordered:
         field = catalog.fields.get(name)
-        rows.append((name if field is None or not zh else field.header, unit.fields[name]))
+        rows.append((name if field is None else field.label(language), unit.fields[name]))
     return [(label, series) for label, series in rows if any(point.value is not None for point in series.points)]
 
 
 def years_table(result: YearsResult, units: list[UnitYears], title: str, catalog: Catalog, language: Language) -> Table:
-    zh = language == "zh"
     years = result.years
     table = Table(title=markup_safe(title), header_style="bold", show_lines=False)
-    table.add_column("单位" if zh else "Unit")
-    table.add_column("项目" if zh else "Item")
+    table.add_column(words.text("years.unit", language))
+    table.add_column(words.text("years.item", language))
     for year in years:
         table.add_column(str(year), justify="right", no_wrap=True)
     for year in years[1:]:
-        table.add_column(f"同比 {year}" if zh else f"YoY {year}", justify="right", no_wrap=True)
+        table.add_column(words.text("years.yoy", language, year=year), justify="right", no_wrap=True)
     table.add_column(
-        f"年均增长率 {years[0]}–{years[-1]}" if zh else f"Yearly growth {years[0]}–{years[-1]}",
-        justify="right",
-        no_wrap=True,
+        words.text("years.growth", language, first=years[0], last=years[-1]), justify="right", no_wrap=True
     )
     for unit in units:
         name = unit.unit_name or message_template("label-derived-unit", language)
         heading = [markup_safe(unit.unit_code), markup_safe(name)]
         if unit.missing_years:
             missing = "、".join(map(str, unit.missing_years))
-            heading.append(f"[yellow]{missing} 年无数据[/yellow]" if zh else f"[yellow]no data for {missing}[/yellow]")
+            heading.append(f"[yellow]{words.text('years.no-data', language, years=missing)}[/yellow]")
         rows = _series_rows(unit, catalog, language)
         if not rows:
             table.add_row(heading[0], "", *([MISSING] * len(years)), *([""] * len(years)), end_section=True)
@@ -541,7 +484,6 @@ def years_table(result: YearsResult, units: list[UnitYears], title: str, catalog
 
 def render_years(result: YearsResult, catalog: Catalog, console: Console, language: Language = "zh") -> None:
     """A table per level (top down, parks last) with every unit of any year; then what the columns mean."""
-    zh = language == "zh"
     files = ", ".join(source.file for source in result.sources)
     order = [level for level in catalog.levels if level in {unit.level for unit in result.units}]
     order += sorted({unit.level for unit in result.units} - set(order))
@@ -549,18 +491,7 @@ def render_years(result: YearsResult, catalog: Catalog, console: Console, langua
         units = [unit for unit in result.units if unit.level == level]
         title = f"{level_label(level, catalog, language)} · {files}"
         console.print(years_table(result, units, title, catalog, language))
-    note = (
-        "同比：与上一年相比的增减——计数为人数或个数，百分比指标为百分点，1:N 比例为 N 的增减；上一年无数据时空白。"
-        "年均增长率（计数）：((末年值 ÷ 首年值)^(1 ÷ 相隔年数) − 1) × 100%，取有数值的首末年度。"
-        "上级单位各年的指标由下级计数汇总后计算。各年度均无数值的项目未列出。"
-        if zh
-        else "YoY: the change on the year before — counts in people or entities, percent indicators in "
-        "percentage points, 1:N ratios in N; blank when the year before has no value. Yearly growth (counts): "
-        "((last ÷ first)^(1 ÷ years between) − 1) × 100 %, over the first and last years with a value. "
-        "A parent's indicators come from its children's summed counts each year. Items without a value in "
-        "any year are left out."
-    )
-    console.print(note, style="dim")
+    console.print(words.text("years.note", language), style="dim")
 
 
 def years_table_text(result: YearsResult, catalog: Catalog, language: Language = "zh") -> str:
@@ -599,7 +530,7 @@ def write_plain_compute_table(
     out.write(printable(title) + "\n")
     write_aligned(out, headers, columns, right_from=4 if several else 3, batch=SLICE)
     if derived.any():
-        out.write(DERIVED_NOTE[language])
+        out.write(words.text("table.plain-derived-note", language) + "\n")
 
 
 def measures(values: np.ndarray, unit: str, language: Language) -> list[str]:
@@ -610,19 +541,18 @@ def measures(values: np.ndarray, unit: str, language: Language) -> list[str]:
 def finding_line(finding: Finding, language: Language = "zh") -> str:
     """One finding on one line for logs: severity, place (sheet, row, column, field) and message; the control
     characters of a value or sheet name quoted shown escaped (``text.printable``), so that it stays one line."""
-    zh = language == "zh"
-    severity = ("错误" if zh else "error") if finding.severity == "error" else ("警告" if zh else "warning")
+    severity = words.text(f"severity.{finding.severity}", language)
     place = []
     if finding.sheet:
-        place.append(f"{'工作表' if zh else 'sheet'} {finding.sheet}")
+        place.append(words.text("place.sheet", language, sheet=finding.sheet))
     if finding.row is not None:
-        place.append(f"{'第' if zh else 'row '}{finding.row}{'行' if zh else ''}")
+        place.append(words.text("place.row", language, row=finding.row))
     if finding.column:
-        place.append(f"{finding.column}列" if zh else f"column {finding.column}")
+        place.append(words.text("place.column", language, column=finding.column))
     if finding.field:
         place.append(finding.field)
     where = f" [{', '.join(place)}]" if place else ""
-    value = f" ({'值' if zh else 'value'}: {finding.value})" if finding.value else ""
+    value = f" ({words.text('place.value', language, value=finding.value)})" if finding.value else ""
     return printable(f"{severity}{where}: {finding.message}{value}")
 
 
@@ -634,19 +564,14 @@ def validation_text(report: ValidationReport, language: Language, terminal: bool
         console.print(findings_table(report.findings, language))
     elif report.findings:  # a log or a file: greppable lines, and a thousand of them print at once
         buffer.write("".join(finding_line(finding, language) + "\n" for finding in report.findings))
-    zh = language == "zh"
     if report.left_out:
-        console.print(
-            f"另有 {report.left_out} 条未列出（--max-errors）"
-            if zh
-            else f"{report.left_out} more not listed (--max-errors)"
-        )
-    status = ("通过" if zh else "valid") if report.valid else ("未通过" if zh else "invalid")
+        console.print(words.text("validation.left-out", language, count=report.left_out))
+    status = words.text("validation.valid" if report.valid else "validation.invalid", language)
     file = markup_safe(report.source.file)
     console.print(
-        f"{file}: {status} · {report.errors} 个错误，{report.warnings} 个警告"
-        if zh
-        else f"{file}: {status} · {report.errors} error(s), {report.warnings} warning(s)"
+        words.text(
+            "validation.summary", language, file=file, status=status, errors=report.errors, warnings=report.warnings
+        )
     )
     return buffer.getvalue()
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from chuangye_metrics.config.catalog import Catalog, format_measure
 from chuangye_metrics.config.operators import symbol
+from chuangye_metrics.core import words
 from chuangye_metrics.core.models import CheckResult, ComputeResult, YearsResult
 from chuangye_metrics.core.words import Language
 from chuangye_metrics.outputs.files import replacing
@@ -165,7 +166,7 @@ class _SheetNames:
     """Valid, distinct sheet names: no []:*?/\\, at most 31 characters, unique ignoring case."""
 
     def __init__(self, language: Language) -> None:
-        self.slash = "、" if language == "zh" else "-"
+        self.slash = words.text("xlsx.sheet-slash", language)
         self.used: set[str] = set()
 
     def take(self, label: str) -> str:
@@ -395,12 +396,7 @@ def _rows_that_fit(rows: Sequence[Sequence[Cell]], language: Language) -> tuple[
     if len(rows) <= room + 1:
         return rows, None
     left_out = len(rows) - room
-    note = (
-        f"工作表最多 {EXCEL_ROWS:,} 行：其余 {left_out:,} 行未写入；全部结果请用 --format json 或 csv。"
-        if language == "zh"
-        else f"A sheet holds at most {EXCEL_ROWS:,} rows: {left_out:,} more are left out; "
-        "use --format json or csv for all of them."
-    )
+    note = words.text("xlsx.rows-left-out", language, rows=EXCEL_ROWS, left_out=left_out)
     return rows[:room], note
 
 
@@ -435,7 +431,7 @@ def _threshold_label(series: ChartSeries, content: ReportContent) -> str:
 
     shown = format_measure(series.threshold, series.unit, content.language)
     op = symbol(series.op)
-    provisional = f"（{content.labels['provisional']}）" if content.language == "zh" else " (provisional)"
+    provisional = words.text("xlsx.provisional-mark", content.language, provisional=content.labels["provisional"])
     return f"{label} {op} {shown}" + (provisional if series.provisional else "")
 
 
@@ -538,11 +534,7 @@ def _shortlist_sheet(worksheet: Worksheet, content: ReportContent, formats: _For
 
 
 def _years_sheet(worksheet: Worksheet, table: TextTable, content: ReportContent, formats: _Formats) -> None:
-    zh = content.language == "zh"
-    change_formats = {
-        **CHANGE_FORMATS,
-        "percent": '+0.0" 个百分点";-0.0" 个百分点";0.0' if zh else '+0.0" pp";-0.0" pp";0.0',
-    }
+    change_formats = {**CHANGE_FORMATS, "percent": words.text("xlsx.change-percent-format", content.language)}
     _set_widths(worksheet, table.header, table.rows, most=28)
     worksheet.set_row(0, 32)
     for column, heading in enumerate(table.header):

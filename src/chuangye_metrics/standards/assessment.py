@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from chuangye_metrics.config import expressions
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.config.operators import TOLERANCE, passes
-from chuangye_metrics.core.models import Assessment, LevelCoverage, MissingUnit, RuleCheck, trusted
+from chuangye_metrics.core.models import Assessment, LevelCoverage, MissingUnit, RuleCheck
 from chuangye_metrics.core.words import Language, message_template
 from chuangye_metrics.indicators.compute import UnitTable, indicator_arrays, reason_words
 from chuangye_metrics.standards.library import RuleSet, Standard, Threshold
@@ -66,23 +66,20 @@ class RuleColumn:
         """The published model of the check of the rule's ``offset``-th unit."""
         value = self.value[offset]
         shortfall = self.shortfall[offset]
-        return trusted(
-            RuleCheck,
-            {
-                "indicator": self.indicator,
-                "field": self.field,
-                "name": self.name,
-                "op": self.op,
-                "threshold": self.threshold,
-                "unit": self.unit,
-                "value": None if value != value else float(value),
-                "status": CHECK_STATUSES[int(self.status[offset])],
-                "gap": None if value != value else float(self.threshold - value),
-                "shortfall": None if shortfall != shortfall else int(shortfall),
-                "shortfall_unit": self.shortfall_unit,
-                "provisional": self.provisional,
-                "reason": self.reason[offset],
-            },
+        return RuleCheck.model_construct(
+            indicator=self.indicator,
+            field=self.field,
+            name=self.name,
+            op=self.op,
+            threshold=self.threshold,
+            unit=self.unit,
+            value=None if value != value else float(value),
+            status=CHECK_STATUSES[int(self.status[offset])],
+            gap=None if value != value else float(self.threshold - value),
+            shortfall=None if shortfall != shortfall else int(shortfall),
+            shortfall_unit=self.shortfall_unit,
+            provisional=self.provisional,
+            reason=self.reason[offset],
         )
 
 
@@ -166,16 +163,13 @@ class Assessments:
                 strict=True,
             )
         ]
-        return trusted(
-            Assessment,
-            {
-                "standard": self.standard,
-                "status": UNIT_STATUSES[status],
-                "rule_set": self.rule_set[position],
-                "provisional": bool(self.provisional[position]),
-                "reason": self.reason[position],
-                "checks": checks,
-            },
+        return Assessment.model_construct(
+            standard=self.standard,
+            status=UNIT_STATUSES[status],
+            rule_set=self.rule_set[position],
+            provisional=bool(self.provisional[position]),
+            reason=self.reason[position],
+            checks=checks,
         )
 
 
@@ -283,7 +277,7 @@ def _applicable(
             verdict = entry.matches({name: values[offset] for name, values in columns.items()})
             if verdict is None and not taken[offset]:
                 name = next(n for n, values in columns.items() if is_blank(values[offset]))
-                header = catalog.fields[name].header if language == "zh" else name
+                header = catalog.fields[name].label(language)
                 blank[offset] = message_template("check-condition-blank", language).format(header=header)
             elif verdict and not taken[offset]:
                 matches[offset] = True
@@ -322,7 +316,7 @@ def _rule_column(
         denominator = np.asarray(parts.denominator, dtype="float64")
         values = np.asarray(parts.value, dtype="float64")
         reasons = reason_words(parts, indicator, catalog, language)
-        name = indicator.name if language == "zh" else (indicator.name_en or indicator.id)
+        name = indicator.label(language)
         unit: str = indicator.unit
         shortfall_units = {catalog.fields[field].unit for field in expressions.field_names(indicator.numerator_expr)}
         shortfall_unit = shortfall_units.pop() if len(shortfall_units) == 1 else None
@@ -333,9 +327,9 @@ def _rule_column(
     else:
         definition = catalog.fields[rule.field or ""]
         values = chosen[definition.id].to_numpy(dtype="float64") if definition.id in chosen else np.full(count, np.nan)
-        header = definition.header if language == "zh" else definition.id
+        header = definition.label(language)
         reasons = np.full(count, message_template("check-field-missing", language).format(header=header), object)
-        name = definition.header if language == "zh" else definition.id
+        name = header
         unit = "count"
         shortfall_unit = definition.unit
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 from chuangye_metrics.config.catalog import Catalog, format_measure
 from chuangye_metrics.config.operators import symbol
+from chuangye_metrics.core import words
 from chuangye_metrics.core.errors import InputError
 from chuangye_metrics.core.findings import Finding
 from chuangye_metrics.core.guard import register_text
@@ -22,9 +23,8 @@ from chuangye_metrics.core.models import (
     Source,
     StandardInfo,
     UnitResult,
-    trusted,
 )
-from chuangye_metrics.core.words import Language
+from chuangye_metrics.core.words import Language, known_message
 from chuangye_metrics.hierarchy import levels_of_codes
 from chuangye_metrics.indicators.compute import UnitTable
 from chuangye_metrics.reading.reader import ReturnTable, read_return
@@ -72,7 +72,7 @@ class Judged:
         """The whole check as the published model (a model per unit: for the table and the reports)."""
         assessments = self.assessments
         assessed = [
-            trusted(AssessedUnit, {**unit.__dict__, "assessment": assessments.assessment(position)})
+            AssessedUnit.model_construct(**dict(unit), assessment=assessments.assessment(position))
             for position, unit in enumerate(self.results())
         ]
         return CheckResult(
@@ -259,26 +259,12 @@ def describe_rule(check: RuleCheck, language: Language = "zh") -> str:
 
 def unit_word(unit: str | None, language: Language = "zh") -> str:
     """What a shortfall counts: 人 / 个 / 年, or people / entities / years."""
-    words = (
-        {"person": "人", "entity": "个", "year": "年"}
-        if language == "zh"
-        else {
-            "person": "people",
-            "entity": "entities",
-            "year": "years",
-        }
-    )
-    return words.get(unit or "", "")
-
-
-SINGULAR_EN = {"people": "person", "entities": "entity", "years": "year"}
+    return known_message(f"count-unit.{unit}", language) or ""
 
 
 def shortfall_text(shortfall: int, unit: str | None, language: Language = "zh") -> str:
-    word = unit_word(unit, language)
-    if language != "zh" and shortfall == 1:
-        word = SINGULAR_EN.get(word, word)
-    return f"差 {shortfall} {word}".rstrip() if language == "zh" else f"short by {shortfall} {word}".rstrip()
+    word = known_message(f"count-unit-one.{unit}" if shortfall == 1 else f"count-unit.{unit}", language) or ""
+    return words.text("check.shortfall", language, shortfall=shortfall, word=word).rstrip()
 
 
 def _count(value: float | None) -> str:

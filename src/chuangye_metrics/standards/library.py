@@ -13,6 +13,7 @@ from chuangye_metrics.config.operators import LOWER_BOUNDS, Operator
 from chuangye_metrics.core.errors import ConfigError
 from chuangye_metrics.core.resources import formulas_dir
 from chuangye_metrics.core.text import normalise_label
+from chuangye_metrics.core.words import Language
 from chuangye_metrics.core.yamlio import YamlDocument
 
 
@@ -97,6 +98,10 @@ class Standard(_Strict):
     coverage: dict[str, Annotated[float, Field(ge=0, le=100)]] = Field(
         default_factory=dict, description="per level, the percentage of units that must pass"
     )
+
+    def name_in(self, language: Language) -> str:
+        """The standard's name in the language (its Chinese name when it has no English one)."""
+        return self.name if language == "zh" else (self.name_en or self.name)
 
     def rules_for(self, level: str) -> list[Threshold]:
         """Every rule a unit of the level may face (unconditional and conditional), in file order."""

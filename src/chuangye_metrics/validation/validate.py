@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.core.findings import Finding, FindingBudget, cap_findings, format_value
 from chuangye_metrics.core.progress import stage
-from chuangye_metrics.core.words import Language
+from chuangye_metrics.core.words import LANGUAGES, Language
 from chuangye_metrics.hierarchy import hierarchy_of, levels_of_codes, parent_codes_of
 from chuangye_metrics.indicators.compute import UnitTable, unit_table
 from chuangye_metrics.reading.reader import ROW, ReturnTable, excel_row
@@ -126,7 +126,7 @@ def validate_return(
         if label not in hints:
             suggested = catalog.suggest_level(label)
             level = catalog.levels[suggested] if suggested else None
-            hints[label] = {"zh": level.name, "en": level.name_en} if level else ""
+            hints[label] = {language: level.label(language) for language in LANGUAGES} if level else ""
         findings.append(cell_finding("unknown-level", "level", index, label, {"suggestion": hints[label]}))
     frame[LEVEL_LABEL] = frame["level"]
     frame["level"] = frame["level"].map(level_ids).astype(object)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from chuangye_metrics.config import expressions
 from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.core import words
 from chuangye_metrics.core.findings import Finding
 from chuangye_metrics.core.models import Series, SeriesUnit, Source, UnitYears, YearPoint, YearsResult
 from chuangye_metrics.core.words import Language
@@ -24,19 +25,14 @@ CHUNK = 10_000
 
 # why a count's growth is null, by code (0: growth is given)
 NO_VALUE, ONE_VALUE, FIRST_ZERO = 1, 2, 3
-GROWTH_REASONS = {
-    NO_VALUE: ("各年度均无数值", "no value in any year"),
-    ONE_VALUE: ("仅一个年度有数值，无法计算年均增长率", "a value in one year only: no yearly growth"),
-    FIRST_ZERO: ("起始年度数值为 0，无法计算年均增长率", "the first year's value is 0: no yearly growth"),
-}
+GROWTH_REASONS = {NO_VALUE: "growth.no-value", ONE_VALUE: "growth.one-value", FIRST_ZERO: "growth.first-zero"}
 DUPLICATE_ACROSS_FILES = "duplicate-code-across-files"
 
 
 def growth_reason(code: int, language: Language) -> str | None:
     if code == 0:
         return None
-    zh, en = GROWTH_REASONS[code]
-    return zh if language == "zh" else en
+    return words.text(GROWTH_REASONS[code], language)
 
 
 # --- the arithmetic ----------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from chuangye_metrics.cli.options import (
     say,
 )
 from chuangye_metrics.config.catalog import load_catalog
+from chuangye_metrics.core import words
 from chuangye_metrics.core.errors import UsageError
 from chuangye_metrics.core.text import csv_line, defused
 from chuangye_metrics.outputs.explain import indicator_details
@@ -52,12 +53,12 @@ def list_formulas(
         typer.echo("".join(lines), nl=False)
         return
 
-    zh = language == "zh"
     table = Table(header_style="bold")
-    for heading in ("指标", "名称", "公式", "依据") if zh else ("Indicator", "Name", "Formula", "Source"):
-        table.add_column(heading)
+    for heading in ("indicator", "name", "formula", "source"):
+        table.add_column(words.text(f"formulas-list.{heading}", language))
     for item in details:
-        cells = (item["id"], item["name"] if zh else item["name_en"], item["formula"], item["source"])
+        name = catalog.indicators[item["id"]].name_in(language)
+        cells = (item["id"], name, item["formula"], item["source"])
         table.add_row(*(markup_safe(cell or "") for cell in cells))
     console, buffer = text_console()
     console.print(table)
@@ -75,7 +76,6 @@ def explain_formula(
 
     catalog = load_catalog(extra=formulas or [])
     language = language_of(lang)
-    zh = language == "zh"
     if indicator in catalog.fields and indicator not in catalog.indicators:
         definition = catalog.fields[indicator]
         if output_format is DocumentFormat.json:
@@ -84,10 +84,10 @@ def explain_formula(
         say(f"{definition.id}  {definition.header}")
         say(definition.description)
         if definition.aliases:
-            say(("别名：" if zh else "Aliases: ") + "、".join(definition.aliases))
+            say(words.text("explain-field.aliases", language, aliases="、".join(definition.aliases)))
         users = [i.id for i in catalog.indicators.values() if definition.id in i.field_names]
         if users:
-            say(("用于指标：" if zh else "Used by: ") + ", ".join(users))
+            say(words.text("explain-field.used-by", language, users=", ".join(users)))
         return
     if indicator not in catalog.indicators:
         known = ", ".join(catalog.indicators)
@@ -96,11 +96,7 @@ def explain_formula(
     if output_format is DocumentFormat.json:
         typer.echo(json.dumps(item, ensure_ascii=False, indent=2))
         return
-    labels = (
-        {"formula": "公式", "fields": "字段", "definition": "定义", "source": "依据", "note": "说明"}
-        if zh
-        else {"formula": "Formula", "fields": "Fields", "definition": "Definition", "source": "Source", "note": "Note"}
-    )
+    labels = words.section("explain-label", language)
     say(f"{item['id']}  {item['name']}" + (f" ({item['name_en']})" if item["name_en"] else ""))
     say(f"{labels['formula']}: {item['formula']}")
     say(f"{labels['fields']}: " + ", ".join(f"{name} = {header}" for name, header in item["fields"].items()))

@@ -18,6 +18,7 @@ from chuangye_metrics.cli.options import (
     say,
 )
 from chuangye_metrics.config.catalog import format_measure, load_catalog
+from chuangye_metrics.core import words
 from chuangye_metrics.outputs.table import text_console
 from chuangye_metrics.standards.library import RuleSet, load_standard, shipped_standards
 
@@ -52,18 +53,14 @@ def list_standards(
         ]
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    zh = language_of(lang) == "zh"
+    language = language_of(lang)
     table = Table(header_style="bold")
-    for heading in (
-        ("标准", "名称", "层级", "状态", "依据") if zh else ("Standard", "Name", "Levels", "Status", "Source")
-    ):
-        table.add_column(heading)
+    for heading in ("standard", "name", "levels", "status", "source"):
+        table.add_column(words.text(f"standards-column.{heading}", language))
     for standard in standards:
-        status = standard.status + (" *" if standard.has_provisional and standard.status == "official" else "")
-        if zh:
-            status = ("暂定" if standard.status == "provisional" else "正式") + (
-                "（部分暂定）" if standard.has_provisional and standard.status == "official" else ""
-            )
+        status = words.text(f"standards-status.{standard.status}", language)
+        if standard.has_provisional and standard.status == "official":
+            status = words.text("standards-status.partly", language, status=status)
         table.add_row(standard.id, standard.name, ", ".join(standard.levels), status, standard.source)
     console, buffer = text_console()
     console.print(table)
@@ -84,15 +81,15 @@ def show_standard(
     if output_format is not DocumentFormat.table:
         typer.echo(loaded.model_dump_json(indent=2))
         return
-    zh = language_of(lang) == "zh"
+    language = language_of(lang)
     say(f"{loaded.id}  {loaded.name}")
-    say(("依据：" if zh else "Source: ") + loaded.source)
-    status = {"official": "正式", "provisional": "暂定（门槛不是官方数值）"}[loaded.status] if zh else loaded.status
-    say(("状态：" if zh else "Status: ") + status)
+    say(words.text("check.source", language, source=loaded.source))
+    status = words.text(f"standards-show-status.{loaded.status}", language)
+    say(words.text("standards-show.status", language, status=status))
     if loaded.note:
-        say(("说明：" if zh else "Note: ") + loaded.note)
+        say(words.text("standards-show.note", language, note=loaded.note))
     for level, entries in loaded.levels.items():
-        name = catalog.levels[level].name if zh else catalog.levels[level].name_en
+        name = catalog.levels[level].label(language)
         typer.echo()
         say(f"{name} ({level})")
         for entry in entries:
@@ -105,14 +102,14 @@ def show_standard(
             for rule in rules:
                 if rule.indicator:
                     indicator = catalog.indicators[rule.indicator]
-                    subject = indicator.name if zh else indicator.id
+                    subject = indicator.tag(language)
                     threshold = format_measure(rule.value, indicator.unit, language_of(lang))
                 else:
-                    subject = catalog.fields[rule.field or ""].header if zh else str(rule.field)
+                    subject = catalog.fields[rule.field or ""].label(language)
                     threshold = f"{rule.value:g}"
-                mark = (" *暂定" if zh else " *provisional") if loaded.is_provisional(rule) else ""
+                mark = words.text("standards-show.provisional-mark", language) if loaded.is_provisional(rule) else ""
                 say(f"{indent}{subject} {rule.op} {threshold}{mark}")
     if loaded.coverage:
         targets = ", ".join(f"{level} {target:g}%" for level, target in loaded.coverage.items())
         typer.echo()
-        say(("覆盖目标：" if zh else "Coverage targets: ") + targets)
+        say(words.text("standards-show.coverage", language, targets=targets))
