@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -126,8 +127,30 @@ def test_heavy_modules_are_not_imported_at_the_top() -> None:
 
 def test_every_output_format_has_its_one_writer_module() -> None:
     """Read from the app: each --format value any command offers is written by outputs/<format>.py."""
-    from chuangye_metrics.cli.options import DocumentFormat, OutputFormat, ReportFormat
+    from chuangye_metrics.cli.options import CheckFormat, ComputeFormat, DocumentFormat, ListFormat, ReportFormat
 
-    formats = {member.value for enum in (OutputFormat, DocumentFormat, ReportFormat) for member in enum}
+    enums = (ComputeFormat, CheckFormat, ReportFormat, ListFormat, DocumentFormat)
+    formats = {member.value for enum in enums for member in enum}
     writers = {name.rsplit(".", 1)[1] for name in MODULES if name.startswith("chuangye_metrics.outputs.")}
     assert formats - writers == set()
+
+
+def test_the_registry_has_a_writer_for_every_format_and_kind_it_declares() -> None:
+    """Each (format, kind) of outputs.writers resolves to a function of the format's module, and each command's
+    --format offers exactly the registry's formats for the kinds it gives."""
+    from chuangye_metrics.cli.options import CheckFormat, ComputeFormat, ReportFormat
+    from chuangye_metrics.outputs.writers import FORMATS, formats_for, writer
+
+    declared = [(item.name, kind) for item in FORMATS for kind in item.kinds]
+    assert len(declared) >= 14
+    assert all(callable(writer(name, kind)) for name, kind in declared)
+    for name, kind in declared:
+        module = importlib.import_module(f"chuangye_metrics.outputs.{name}")
+        entry = "report" if next(item for item in FORMATS if item.name == name).report else f"write_{kind}"
+        assert callable(getattr(module, entry, None)), (name, kind)
+    assert [member.value for member in ComputeFormat] == formats_for("compute", "years")
+    assert [member.value for member in CheckFormat] == formats_for("check")
+    assert [member.value for member in ReportFormat] == formats_for("validation")
+    # a writer the registry does not declare is refused, not guessed
+    with pytest.raises(KeyError):
+        writer("github", "compute")

@@ -351,13 +351,13 @@ def test_no_input_is_overwritten(cli: Any, three_years: list[Path]) -> None:
 def test_reports_get_the_latest_year_and_the_years(
     cli: Any, three_years: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from chuangye_metrics.cli.commands import compute as command
+    from chuangye_metrics.outputs import xlsx
 
     calls: list[tuple[Any, ...]] = []
-    monkeypatch.setattr(command, "emit_report", lambda *args, years=None, **kwargs: calls.append((*args, years)))
+    monkeypatch.setattr(xlsx, "report", lambda *args, years=None, **kwargs: calls.append((*args, years, kwargs)))
     run(cli, *three_years, "--format", "xlsx", "--output", tmp_path / "report.xlsx")
-    ((output_format, output, result, _catalog, language, years),) = calls
-    assert (output_format, output, language) == ("xlsx", tmp_path / "report.xlsx", "zh")
+    ((output, result, _catalog, years, options),) = calls
+    assert (output, options["language"], options["standard"]) == (tmp_path / "report.xlsx", "zh", None)
     assert {unit.year for unit in result.units} == {2016}
     assert result.source.file == str(three_years[2])
     assert years.years == [2014, 2015, 2016]

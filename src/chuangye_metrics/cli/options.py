@@ -6,7 +6,7 @@ import sys
 from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 from rich.console import Console
@@ -16,23 +16,39 @@ from chuangye_metrics.core.errors import UsageError
 from chuangye_metrics.core.findings import finding_counts
 from chuangye_metrics.core.text import printable
 from chuangye_metrics.outputs.files import check_output as check_target
-from chuangye_metrics.outputs.formats import REPORTS, report_writer
 from chuangye_metrics.outputs.table import finding_line, findings_table
+from chuangye_metrics.outputs.writers import BY_NAME, formats_for
 from chuangye_metrics.pipeline import Request
 
 if TYPE_CHECKING:
     from chuangye_metrics.core.words import Language
+    from chuangye_metrics.outputs.writers import Kind
 
 
-class OutputFormat(StrEnum):
+def format_choices(name: str, *kinds: Kind) -> type[StrEnum]:
+    """A command's --format choices, read from the registry: the formats that write every kind it gives."""
+    return cast("type[StrEnum]", StrEnum(name, {item: item for item in formats_for(*kinds)}))
+
+
+if TYPE_CHECKING:  # built from the registry at run time; to the type checker, any StrEnum
+    ComputeFormat = StrEnum
+    CheckFormat = StrEnum
+    ReportFormat = StrEnum
+else:
+    ComputeFormat = format_choices("ComputeFormat", "compute", "years")
+    CheckFormat = format_choices("CheckFormat", "check")
+    ReportFormat = format_choices("ReportFormat", "validation")
+
+COMPUTE_TABLE, CHECK_TABLE, REPORT_TABLE = ComputeFormat("table"), CheckFormat("table"), ReportFormat("table")
+"""The default of each --format."""
+
+
+class ListFormat(StrEnum):
+    """``formulas list``: the catalogue as a table, a document or rows."""
+
     table = "table"
     json = "json"
     csv = "csv"
-    xlsx = "xlsx"
-    html = "html"
-
-
-REPORT_FORMATS = tuple(OutputFormat(name) for name in REPORTS)
 
 
 class DocumentFormat(StrEnum):
@@ -41,12 +57,6 @@ class DocumentFormat(StrEnum):
 
 
 DocumentFormatOption = Annotated[DocumentFormat, typer.Option("--format", "-f", help="table or json.")]
-
-
-class ReportFormat(StrEnum):
-    table = "table"
-    json = "json"
-    github = "github"
 
 
 class Lang(StrEnum):
@@ -144,29 +154,14 @@ def report_findings(findings: list[Any], language: Language) -> None:
 
 
 def check_output(
-    output_format: OutputFormat, output: Path | None, inputs: Sequence[Path | None], language: Language
+    output_format: StrEnum, output: Path | None, inputs: Sequence[Path | None], language: Language
 ) -> None:
-    """Before anything is read: an Excel report needs --output, and --output must be safe to replace (not one of
+    """Before anything is read: a workbook needs --output, and --output must be safe to replace (not one of
     ``inputs``, the files the command reads; not a link, folder, device or pipe; in a folder that can be written)."""
 
-    if output_format is OutputFormat.xlsx and output is None:
-        raise UsageError("--format xlsx writes a workbook: give --output FILE.xlsx")
+    if BY_NAME[output_format.value].needs_file and output is None:
+        raise UsageError(f"--format {output_format.value} writes a workbook: give --output FILE.{output_format.value}")
     check_target(output, inputs, language)
-
-
-def emit_report(
-    output_format: OutputFormat,
-    output: Path | None,
-    result: Any,
-    catalog: Any,
-    language: Language,
-    *,
-    standard: Any = None,
-    years: Any = None,
-) -> None:
-    """Write the Excel or HTML report of a compute or check result (and of the years compared, if any)."""
-    writer = report_writer(output_format.value)
-    writer.report(output, result, catalog, standard=standard, language=language, years=years)
 
 
 def request_of(

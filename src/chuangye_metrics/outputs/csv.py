@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from chuangye_metrics.config.catalog import Catalog
-from chuangye_metrics.core.progress import stage
+from chuangye_metrics.core.progress import shown, stage
 from chuangye_metrics.core.text import CSV_QUOTED_PATTERN, FORMULA_START_PATTERN, csv_line
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.indicators.compute import UnitTable
 from chuangye_metrics.outputs.columns import IDENTITY, arrow_strings, joined_text, json_numbers, own_rows
+from chuangye_metrics.outputs.files import output_stream
 from chuangye_metrics.reading.cache import TextSink
 from chuangye_metrics.standards.assessment import CHECK_STATUSES, UNIT_STATUSES
 from chuangye_metrics.standards.check import Judged
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+    from chuangye_metrics.outputs.writers import Checked, Target
+    from chuangye_metrics.pipeline import Returns
     from chuangye_metrics.reading.cache import TextSink
 
 
@@ -296,3 +299,28 @@ def _shortlist_cells(judged: Judged) -> list[pa.Array]:
         rank[position] = str(entry.rank) if entry.rank else ""
         margin[position] = "" if entry.margin is None else repr(entry.margin)
     return [pa.array(values, type=pa.string()) for values in (status, rank, margin)]
+
+
+# --- the registry's entry points (outputs.writers) ----------------------------------------------------------
+
+
+def write_compute(returns: Returns, target: Target) -> None:
+    assert returns.units is not None
+    # a byte-order mark in a file, for Excel
+    with output_stream(target.output, target.language, bom=target.output is not None) as stream:
+        write_compute_csv(stream, returns.units, target.catalog)
+
+
+def write_years(returns: Returns, target: Target) -> None:
+    with (
+        output_stream(target.output, target.language, bom=target.output is not None) as stream,
+        shown(not target.quiet, target.language),
+    ):
+        write_years_csv(stream, returns.years_table())
+
+
+def write_check(checked: Checked, target: Target) -> None:
+    judged = checked.outcome.judged
+    assert judged is not None
+    with output_stream(target.output, target.language, bom=target.output is not None) as stream:
+        write_check_csv(stream, judged)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chuangye_metrics.core.findings import Finding
 from chuangye_metrics.core.models import ValidationReport
 from chuangye_metrics.core.text import printable
+from chuangye_metrics.outputs.files import write_output
+
+if TYPE_CHECKING:
+    from chuangye_metrics.outputs.writers import Target
 
 
 def validation_annotations(report: ValidationReport) -> str:
@@ -27,3 +33,8 @@ def _annotation(file: str, finding: Finding) -> str:
 
 def _property(text: str) -> str:
     return printable(text).replace("%", "%25").replace(":", "%3A").replace(",", "%2C")
+
+
+def write_validation(report: ValidationReport, target: Target) -> None:
+    """The registry's entry point (outputs.writers)."""
+    write_output(validation_annotations(report), target.output, target.language)

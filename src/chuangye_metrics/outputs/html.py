@@ -101,7 +101,7 @@ def report(
     language: Language,
     years: YearsResult | None,
 ) -> None:
-    """The HTML report (``formats.ReportWriter``), to ``output`` or stdout."""
+    """The HTML report (a report format of ``outputs.writers``), to ``output`` or stdout."""
     write_output(html_report(result, catalog, standard=standard, language=language, years=years), output, language)
 
 

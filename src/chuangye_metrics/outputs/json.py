@@ -15,7 +15,7 @@ from pydantic import TypeAdapter
 from chuangye_metrics.config.catalog import Catalog, IndicatorDef
 from chuangye_metrics.core.findings import Finding
 from chuangye_metrics.core.models import Assessment, LevelCoverage, RuleCheck, Source, ValidationReport
-from chuangye_metrics.core.progress import stage
+from chuangye_metrics.core.progress import shown, stage
 from chuangye_metrics.core.words import Language
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.indicators.compute import IndicatorArrays, UnitTable, indicator_arrays, reason_text
@@ -31,6 +31,7 @@ from chuangye_metrics.outputs.columns import (
     json_strings,
     own_rows,
 )
+from chuangye_metrics.outputs.files import output_stream, write_output
 from chuangye_metrics.pipeline import Returns
 from chuangye_metrics.standards.assessment import CHECK_STATUSES, UNIT_STATUSES, Assessments
 from chuangye_metrics.standards.check import Judged
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+    from chuangye_metrics.outputs.writers import Checked, Target
     from chuangye_metrics.reading.cache import BinarySink, Cache
 
 
@@ -569,3 +571,27 @@ def validation_json(report: ValidationReport) -> str:
     """validate's report as JSON: the published ValidationReport."""
     text: str = report.model_dump_json(indent=2)
     return text + "\n"
+
+
+# --- the registry's entry points (outputs.writers) ----------------------------------------------------------
+
+
+def write_compute(returns: Returns, target: Target) -> None:
+    with output_stream(target.output, target.language) as stream, shown(not target.quiet, target.language):
+        compute_json(stream, returns, target.cache, target.key)
+
+
+def write_years(returns: Returns, target: Target) -> None:
+    with output_stream(target.output, target.language) as stream, shown(not target.quiet, target.language):
+        write_years_json(binary_stream(stream), returns.years_table(), returns.sources, returns.findings)
+
+
+def write_check(checked: Checked, target: Target) -> None:
+    judged = checked.outcome.judged
+    assert judged is not None
+    with output_stream(target.output, target.language) as stream:
+        write_check_json(binary_stream(stream), judged)
+
+
+def write_validation(report: ValidationReport, target: Target) -> None:
+    write_output(validation_json(report), target.output, target.language)

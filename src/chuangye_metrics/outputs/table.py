@@ -43,6 +43,8 @@ from chuangye_metrics.standards.check import describe_check, describe_rule, shor
 if TYPE_CHECKING:
     import numpy as np
 
+    from chuangye_metrics.outputs.writers import Checked, Target
+
 
 def markup_safe(text: str) -> str:
     """Text for a rich table cell or line: control characters escaped (``text.printable``) and square brackets
@@ -585,3 +587,27 @@ def write_compute_table(returns: Returns, output: Path | None, catalog: Catalog,
     source = returns.source_of(returns.units.frame)
     with output_stream(output, language) as stream:
         write_plain_compute_table(stream, returns.units, catalog, source, language)
+
+
+# --- the registry's entry points (outputs.writers) ----------------------------------------------------------
+
+
+def write_compute(returns: Returns, target: Target) -> None:
+    write_compute_table(returns, target.output, target.catalog, target.language)
+
+
+def write_years(returns: Returns, target: Target) -> None:
+    write_output(
+        years_table_text(returns.years_result(), target.catalog, target.language), target.output, target.language
+    )
+
+
+def write_check(checked: Checked, target: Target) -> None:
+    result = checked.outcome.result
+    assert result is not None
+    write_output(check_text(result, target.catalog, target.language), target.output, target.language)
+
+
+def write_validation(report: ValidationReport, target: Target) -> None:
+    text = validation_text(report, target.language, terminal=sys.stdout.isatty())
+    write_output(text, target.output, target.language)

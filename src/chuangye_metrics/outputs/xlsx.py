@@ -75,7 +75,7 @@ def report(
     language: Language,
     years: YearsResult | None,
 ) -> None:
-    """The Excel report (``formats.ReportWriter``): a workbook needs a file."""
+    """The Excel report (a report format of ``outputs.writers``): a workbook needs a file."""
     assert output is not None
     write_report_workbook(output, result, catalog, standard=standard, language=language, years=years)
 

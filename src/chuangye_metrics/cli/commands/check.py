@@ -9,20 +9,19 @@ from typing import Annotated
 import typer
 
 from chuangye_metrics.cli.options import (
-    REPORT_FORMATS,
+    CHECK_TABLE,
+    CheckFormat,
     FormulasOption,
     InputFiles,
     Lang,
     LangOption,
     MappingOption,
     NoCacheOption,
-    OutputFormat,
     QuietOption,
     RulesOption,
     SheetOption,
     YearOption,
     check_output,
-    emit_report,
     language_of,
     report_findings,
     request_of,
@@ -30,12 +29,9 @@ from chuangye_metrics.cli.options import (
 from chuangye_metrics.core.errors import ExitCode
 from chuangye_metrics.core.progress import shown
 from chuangye_metrics.core.text import printable
-from chuangye_metrics.outputs.csv import write_check_csv
-from chuangye_metrics.outputs.files import output_stream, write_output
-from chuangye_metrics.outputs.json import binary_stream, write_check_json
-from chuangye_metrics.outputs.table import check_text, provisional_banner
+from chuangye_metrics.outputs.table import provisional_banner
+from chuangye_metrics.outputs.writers import Checked, Target, write
 from chuangye_metrics.pipeline import judge, read, settings_of
-from chuangye_metrics.standards.check import year_of_check
 
 
 class FailOn(StrEnum):
@@ -56,7 +52,7 @@ def check(
             "--standard", "-s", help="A shipped standard's id (see 'chuangye standards list') or a YAML file."
         ),
     ],
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+    output_format: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CHECK_TABLE,
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
     register: Annotated[
         Path | None,
@@ -122,26 +118,12 @@ def check(
         returns = read(request, settings, language)
         outcome = judge(returns, settings, language)
     report_findings(outcome.findings, language)
-    judged = outcome.judged
-    if judged is None:
+    if outcome.judged is None:
         raise typer.Exit(ExitCode.DATA_ERROR)
-    if output_format in REPORT_FORMATS:
-        result, years = outcome.result, None
-        assert result is not None
-        if returns.several_years:  # the report is of the latest year, beside the others
-            result, years = year_of_check(result, returns.years[-1]), returns.years_result()
-        emit_report(output_format, output, result, catalog, language, standard=loaded, years=years)
-    elif output_format is OutputFormat.json:
-        with output_stream(output, language) as stream:
-            write_check_json(binary_stream(stream), judged)
-    elif output_format is OutputFormat.csv:
-        with output_stream(output, language, bom=output is not None) as stream:
-            write_check_csv(stream, judged)
-    else:
-        assert outcome.result is not None
-        write_output(check_text(outcome.result, catalog, language), output, language)
-    banner = provisional_banner(judged.standard, language)
-    if banner and output_format is not OutputFormat.table:
+    target = Target(output, catalog, language, quiet=quiet, standard=loaded)
+    write(output_format.value, "check", Checked(returns, outcome), target)
+    banner = provisional_banner(outcome.judged.standard, language)
+    if banner and output_format.value != "table":
         typer.echo(printable(banner), err=True)
     if outcome.has_errors:
         raise typer.Exit(ExitCode.DATA_ERROR)

@@ -14,7 +14,7 @@ from chuangye_metrics.cli.options import (
     FormulasOption,
     Lang,
     LangOption,
-    OutputFormat,
+    ListFormat,
     language_of,
     say,
 )
@@ -35,7 +35,7 @@ app = typer.Typer(
 
 @app.command("list")
 def list_formulas(
-    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.table,
+    output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
     formulas: FormulasOption = None,
     lang: LangOption = Lang.zh,
 ) -> None:
@@ -44,10 +44,10 @@ def list_formulas(
     catalog = load_catalog(extra=formulas or [])
     language = language_of(lang)
     details = [indicator_details(indicator, catalog, language) for indicator in catalog.indicators.values()]
-    if output_format is OutputFormat.json:
+    if output_format is ListFormat.json:
         typer.echo(json.dumps(details, ensure_ascii=False, indent=2))
         return
-    if output_format is OutputFormat.csv:
+    if output_format is ListFormat.csv:
         columns = ("id", "name", "unit", "numerator", "denominator", "formula", "source")
         lines = [csv_line(columns), *(csv_line(defused(str(item[key] or "")) for key in columns) for item in details)]
         typer.echo("".join(lines), nl=False)

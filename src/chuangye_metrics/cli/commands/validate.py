@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
 
 from chuangye_metrics.cli.options import (
+    REPORT_TABLE,
     FormulasOption,
     InputFile,
     Lang,
@@ -24,9 +24,7 @@ from chuangye_metrics.cli.options import (
 )
 from chuangye_metrics.core.errors import ExitCode
 from chuangye_metrics.core.progress import shown
-from chuangye_metrics.outputs.github import validation_annotations
-from chuangye_metrics.outputs.json import validation_json
-from chuangye_metrics.outputs.table import validation_text
+from chuangye_metrics.outputs.writers import Target, write
 from chuangye_metrics.pipeline import read, settings_of, validation
 
 app = typer.Typer(rich_markup_mode=None)
@@ -35,7 +33,7 @@ app = typer.Typer(rich_markup_mode=None)
 @app.command()
 def validate(
     file: InputFile,
-    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.table,
+    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = REPORT_TABLE,
     year: YearOption = None,
     sheet: SheetOption = None,
     max_errors: Annotated[int, typer.Option("--max-errors", min=1, help="Report at most this many findings.")] = 1000,
@@ -56,12 +54,6 @@ def validate(
     with shown(not quiet, language):
         report = validation(read(request, settings, language, compute=False), max_findings=max_errors)
 
-    if output_format is ReportFormat.json:
-        text = validation_json(report)
-    elif output_format is ReportFormat.github:
-        text = validation_annotations(report)
-    else:
-        text = validation_text(report, language, terminal=sys.stdout.isatty())
-    typer.echo(text, nl=False)
+    write(output_format.value, "validation", report, Target(None, settings.catalog, language, quiet=quiet))
     if report.errors:
         raise typer.Exit(ExitCode.DATA_ERROR)
