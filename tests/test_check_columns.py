@@ -153,3 +153,17 @@ def test_the_column_wise_check_matches_the_unit_by_unit_check(
     document, table = _written(judged)
     assert document == oracle.model_dump(mode="json")
     assert table == check_csv_by_unit(oracle)
+
+
+def test_the_models_built_without_validation_give_every_field_and_validate(catalog: Catalog) -> None:
+    from chuangye_metrics.core.models import AssessedUnit
+
+    standard = load_standard("jiangsu-2016", catalog)
+    result = _judged(read_returns(SAMPLES[:1], catalog), catalog, standard, None).result()
+    for unit in result.units:
+        models = [unit, *unit.indicators.values()]
+        if unit.assessment is not None:
+            models += [unit.assessment, *unit.assessment.checks]
+        for model in models:  # a shared set of every field name is true of each
+            assert set(vars(model)) == set(type(model).model_fields) == model.model_fields_set
+        assert AssessedUnit.model_validate(unit.model_dump()) == unit

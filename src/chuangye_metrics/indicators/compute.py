@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from chuangye_metrics.config import expressions
 from chuangye_metrics.config.catalog import Catalog, IndicatorDef
 from chuangye_metrics.core.findings import Finding
-from chuangye_metrics.core.models import IndicatorValue, Source, UnitResult
+from chuangye_metrics.core.models import IndicatorValue, Source, UnitResult, every_field
 from chuangye_metrics.core.progress import stage
 from chuangye_metrics.core.words import Language, message_template, text
 from chuangye_metrics.hierarchy import DERIVED
@@ -180,10 +180,12 @@ def unit_results(table: UnitTable, catalog: Catalog, errors: Mapping[int, list[s
         for indicator_id, result in table.indicators.items()
     }
     units: list[UnitResult] = []
+    unit_fields, value_fields = every_field(UnitResult), every_field(IndicatorValue)
     for position in range(count):
         row = None if derived[position] else rows[position]
         units.append(
             UnitResult.model_construct(
+                unit_fields,
                 unit_code=str(codes[position]),
                 unit_name=text_or_none(names[position]),
                 level=str(levels[position]),
@@ -194,6 +196,7 @@ def unit_results(table: UnitTable, catalog: Catalog, errors: Mapping[int, list[s
                 fields={name: values[position] for name, values in fields.items()},
                 indicators={
                     indicator_id: IndicatorValue.model_construct(
+                        value_fields,
                         value=value[position],
                         unit=unit,
                         numerator=numerator[position],

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from chuangye_metrics.config import expressions
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.config.operators import TOLERANCE, passes
-from chuangye_metrics.core.models import Assessment, LevelCoverage, MissingUnit, RuleCheck
+from chuangye_metrics.core.models import Assessment, LevelCoverage, MissingUnit, RuleCheck, every_field
 from chuangye_metrics.core.words import Language, message_template
 from chuangye_metrics.indicators.compute import UnitTable, indicator_arrays, reason_words
 from chuangye_metrics.standards.library import RuleSet, Standard, Threshold
@@ -67,6 +67,7 @@ class RuleColumn:
         value = self.value[offset]
         shortfall = self.shortfall[offset]
         return RuleCheck.model_construct(
+            every_field(RuleCheck),
             indicator=self.indicator,
             field=self.field,
             name=self.name,
@@ -164,6 +165,7 @@ class Assessments:
             )
         ]
         return Assessment.model_construct(
+            every_field(Assessment),
             standard=self.standard,
             status=UNIT_STATUSES[status],
             rule_set=self.rule_set[position],

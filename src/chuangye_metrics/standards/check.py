@@ -23,6 +23,7 @@ from chuangye_metrics.core.models import (
     Source,
     StandardInfo,
     UnitResult,
+    every_field,
 )
 from chuangye_metrics.core.words import Language, known_message
 from chuangye_metrics.hierarchy import levels_of_codes
@@ -71,8 +72,9 @@ class Judged:
     def result(self) -> CheckResult:
         """The whole check as the published model (a model per unit: for the table and the reports)."""
         assessments = self.assessments
+        fields = every_field(AssessedUnit)
         assessed = [
-            AssessedUnit.model_construct(**dict(unit), assessment=assessments.assessment(position))
+            AssessedUnit.model_construct(fields, **dict(unit), assessment=assessments.assessment(position))
             for position, unit in enumerate(self.results())
         ]
         return CheckResult(
