@@ -51,9 +51,8 @@ def test_the_fast_writer_matches_the_models(make_return: Callable[..., Path], ca
     assert by_code["320115001000"]["indicators"]["survival_rate"]["value"] is None
 
 
-def test_a_fractional_numerator_keeps_its_fraction_and_whole_ones_stay_whole(
-    make_return: Callable[..., Path], tmp_path: Path
-) -> None:
+def halves_catalog(tmp_path: Path) -> Catalog:
+    """The shipped catalogue with an indicator whose numerator has a fraction: half of 创业带动就业人数."""
     from chuangye_metrics.config.catalog import load_catalog
 
     formulas = tmp_path / "halves.yaml"
@@ -62,7 +61,13 @@ def test_a_fractional_numerator_keeps_its_fraction_and_whole_ones_stay_whole(
         " denominator: new_entrepreneurs, unit: ratio}\n",
         encoding="utf-8",
     )
-    catalog = load_catalog(extra=[formulas])
+    return load_catalog(extra=[formulas])
+
+
+def test_a_fractional_numerator_keeps_its_fraction_and_whole_ones_stay_whole(
+    make_return: Callable[..., Path], tmp_path: Path
+) -> None:
+    catalog = halves_catalog(tmp_path)
     rows = [STREET, STREET | {"unit_code": "320115001001", "level": "社区", "startup_jobs": 2729}]
     fast, _ = both(make_return(rows), catalog)  # both() compares ints and floats by type too
     by_code = {unit["unit_code"]: unit["indicators"]["half_jobs"]["numerator"] for unit in fast["units"]}
@@ -73,15 +78,7 @@ def test_a_fractional_numerator_keeps_its_fraction_and_whole_ones_stay_whole(
 def test_a_fractional_numerator_beside_a_bad_cell_keeps_the_errors_of_each_unit(
     make_return: Callable[..., Path], tmp_path: Path
 ) -> None:
-    from chuangye_metrics.config.catalog import load_catalog
-
-    formulas = tmp_path / "halves.yaml"
-    formulas.write_text(
-        "indicators:\n  - {id: half_jobs, name: 半数岗位, numerator: startup_jobs * 0.5,"
-        " denominator: new_entrepreneurs, unit: ratio}\n",
-        encoding="utf-8",
-    )
-    catalog = load_catalog(extra=[formulas])
+    catalog = halves_catalog(tmp_path)
     rows = [
         STREET,
         STREET | {"unit_code": "320115001001", "level": "社区", "startup_jobs": 2729, "trainees": -4},
