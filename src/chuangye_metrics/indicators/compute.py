@@ -96,12 +96,18 @@ def reason_text(code: str, indicator: IndicatorDef, catalog: Catalog, language: 
     return message_template(name, language).format(denominator=indicator.denominator)
 
 
+def reason_texts(
+    parts: IndicatorArrays, indicator: IndicatorDef, catalog: Catalog, language: Language
+) -> list[str | None]:
+    """What ``parts.reason`` points at, in words: None (there is a value), then each code's text, once."""
+    return [None, *(reason_text(code, indicator, catalog, language) for code in parts.reasons)]
+
+
 def reason_words(parts: IndicatorArrays, indicator: IndicatorDef, catalog: Catalog, language: Language) -> np.ndarray:
-    """Each unit's reason in words (objects: None where there is a value), each code put into words once."""
+    """Each unit's reason in words (objects: None where there is a value)."""
     import numpy as np
 
-    texts = np.array([None, *(reason_text(code, indicator, catalog, language) for code in parts.reasons)], object)
-    words: np.ndarray = texts[parts.reason]
+    words: np.ndarray = np.array(reason_texts(parts, indicator, catalog, language), dtype=object)[parts.reason]
     return words
 
 
@@ -246,13 +252,8 @@ def _ordered(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     is_park = ~frame["level"].isin(catalog.territorial_levels).to_numpy()
     try:
         codes = pa.array(frame["unit_code"].to_numpy(dtype=object), type=pa.string(), from_pandas=True)
-    except (pa.ArrowTypeError, pa.ArrowInvalid):  # a code that is not text: sorted as pandas sorts it
-        return (
-            frame.assign(_park=is_park, _year=frame["year"].fillna(-1))
-            .sort_values(["_year", "_park", "unit_code"], kind="stable")
-            .drop(columns=["_park", "_year"])
-            .reset_index(drop=True)
-        )
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # a code that is not text (a frame built by hand) sorts as text
+        codes = pa.array([str(code) for code in frame["unit_code"].tolist()], type=pa.string())
     keys = pa.table({"year": frame["year"].fillna(-1).to_numpy(dtype="float64"), "park": is_park, "code": codes})
     # Arrow's sort is stable and orders UTF-8 bytes, which is the order of code points, as pandas orders str
     order = pc.sort_indices(keys, sort_keys=[("year", "ascending"), ("park", "ascending"), ("code", "ascending")])

@@ -18,7 +18,7 @@ from chuangye_metrics.core.models import Assessment, LevelCoverage, RuleCheck, S
 from chuangye_metrics.core.progress import shown, stage
 from chuangye_metrics.core.words import Language
 from chuangye_metrics.hierarchy import DERIVED
-from chuangye_metrics.indicators.compute import IndicatorArrays, UnitTable, indicator_arrays, reason_text
+from chuangye_metrics.indicators.compute import IndicatorArrays, UnitTable, indicator_arrays, reason_texts
 from chuangye_metrics.outputs.columns import (
     IDENTITY,
     NumberPieces,
@@ -309,8 +309,7 @@ def reason_strings(parts: IndicatorArrays, indicator: IndicatorDef, catalog: Cat
     """Each unit's reason in words as an Arrow string array (null where there is a value)."""
     import pyarrow as pa
 
-    texts = pa.array([None, *(reason_text(code, indicator, catalog, language) for code in parts.reasons)], pa.string())
-    return texts.take(pa.array(parts.reason))
+    return pa.array(reason_texts(parts, indicator, catalog, language), pa.string()).take(pa.array(parts.reason))
 
 
 def _whole(values: np.ndarray) -> bool:
