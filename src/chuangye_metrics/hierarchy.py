@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import itertools
+from typing import TYPE_CHECKING, NamedTuple
 
 from chuangye_metrics.config.catalog import Catalog
 
@@ -14,7 +15,10 @@ DERIVED = "derived"
 
 
 def _code_points(codes: pd.Series, length: int) -> np.ndarray:
-    """Codes as an (n, length + 1) matrix of code points; a longer code leaves its last column non-zero."""
+    """Codes as an (n, length + 1) matrix of code points; a longer code leaves its last column non-zero.
+
+    Bytes (uint8) when every code is ASCII, else uint32.
+    """
     import numpy as np
 
     values = codes.to_numpy(dtype=object)
@@ -25,9 +29,24 @@ def _code_points(codes: pd.Series, length: int) -> np.ndarray:
     return text.view(np.uint32).reshape(len(text), length + 1)
 
 
+def _codes_text(points: np.ndarray, length: int) -> np.ndarray:
+    """The first ``length`` code points of each row of a code-point matrix, as an object array of str."""
+    import numpy as np
+    import pyarrow as pa
+
+    if points.dtype != np.uint8:
+        text: np.ndarray = np.ascontiguousarray(points[:, :length]).view(f"U{length}").reshape(len(points))
+        return text.astype(object)
+    data = np.ascontiguousarray(points[:, :length])
+    offsets = np.arange(0, (len(data) + 1) * length, length, dtype=np.int64)
+    strings = pa.LargeStringArray.from_buffers(len(data), pa.py_buffer(offsets), pa.py_buffer(data))
+    decoded: np.ndarray = strings.to_numpy(zero_copy_only=False)
+    return decoded
+
+
 def _ascii_code_points(values: np.ndarray, length: int) -> np.ndarray | None:
-    """The code-point matrix read straight from Arrow's buffer, when every value is ASCII text of ``length``
-    characters (a national return's codes); None otherwise."""
+    """The code-point matrix (bytes) read straight from Arrow's buffer, when every value is ASCII text of
+    ``length`` characters (a national return's codes); None otherwise."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -44,9 +63,86 @@ def _ascii_code_points(values: np.ndarray, length: int) -> np.ndarray | None:
         return None
     offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[text.offset : text.offset + len(text) + 1]
     data = np.frombuffer(text.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]].reshape(len(text), length)
-    points = np.zeros((len(text), length + 1), dtype=np.uint32)
+    points = np.zeros((len(text), length + 1), dtype=np.uint8)
     points[:, :length] = data  # the bytes of ASCII text are its code points
     return points
+
+
+def code_ids(*columns: pd.Series | np.ndarray) -> list[np.ndarray]:
+    """Each code of each column as an integer, the same for the same code in every column; -1 for none."""
+    import numpy as np
+    import pandas as pd
+
+    parts = [np.asarray(column, dtype=object) for column in columns]
+    values = np.concatenate(parts) if len(parts) > 1 else parts[0]
+    spelt = _code_numbers(values)
+    if spelt is None:
+        ids, _ = pd.factorize(values)  # a blank code at -1
+    else:
+        ids, _ = pd.factorize(spelt.numbers)
+        ids[spelt.numbers < 0] = -1
+    bounds = np.cumsum([0, *(len(part) for part in parts)])
+    return [ids[start:stop] for start, stop in itertools.pairwise(bounds)]
+
+
+class CodeSet:
+    """Which values are among a column of codes: the codes sorted or hashed once, for every lookup after."""
+
+    def __init__(self, codes: pd.Series | np.ndarray) -> None:
+        import numpy as np
+
+        self._codes = np.asarray(codes, dtype=object)
+        self._spelt = _code_numbers(self._codes)
+        # sorted, repeats and all: np.unique is many times slower than the sort, and searchsorted needs no more
+        self._sorted = None if self._spelt is None else np.sort(self._spelt.numbers[self._spelt.numbers >= 0])
+        self._index: pd.Index | None = None
+
+    def among(self, values: pd.Series | np.ndarray) -> np.ndarray:
+        """For each value, whether it is one of the codes (never for a blank)."""
+        import numpy as np
+        import pandas as pd
+
+        values = np.asarray(values, dtype=object)
+        spelt = _code_numbers(values) if self._sorted is not None and self._spelt is not None else None
+        if spelt is not None and self._sorted is not None and self._spelt is not None:
+            if spelt.length == 0 or len(self._sorted) == 0:
+                return np.zeros(len(values), dtype=bool)  # no values, or no codes
+            if spelt.length == self._spelt.length:
+                places = np.searchsorted(self._sorted, spelt.numbers).clip(max=len(self._sorted) - 1)
+                found: np.ndarray = (spelt.numbers >= 0) & (self._sorted[places] == spelt.numbers)
+                return found
+        if self._index is None:
+            self._index = pd.Index(pd.unique(self._codes), dtype=object)
+        hashed: np.ndarray = (self._index.get_indexer(pd.Index(values, dtype=object)) >= 0) & ~pd.isna(values)
+        return hashed
+
+
+class _Spelt(NamedTuple):
+    numbers: np.ndarray
+    length: int
+    """Of every code; 0 when there is none."""
+
+
+def _code_numbers(values: np.ndarray) -> _Spelt | None:
+    """The codes as the numbers they spell (-1 for none), when every one is ASCII digits, all of one length of
+    at most 18 (so that no two codes spell one number); None otherwise."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        text = pa.array(values, type=pa.string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return None
+    known = text.drop_null()
+    if len(known) == 0:
+        return _Spelt(np.full(len(values), -1, dtype=np.int64), 0)
+    lengths = pc.min_max(pc.binary_length(known)).as_py()
+    if lengths["min"] != lengths["max"] or not 0 < lengths["max"] <= 18:
+        return None
+    if not (pc.all(pc.string_is_ascii(known)).as_py() and pc.all(pc.utf8_is_digit(known)).as_py()):
+        return None
+    return _Spelt(pc.fill_null(pc.cast(text, pa.int64()), -1).to_numpy(), int(lengths["max"]))
 
 
 def _segments(codes: pd.Series, widths: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -88,7 +184,7 @@ def parent_codes_of(codes: pd.Series, widths: list[int]) -> pd.Series:
     for count in range(2, len(widths) + 1):
         rows = filled == count
         parents[rows, sum(widths[: count - 1]) :] = ord("0")
-    text = parents.view(f"U{total}").reshape(len(parents)).astype(object)
+    text = _codes_text(parents, total)
     text[~has_parent] = None
     return pd.Series(text, index=codes.index, dtype="object")
 
@@ -137,15 +233,16 @@ def add_derived_units(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     for year in pd.unique(years[territorial]):
         in_year = territorial & (years.isna() if year != year else years == year).to_numpy()
         units = frame.loc[in_year, ["unit_code", "parent_code", "level", DERIVED, *counts]]
-        # a unique Index hashes the codes once; each lookup after that reuses its table
-        codes = pd.Index(pd.unique(units["unit_code"].to_numpy(dtype=object)), dtype=object)
-        orphan = units["parent_code"].notna().to_numpy() & ~_among(codes, units["parent_code"])
+        codes = CodeSet(units["unit_code"])
+        orphan = units["parent_code"].notna().to_numpy() & ~codes.among(units["parent_code"])
         unit_levels = units["level"].to_numpy()
         created: list[pd.DataFrame] = []
         created_codes = pd.Index([], dtype=object)
         for level in reversed(order[1:]):
             made = [part.loc[part["level"] == level] for part in created]
-            made = [part.loc[part["parent_code"].notna() & ~_among(codes, part["parent_code"])] for part in made]
+            made = [
+                part.loc[part["parent_code"].notna().to_numpy() & ~codes.among(part["parent_code"])] for part in made
+            ]
             children = pd.concat([units.loc[orphan & (unit_levels == level)], *made], ignore_index=True)
             if len(created_codes) and not children.empty:
                 children = children.loc[~children["parent_code"].isin(created_codes)]
@@ -174,22 +271,14 @@ def add_derived_units(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     return pd.concat([frame, derived], ignore_index=True)
 
 
-def _among(index: pd.Index, values: pd.Series) -> np.ndarray:
-    """Which values are in a unique index, by its cached hash table."""
-    import pandas as pd
-
-    found: np.ndarray = index.get_indexer(pd.Index(values.to_numpy(dtype=object), dtype=object)) >= 0
-    return found
-
-
-def _prune_single_child_roots(created: list[pd.DataFrame], known_rows: pd.Index) -> list[pd.DataFrame]:
+def _prune_single_child_roots(created: list[pd.DataFrame], known_rows: CodeSet) -> list[pd.DataFrame]:
     """Drop derived units at the top of the tree whose only child is itself derived, from the top down."""
     import pandas as pd
 
     if not created:
         return []
     derived = pd.concat(created, ignore_index=True)
-    under_a_row = derived["parent_code"].isin(known_rows)
+    under_a_row = pd.Series(known_rows.among(derived["parent_code"]), index=derived.index)
     while True:
         is_root = ~under_a_row & ~derived["parent_code"].isin(derived["unit_code"].to_numpy())
         single = derived.loc[is_root & (derived["_children"] == 1) & (derived["_derived_children"] == 1)]
@@ -199,8 +288,9 @@ def _prune_single_child_roots(created: list[pd.DataFrame], known_rows: pd.Index)
         under_a_row = under_a_row.drop(index=single.index)
 
 
-def hierarchy_of(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
-    """The units with a code (first of duplicates) with derived parents.
+def hierarchy_of(frame: pd.DataFrame, catalog: Catalog, *, unique: bool = False) -> pd.DataFrame:
+    """The units with a code (first of duplicates) with derived parents; ``unique``: the caller has found no
+    code given twice in a year, so none is looked for.
 
     A unit whose level is unknown (its label kept as its level) is listed but summed into no parent: a parent
     derived from children it would have fed has its counts missing, as for a child with blank counts.
@@ -208,7 +298,8 @@ def hierarchy_of(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     import pandas as pd
 
     placeable = frame.loc[frame["unit_code"].notna() & frame["level"].notna()]
-    placeable = placeable.drop_duplicates(subset=["unit_code", "year"], keep="first")
+    if not unique:
+        placeable = placeable.drop_duplicates(subset=["unit_code", "year"], keep="first")
     stand_ins = _stand_ins(placeable.loc[~placeable["level"].isin(list(catalog.levels))], catalog)
     if stand_ins.empty:
         return add_derived_units(placeable, catalog)

@@ -84,7 +84,7 @@ def write_compute_json(
     first = True
     # polars serialises slices without the GIL while the next slice is prepared: every core at work
     with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-        pending: deque[Future[bytes]] = deque()
+        pending: deque[Future[bytes | memoryview]] = deque()
         for start in range(0, len(frame), chunk):
             stage("write", start, len(frame))
             extra = None if columns is None else columns.struct(start, start + chunk)
@@ -111,8 +111,8 @@ class _Decoding:
     def __init__(self, stream: TextIO) -> None:
         self.stream = stream
 
-    def write(self, data: bytes) -> int:
-        self.stream.write(data.decode("utf-8"))
+    def write(self, data: bytes | memoryview) -> int:
+        self.stream.write(str(data, "utf-8"))
         return len(data)
 
     def flush(self) -> None:
@@ -157,7 +157,7 @@ class _Watched:
         self.stream = stream
         self.written = False
 
-    def write(self, data: bytes) -> int:
+    def write(self, data: bytes | memoryview) -> int:
         self.written = True
         return self.stream.write(data)
 
@@ -169,7 +169,7 @@ def write_returns_json(out: BinarySink, returns: Returns) -> None:
     write_compute_json(out, returns.units, returns.catalog, source, returns.findings, returns.unit_errors)
 
 
-def _write_lines(out: BinarySink, lines: bytes, first: bool) -> bool:
+def _write_lines(out: BinarySink, lines: bytes | memoryview, first: bool) -> bool:
     """Write a slice's lines after the previous slice's; whether nothing has been written yet."""
     if not lines:
         return first
@@ -195,7 +195,7 @@ def unit_json_objects(columns: UnitColumns, start: int, stop: int, assessment: p
     return objects
 
 
-def json_lines(objects: Any) -> bytes:
+def json_lines(objects: Any) -> bytes | memoryview:
     """The lines of ``unit_json_objects``' result, joined by ",\\n"."""
 
     if isinstance(objects, bytes):
@@ -203,7 +203,8 @@ def json_lines(objects: Any) -> bytes:
     flat, shape = objects
     written = io.BytesIO()
     flat.select(shape).write_ndjson(written)
-    return written.getvalue()[:-1].replace(b"\n", b",\n")  # JSON text holds no raw newline but the line ends
+    # JSON text holds no raw newline but the line ends; the last line's comma cut off without a copy
+    return memoryview(written.getvalue().replace(b"\n", b",\n"))[:-2]
 
 
 class UnitColumns:
@@ -309,6 +310,8 @@ def reason_strings(parts: IndicatorArrays, indicator: IndicatorDef, catalog: Cat
     """Each unit's reason in words as an Arrow string array (null where there is a value)."""
     import pyarrow as pa
 
+    if not parts.reasons:  # every unit has a value
+        return pa.nulls(len(parts.reason), pa.string())
     return pa.array(reason_texts(parts, indicator, catalog, language), pa.string()).take(pa.array(parts.reason))
 
 

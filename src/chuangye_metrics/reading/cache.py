@@ -36,7 +36,7 @@ class TextSink(Protocol):
 
 
 class BinarySink(Protocol):
-    def write(self, data: bytes, /) -> int: ...
+    def write(self, data: bytes | memoryview, /) -> int: ...
 
 
 BLOCK = 1 << 20
@@ -199,7 +199,7 @@ class _Tee:
         self.secondary = secondary
         self.failed = False
 
-    def write(self, data: bytes) -> int:
+    def write(self, data: bytes | memoryview) -> int:
         self.primary.write(data)
         if not self.failed:
             try:

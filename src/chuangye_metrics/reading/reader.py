@@ -33,6 +33,7 @@ from chuangye_metrics.reading.xlsx import SheetExtent, SheetScan, scan_sheet, sh
 if TYPE_CHECKING:
     from concurrent.futures import Future
 
+    import numpy as np
     import pandas as pd
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
@@ -570,11 +571,26 @@ def _finish(frame: pd.DataFrame, columns: dict[str, Column], catalog: Catalog) -
         if catalog.fields[name].type in ("count", "year"):
             frame[name] = frame[name].astype("float64")
         else:
-            stripped = frame[name].astype("string").str.strip()
-            frame[name] = stripped.where(stripped.ne(""), None).astype(object)
+            frame[name] = _stripped(frame[name])
     data_columns = list(columns)
     empty = frame[data_columns].isna().all(axis=1)
     return frame.loc[~empty].reset_index(drop=True)
+
+
+def _stripped(texts: pd.Series) -> pd.Series:
+    """Text cells with surrounding white space (Unicode's) removed, as objects; blank or all-space is pd.NA."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        text = pc.utf8_trim_whitespace(pa.array(texts, type=pa.string(), from_pandas=True))
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # a cell repaired to something that is not text
+        stripped = texts.astype("string").str.strip()
+        return stripped.where(stripped.ne(""), None).astype(object)
+    values = text.to_numpy(zero_copy_only=False)
+    values[pc.fill_null(pc.equal(text, ""), True).to_numpy(zero_copy_only=False)] = pd.NA
+    return pd.Series(values, index=texts.index, dtype=object)
 
 
 def _choose_sheet(
@@ -637,8 +653,7 @@ def _split_rows(frame: pd.DataFrame, columns: dict[str, Column]) -> tuple[pd.Dat
     if not labels or frame.empty:
         return frame, frame.iloc[0:0]
     texts = frame[labels]
-    hinted = texts.apply(lambda column: column.astype("string").str.contains(_HINT, na=False)).any(axis=1)
-    candidates = texts.loc[hinted]
+    candidates = texts.loc[_hinted(texts)]
     footer = (
         candidates.apply(lambda column: column.map(_is_footer_text)).any(axis=1).reindex(frame.index, fill_value=False)
     )
@@ -648,6 +663,18 @@ def _split_rows(frame: pd.DataFrame, columns: dict[str, Column]) -> tuple[pd.Dat
     total &= ~footer
     units = frame.loc[~footer & ~total].reset_index(drop=True)
     return units, frame.loc[total].reset_index(drop=True)
+
+
+def _hinted(texts: pd.DataFrame) -> np.ndarray:
+    """Rows where a text cell holds a hint of a footer or total (计, 填, 日期 …): the only ones worth a closer look."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrays = [pa.array(texts[name].to_numpy(), type=pa.string(), from_pandas=True) for name in texts.columns]
+    # one pass over the row's cells joined: no hint holds the separator, so none spans two cells
+    joined = pc.binary_join_element_wise(*arrays, "\x00", null_handling="replace", null_replacement="")
+    hinted: np.ndarray = pc.match_substring_regex(joined, _HINT).to_numpy(zero_copy_only=False)
+    return hinted
 
 
 def _is_footer_text(value: object) -> bool:

@@ -129,7 +129,7 @@ def validate_return(
             hints[label] = {language: level.label(language) for language in LANGUAGES} if level else ""
         findings.append(cell_finding("unknown-level", "level", index, label, {"suggestion": hints[label]}))
     frame[LEVEL_LABEL] = frame["level"]
-    frame["level"] = frame["level"].map(level_ids).astype(object)
+    frame["level"] = _mapped(frame["level"], level_ids)
     if unknown.any():
         frame = _place_unknown_levels(frame, unknown.to_numpy(), catalog)
 
@@ -167,7 +167,7 @@ def validate_return(
     frame = _fill_parent_codes(frame, catalog)
     frame, filled = fill_from_earlier_years(frame, catalog, sheet)
     findings += filled
-    hierarchy = hierarchy_of(frame, catalog)
+    hierarchy = hierarchy_of(frame, catalog, unique=not duplicate.any())
     context = Context(
         frame=frame,
         hierarchy=hierarchy,
@@ -181,7 +181,7 @@ def validate_return(
     findings += rule_findings
     frame, blanked = _blank_error_cells(frame, rule_findings, catalog)
     if blanked:
-        hierarchy = hierarchy_of(frame, catalog)
+        hierarchy = hierarchy_of(frame, catalog, unique=not duplicate.any())
     findings += left_out_of_sums(frame, hierarchy, catalog, sheet)
     findings += budget.summaries()
     return Validated(table=table, frame=frame, findings=cap_findings(findings), hierarchy=hierarchy)
@@ -384,6 +384,17 @@ def _fill_parent_codes(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
         parents[blank] = parent_codes_of(codes, catalog.code_segment_widths).to_numpy()
         frame["parent_code"] = pd.Series(parents, index=frame.index, dtype=object)  # not pandas' Arrow strings
     return frame
+
+
+def _mapped(labels: pd.Series, ids: dict[Any, str | None]) -> pd.Series:
+    """Each label's id (NaN for a blank label or one without an id), each distinct label looked up once."""
+    import numpy as np
+    import pandas as pd
+
+    positions, distinct = pd.factorize(labels.to_numpy(dtype=object))  # a blank label at -1: the last entry
+    known = [ids.get(label) for label in distinct]
+    mapped = np.array([np.nan if level is None else level for level in known] + [np.nan], dtype=object)
+    return pd.Series(mapped[positions], index=labels.index, dtype=object)
 
 
 def _param(item: object) -> object:

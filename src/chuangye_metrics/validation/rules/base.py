@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from chuangye_metrics.config.catalog import Catalog, format_measure
 from chuangye_metrics.core.findings import Finding, FindingBudget, MessageText, Severity, format_value
+from chuangye_metrics.hierarchy import CodeSet
 from chuangye_metrics.indicators.compute import indicator_arrays
 from chuangye_metrics.reading.reader import Column
 
@@ -27,6 +29,11 @@ class Context:
     catalog: Catalog
     sheet: str | None
     budget: FindingBudget = field(default_factory=FindingBudget)
+
+    @cached_property
+    def unit_codes(self) -> CodeSet:
+        """The codes of the hierarchy's units (rows and derived parents), for the rules that look codes up."""
+        return CodeSet(self.hierarchy["unit_code"])
 
     def room(self, rule: RuleKind, count: int) -> int:
         """How many of ``count`` findings of ``rule`` to build. Every error is built: its cell is blanked from the

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from chuangye_metrics.core.findings import Finding
-from chuangye_metrics.hierarchy import DERIVED
+from chuangye_metrics.hierarchy import DERIVED, code_ids
 from chuangye_metrics.reading.reader import ROW
 from chuangye_metrics.validation.rules.base import Context, RuleKind
 
@@ -23,17 +23,12 @@ class ChildrenSumRule(RuleKind):
         if not is_row.any():
             return []
         # each (code, year) as one integer: a row's own key, and the key of the parent a unit names
-        count = len(hierarchy)
-        both = np.concatenate(
-            [hierarchy["unit_code"].to_numpy(dtype=object), hierarchy["parent_code"].to_numpy(dtype=object)]
-        )
-        code_ids, _ = pd.factorize(both)  # one hashing pass for both columns; a blank parent gets -1
+        own_code, parent = code_ids(hierarchy["unit_code"], hierarchy["parent_code"])  # a blank parent: -1
         year_ids, _ = pd.factorize(hierarchy["year"].fillna(-1).to_numpy(dtype="float64"))
         years = int(year_ids.max()) + 1
-        own = code_ids[:count] * years + year_ids
-        parent = code_ids[count:]
+        own = own_code * years + year_ids
         parent_key = np.where(parent >= 0, parent * years + year_ids, -1)
-        keys = (int(code_ids.max()) + 1) * years
+        keys = (max(int(own_code.max()), int(parent.max())) + 1) * years
         is_row_key = np.zeros(keys, dtype=bool)
         is_row_key[own[is_row]] = True
         is_child = territorial & (parent_key >= 0)

@@ -18,7 +18,7 @@ class TotalRowRule(RuleKind):
         if totals is None or totals.empty:
             return []
         hierarchy = context.hierarchy
-        roots = hierarchy.loc[~hierarchy["parent_code"].isin(hierarchy["unit_code"].to_numpy())]
+        roots = hierarchy.loc[~context.unit_codes.among(hierarchy["parent_code"])]
         roots = roots.assign(_park=~roots["level"].isin(context.catalog.territorial_levels))
         years = sorted(set(hierarchy["year"].dropna()))
         counts = [name for name in context.catalog.count_fields if name in context.columns]

@@ -15,7 +15,7 @@ class UnknownParentRule(RuleKind):
 
     def apply(self, context: Context) -> list[Finding]:
         frame = context.frame
-        given = frame["parent_code"].notna() & ~frame["parent_code"].isin(context.hierarchy["unit_code"].to_numpy())
+        given = frame["parent_code"].notna() & ~context.unit_codes.among(frame["parent_code"])
         widths = context.catalog.code_segment_widths
         not_division = filled_segments_of(frame.loc[given, "parent_code"], widths).isna()
         # a division code places the unit even when its parent has no row; any other code must be in the file
