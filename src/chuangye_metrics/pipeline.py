@@ -297,8 +297,6 @@ def read_returns(
     is an error. Derived parents are worked out per year over all the files, so a parent whose children
     come from two files sums them all. With several files every finding names its file.
     """
-    import pandas as pd
-
     several = len(paths) > 1
     labels = [str(path) for path in paths]
     validated_returns: list[Validated] = []
@@ -315,6 +313,8 @@ def read_returns(
                 finding = finding.model_copy(update={"severity": "warning"})  # another file has the year
             finding = finding.localised(language)
             findings.append(finding.model_copy(update={"file": label}) if several else finding)
+
+    import pandas as pd  # after the first read, which imports it beside the parse of its sheet
 
     parts = []
     for index, validated in enumerate(validated_returns):

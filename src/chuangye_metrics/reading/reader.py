@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
 
 EXCEL_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"}
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -44,6 +45,8 @@ _FOOTER = re.compile(
     r"^(单位负责人|统计负责人|填表人|制表人|审核人|负责人|报出日期|填报日期|联系电话|填表说明|说明|注)[:：]?"
 )
 _HINT = r"计|計|负|負|填|报|報|日期|电话|電話|说明|說明|注|註"
+LABEL_FIELDS = ("unit_code", "unit_name", "level", "parent_code")  # the cells a footer or 合计 row is told by
+HINTED = "_hinted"
 _TOTAL = re.compile(r"^(全[省市县区镇乡]|本[市县区])?(合计|总计|总合计)$")
 NOT_APPLICABLE = {"-", "—", "–", "——", "--", "/", "…", "……", "...", "......", "－", "─"}  # "..." is "…" after NFKC
 
@@ -566,19 +569,25 @@ def _text_code(value: object) -> str:
 
 
 def _finish(frame: pd.DataFrame, columns: dict[str, Column], catalog: Catalog) -> pd.DataFrame:
-    """Strip text cells, make counts float64 (NaN = missing) and drop rows with nothing in them."""
+    """Strip text cells, make counts float64 (NaN = missing), mark the rows a footer or total may be on
+    (``HINTED``, for ``_split_rows``) and drop rows with nothing in them."""
+    labels = []
     for name in columns:
         if catalog.fields[name].type in ("count", "year"):
             frame[name] = frame[name].astype("float64")
         else:
-            frame[name] = _stripped(frame[name])
+            frame[name], text = _stripped(frame[name])
+            if name in LABEL_FIELDS:
+                labels.append(text)
+    frame[HINTED] = _hinted(labels) if labels else False
     data_columns = list(columns)
     empty = frame[data_columns].isna().all(axis=1)
     return frame.loc[~empty].reset_index(drop=True)
 
 
-def _stripped(texts: pd.Series) -> pd.Series:
-    """Text cells with surrounding white space (Unicode's) removed, as objects; blank or all-space is pd.NA."""
+def _stripped(texts: pd.Series) -> tuple[pd.Series, pa.Array]:
+    """Text cells with surrounding white space (Unicode's) removed, as objects (blank or all-space is pd.NA),
+    and as Arrow strings."""
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -587,10 +596,11 @@ def _stripped(texts: pd.Series) -> pd.Series:
         text = pc.utf8_trim_whitespace(pa.array(texts, type=pa.string(), from_pandas=True))
     except (pa.ArrowTypeError, pa.ArrowInvalid):  # a cell repaired to something that is not text
         stripped = texts.astype("string").str.strip()
-        return stripped.where(stripped.ne(""), None).astype(object)
+        objects = stripped.where(stripped.ne(""), None).astype(object)
+        return objects, pa.array(objects.to_numpy(), type=pa.string(), from_pandas=True)
     values = text.to_numpy(zero_copy_only=False)
     values[pc.fill_null(pc.equal(text, ""), True).to_numpy(zero_copy_only=False)] = pd.NA
-    return pd.Series(values, index=texts.index, dtype=object)
+    return pd.Series(values, index=texts.index, dtype=object), text
 
 
 def _choose_sheet(
@@ -649,11 +659,13 @@ def _empty_frame() -> pd.DataFrame:
 
 def _split_rows(frame: pd.DataFrame, columns: dict[str, Column]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Drop footer rows (单位负责人, 填表人, 报出日期 …) and set 合计/总计 rows apart from the units."""
-    labels = [name for name in ("unit_code", "unit_name", "level", "parent_code") if name in columns]
+    hinted = frame[HINTED].to_numpy(dtype=bool) if HINTED in frame else None
+    frame = frame.drop(columns=[HINTED], errors="ignore")
+    labels = [name for name in LABEL_FIELDS if name in columns]
     if not labels or frame.empty:
         return frame, frame.iloc[0:0]
     texts = frame[labels]
-    candidates = texts.loc[_hinted(texts)]
+    candidates = texts.loc[hinted if hinted is not None else _hinted([_arrow_text(texts[name]) for name in labels])]
     footer = (
         candidates.apply(lambda column: column.map(_is_footer_text)).any(axis=1).reindex(frame.index, fill_value=False)
     )
@@ -665,14 +677,19 @@ def _split_rows(frame: pd.DataFrame, columns: dict[str, Column]) -> tuple[pd.Dat
     return units, frame.loc[total].reset_index(drop=True)
 
 
-def _hinted(texts: pd.DataFrame) -> np.ndarray:
-    """Rows where a text cell holds a hint of a footer or total (计, 填, 日期 …): the only ones worth a closer look."""
+def _arrow_text(texts: pd.Series) -> pa.Array:
     import pyarrow as pa
+
+    return pa.array(texts.to_numpy(), type=pa.string(), from_pandas=True)
+
+
+def _hinted(labels: list[pa.Array]) -> np.ndarray:
+    """Rows where a label cell holds a hint of a footer or total (计, 填, 日期 …): the only ones worth a closer
+    look."""
     import pyarrow.compute as pc
 
-    arrays = [pa.array(texts[name].to_numpy(), type=pa.string(), from_pandas=True) for name in texts.columns]
     # one pass over the row's cells joined: no hint holds the separator, so none spans two cells
-    joined = pc.binary_join_element_wise(*arrays, "\x00", null_handling="replace", null_replacement="")
+    joined = pc.binary_join_element_wise(*labels, "\x00", null_handling="replace", null_replacement="")
     hinted: np.ndarray = pc.match_substring_regex(joined, _HINT).to_numpy(zero_copy_only=False)
     return hinted
 
