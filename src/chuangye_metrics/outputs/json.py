@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from chuangye_metrics.reading.cache import BinarySink, Cache
 
 
-CHUNK = 10_000  # units a slice: a larger slice costs less to prepare, up to about this size; past it, polars slows
+CHUNK = 5_000
 
 
 WRITERS = 2  # slices serialised at once, beside the one being prepared
