@@ -571,18 +571,24 @@ def _text_code(value: object) -> str:
 def _finish(frame: pd.DataFrame, columns: dict[str, Column], catalog: Catalog) -> pd.DataFrame:
     """Strip text cells, make counts float64 (NaN = missing), mark the rows a footer or total may be on
     (``HINTED``, for ``_split_rows``) and drop rows with nothing in them."""
+    import numpy as np
+    import pyarrow.compute as pc
+
     labels = []
+    blank = []  # of each column, where a cell is blank
     for name in columns:
         if catalog.fields[name].type in ("count", "year"):
             frame[name] = frame[name].astype("float64")
+            blank.append(np.isnan(frame[name].to_numpy()))
         else:
             frame[name], text = _stripped(frame[name])
+            blank.append(pc.fill_null(pc.equal(text, ""), True).to_numpy(zero_copy_only=False))
             if name in LABEL_FIELDS:
                 labels.append(text)
     frame[HINTED] = _hinted(labels) if labels else False
-    data_columns = list(columns)
-    empty = frame[data_columns].isna().all(axis=1)
-    return frame.loc[~empty].reset_index(drop=True)
+    empty: np.ndarray = np.logical_and.reduce(blank)
+    finished: pd.DataFrame = frame.loc[~empty].reset_index(drop=True)
+    return finished
 
 
 def _stripped(texts: pd.Series) -> tuple[pd.Series, pa.Array]:

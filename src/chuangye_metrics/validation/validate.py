@@ -17,6 +17,7 @@ from chuangye_metrics.validation.row_schema import column_checks, row_model
 from chuangye_metrics.validation.rules import Context, RuleKind, apply_rules, load_rules
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 REQUIRED = ("unit_code", "unit_name", "level")
@@ -53,6 +54,9 @@ def validate_return(
     Never raises on bad data: every fault becomes a Finding, and a cell that breaks a constraint is
     set to missing so that ``compute --keep-going`` can go on without it.
     """
+
+    import numpy as np
+    import pandas as pd
 
     stage("validate")
 
@@ -115,10 +119,11 @@ def validate_return(
                 cell_findings(f"constraint-{constraint}", name, broken, values, bound=float(bound))
                 frame.loc[broken, name] = float("nan")
 
-    labels = frame["level"].dropna().unique()
+    # each distinct label looked up once; a row points at its label by position (-1: blank)
+    positions, labels = pd.factorize(frame["level"].to_numpy(dtype=object))
     level_ids = {label: catalog.level_id(str(label)) for label in labels}
-    unknown_labels = [label for label, level in level_ids.items() if level is None]
-    unknown = frame["level"].isin(unknown_labels)
+    unknown_positions = [position for position, label in enumerate(labels) if level_ids[label] is None]
+    unknown = pd.Series(np.isin(positions, unknown_positions), index=frame.index)
     hits = unknown[unknown].index
     hints: dict[str, dict[str, str] | str] = {}
     for index in hits[: budget.room("unknown-level", len(hits))]:  # in row order
@@ -129,7 +134,7 @@ def validate_return(
             hints[label] = {language: level.label(language) for language in LANGUAGES} if level else ""
         findings.append(cell_finding("unknown-level", "level", index, label, {"suggestion": hints[label]}))
     frame[LEVEL_LABEL] = frame["level"]
-    frame["level"] = _mapped(frame["level"], level_ids)
+    frame["level"] = _mapped(positions, labels, level_ids, frame.index)
     if unknown.any():
         frame = _place_unknown_levels(frame, unknown.to_numpy(), catalog)
 
@@ -386,15 +391,14 @@ def _fill_parent_codes(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     return frame
 
 
-def _mapped(labels: pd.Series, ids: dict[Any, str | None]) -> pd.Series:
-    """Each label's id (NaN for a blank label or one without an id), each distinct label looked up once."""
+def _mapped(positions: np.ndarray, labels: Iterable[Any], ids: dict[Any, str | None], index: pd.Index) -> pd.Series:
+    """Each row's level id from the position of its label (NaN for a blank label or one without an id)."""
     import numpy as np
     import pandas as pd
 
-    positions, distinct = pd.factorize(labels.to_numpy(dtype=object))  # a blank label at -1: the last entry
-    known = [ids.get(label) for label in distinct]
+    known = [ids.get(label) for label in labels]
     mapped = np.array([np.nan if level is None else level for level in known] + [np.nan], dtype=object)
-    return pd.Series(mapped[positions], index=labels.index, dtype=object)
+    return pd.Series(mapped[positions], index=index, dtype=object)  # a blank label, at -1, takes the last entry
 
 
 def _param(item: object) -> object:

@@ -20,7 +20,7 @@ class TotalRowRule(RuleKind):
         hierarchy = context.hierarchy
         roots = hierarchy.loc[~context.unit_codes.among(hierarchy["parent_code"])]
         roots = roots.assign(_park=~roots["level"].isin(context.catalog.territorial_levels))
-        years = sorted(set(hierarchy["year"].dropna()))
+        years = sorted(hierarchy["year"].dropna().unique().tolist())
         counts = [name for name in context.catalog.count_fields if name in context.columns]
         findings = []
         for _, total in totals.iterrows():
