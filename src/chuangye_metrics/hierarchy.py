@@ -92,9 +92,10 @@ class CodeSet:
         import numpy as np
 
         self._codes = np.asarray(codes, dtype=object)
-        self._spelt = _code_numbers(self._codes)
+        spelt = _code_numbers(self._codes)
+        self._length = None if spelt is None else spelt.length
         # sorted, repeats and all: np.unique is many times slower than the sort, and searchsorted needs no more
-        self._sorted = None if self._spelt is None else np.sort(self._spelt.numbers[self._spelt.numbers >= 0])
+        self._sorted = None if spelt is None else np.sort(spelt.numbers[spelt.numbers >= 0])
         self._index: pd.Index | None = None
 
     def among(self, values: pd.Series | np.ndarray) -> np.ndarray:
@@ -103,11 +104,11 @@ class CodeSet:
         import pandas as pd
 
         values = np.asarray(values, dtype=object)
-        spelt = _code_numbers(values) if self._sorted is not None and self._spelt is not None else None
-        if spelt is not None and self._sorted is not None and self._spelt is not None:
+        spelt = _code_numbers(values) if self._sorted is not None else None
+        if spelt is not None and self._sorted is not None:
             if spelt.length == 0 or len(self._sorted) == 0:
                 return np.zeros(len(values), dtype=bool)  # no values, or no codes
-            if spelt.length == self._spelt.length:
+            if spelt.length == self._length:
                 places = np.searchsorted(self._sorted, spelt.numbers).clip(max=len(self._sorted) - 1)
                 found: np.ndarray = (spelt.numbers >= 0) & (self._sorted[places] == spelt.numbers)
                 return found

@@ -572,7 +572,6 @@ def _finish(frame: pd.DataFrame, columns: dict[str, Column], catalog: Catalog) -
     """Strip text cells, make counts float64 (NaN = missing), mark the rows a footer or total may be on
     (``HINTED``, for ``_split_rows``) and drop rows with nothing in them."""
     import numpy as np
-    import pyarrow.compute as pc
 
     labels = []
     blank = []  # of each column, where a cell is blank
@@ -581,8 +580,8 @@ def _finish(frame: pd.DataFrame, columns: dict[str, Column], catalog: Catalog) -
             frame[name] = frame[name].astype("float64")
             blank.append(np.isnan(frame[name].to_numpy()))
         else:
-            frame[name], text = _stripped(frame[name])
-            blank.append(pc.fill_null(pc.equal(text, ""), True).to_numpy(zero_copy_only=False))
+            frame[name], text, blank_text = _stripped(frame[name])
+            blank.append(blank_text)
             if name in LABEL_FIELDS:
                 labels.append(text)
     frame[HINTED] = _hinted(labels) if labels else False
@@ -591,9 +590,9 @@ def _finish(frame: pd.DataFrame, columns: dict[str, Column], catalog: Catalog) -
     return finished
 
 
-def _stripped(texts: pd.Series) -> tuple[pd.Series, pa.Array]:
-    """Text cells with surrounding white space (Unicode's) removed, as objects (blank or all-space is pd.NA),
-    and as Arrow strings."""
+def _stripped(texts: pd.Series) -> tuple[pd.Series, pa.Array, np.ndarray]:
+    """Text cells with surrounding white space (Unicode's) removed, as objects (blank or all-space is pd.NA)
+    and as Arrow strings, and where they are blank."""
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -603,10 +602,11 @@ def _stripped(texts: pd.Series) -> tuple[pd.Series, pa.Array]:
     except (pa.ArrowTypeError, pa.ArrowInvalid):  # a cell repaired to something that is not text
         stripped = texts.astype("string").str.strip()
         objects = stripped.where(stripped.ne(""), None).astype(object)
-        return objects, pa.array(objects.to_numpy(), type=pa.string(), from_pandas=True)
+        return objects, pa.array(objects.to_numpy(), type=pa.string(), from_pandas=True), objects.isna().to_numpy()
     values = text.to_numpy(zero_copy_only=False)
-    values[pc.fill_null(pc.equal(text, ""), True).to_numpy(zero_copy_only=False)] = pd.NA
-    return pd.Series(values, index=texts.index, dtype=object), text
+    blank: np.ndarray = pc.fill_null(pc.equal(text, ""), True).to_numpy(zero_copy_only=False)
+    values[blank] = pd.NA
+    return pd.Series(values, index=texts.index, dtype=object), text, blank
 
 
 def _choose_sheet(
@@ -665,13 +665,13 @@ def _empty_frame() -> pd.DataFrame:
 
 def _split_rows(frame: pd.DataFrame, columns: dict[str, Column]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Drop footer rows (单位负责人, 填表人, 报出日期 …) and set 合计/总计 rows apart from the units."""
-    hinted = frame[HINTED].to_numpy(dtype=bool) if HINTED in frame else None
-    frame = frame.drop(columns=[HINTED], errors="ignore")
+    hinted = frame[HINTED].to_numpy(dtype=bool)  # marked by _finish
+    frame = frame.drop(columns=[HINTED])
     labels = [name for name in LABEL_FIELDS if name in columns]
     if not labels or frame.empty:
         return frame, frame.iloc[0:0]
     texts = frame[labels]
-    candidates = texts.loc[hinted if hinted is not None else _hinted([_arrow_text(texts[name]) for name in labels])]
+    candidates = texts.loc[hinted]
     footer = (
         candidates.apply(lambda column: column.map(_is_footer_text)).any(axis=1).reindex(frame.index, fill_value=False)
     )
@@ -681,12 +681,6 @@ def _split_rows(frame: pd.DataFrame, columns: dict[str, Column]) -> tuple[pd.Dat
     total &= ~footer
     units = frame.loc[~footer & ~total].reset_index(drop=True)
     return units, frame.loc[total].reset_index(drop=True)
-
-
-def _arrow_text(texts: pd.Series) -> pa.Array:
-    import pyarrow as pa
-
-    return pa.array(texts.to_numpy(), type=pa.string(), from_pandas=True)
 
 
 def _hinted(labels: list[pa.Array]) -> np.ndarray:

@@ -160,6 +160,7 @@ def validate_return(
 
     coded = frame["unit_code"].notna()
     duplicate = coded & frame.duplicated(subset=["unit_code", "year"], keep="first")
+    unique = not duplicate.any()
     if duplicate.any():
         first_rows = frame.groupby(["unit_code", "year"], dropna=False)[ROW].transform("min")
         hits = duplicate[duplicate].index
@@ -172,7 +173,7 @@ def validate_return(
     frame = _fill_parent_codes(frame, catalog)
     frame, filled = fill_from_earlier_years(frame, catalog, sheet)
     findings += filled
-    hierarchy = hierarchy_of(frame, catalog, unique=not duplicate.any())
+    hierarchy = hierarchy_of(frame, catalog, unique=unique)
     context = Context(
         frame=frame,
         hierarchy=hierarchy,
@@ -186,7 +187,7 @@ def validate_return(
     findings += rule_findings
     frame, blanked = _blank_error_cells(frame, rule_findings, catalog)
     if blanked:
-        hierarchy = hierarchy_of(frame, catalog, unique=not duplicate.any())
+        hierarchy = hierarchy_of(frame, catalog, unique=unique)
     findings += left_out_of_sums(frame, hierarchy, catalog, sheet)
     findings += budget.summaries()
     return Validated(table=table, frame=frame, findings=cap_findings(findings), hierarchy=hierarchy)
