@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -9,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from chuangye_metrics.reading import cache as cache_module
+from chuangye_metrics.reading.cache import Cache, copy_to, stored_blocks
 from tests.conftest import sha256
 from tests.test_compute import STREET
 
@@ -21,6 +24,47 @@ ROWS = [
 
 def entries(cache: Path, pattern: str) -> list[Path]:
     return sorted(cache.rglob(pattern))
+
+
+def stored_text(path: Path) -> str:
+    """A stored output's text, its lz4 blocks decompressed."""
+    return b"".join(bytes(block) for block in stored_blocks(path)).decode("utf-8")
+
+
+class _Unbuffered(io.StringIO):
+    """A text stream with neither a file descriptor nor a binary buffer (as some wrappers of stdout are)."""
+
+    def fileno(self) -> int:
+        raise io.UnsupportedOperation("fileno")
+
+
+def test_a_stored_output_replays_byte_for_byte_across_its_blocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cache_module, "STORED_BLOCK", 1000)  # many blocks, ending inside characters
+    text = "".join(f'{{"单位": "竹山社区{number}", "值": {number * 7}}}\n' for number in range(3000))
+    pieces = [text[start : start + 777].encode() for start in range(0, len(text), 777)]
+    cache = Cache(tmp_path, "ab" * 32)
+
+    def write(sink: Any) -> None:
+        for piece in pieces:
+            sink.write(memoryview(piece))
+
+    teed = io.BytesIO()
+    assert cache.store_output("k", write, {"findings": [], "has_errors": False}, teed)
+    assert teed.getvalue() == text.encode()
+    hit = cache.load_output("k")
+    assert hit is not None
+    (stored,) = entries(tmp_path, "output-*.out")
+    assert stored.stat().st_size < len(text.encode()) / 2  # compressed
+    sizes = [len(block) for block in stored_blocks(stored)]
+    assert len(sizes) > 50 and min(sizes[:-1]) >= 1000 and sum(sizes) == len(text.encode())
+    unbuffered = _Unbuffered()
+    copy_to(hit[0], unbuffered)
+    assert unbuffered.getvalue() == text
+    with (tmp_path / "out.json").open("w", encoding="utf-8") as handle:
+        copy_to(hit[0], handle)
+    assert (tmp_path / "out.json").read_bytes() == text.encode()
 
 
 def test_cached_and_uncached_runs_give_identical_json(
@@ -76,7 +120,7 @@ def test_a_damaged_entry_is_ignored_and_rebuilt(
     assert again.stdout == good
     third = cli("compute", path, "--format", "json")
     assert third.stdout == good
-    assert output.exists() and json.loads(output.read_text(encoding="utf-8")) == json.loads(good)
+    assert output.exists() and json.loads(stored_text(output)) == json.loads(good)
 
 
 def test_a_damaged_table_entry_is_read_afresh(cli: Any, make_return: Callable[..., Path], private_cache: Path) -> None:
