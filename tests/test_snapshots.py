@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from benches.make_returns import write_xlsx as write_national
+from chuangye_metrics.outputs.schemas import SCHEMAS
 from tests.conftest import Invoker, cli_command, cli_commands
 from tests.corpus import UNITS, real_layout, write_csv, write_ods, write_xls, write_xlsx
 
@@ -172,7 +173,31 @@ def _cases() -> list[Case]:
             for lang in LANGS:
                 args = ("formulas", "explain", indicator, "--format", fmt, "--lang", lang)
                 cases.append(Case(f"formulas-explain-{indicator}-{fmt}-{lang}", args))
-    for which in ("compute", "validate", "check", "years", "standard", "row"):
+    for fmt in _choices("merge", "output_format"):
+        for lang in LANGS:
+            output = f"out-merge-{fmt}-{lang}.xlsx"
+            args = ("merge", *ONE_YEAR, "--unit", "320115", "-o", output, "--format", fmt, "--lang", lang)
+            cases.append(Case(f"merge-{fmt}-{lang}", (*args, "--form-number", "人社创01表"), output))
+    cases += [
+        Case(
+            "merge-register",
+            ("merge", *S16, "-u", "320115", "--register", "register.txt", "-o", "out-m.xlsx"),
+            "out-m.xlsx",
+        ),
+        Case("merge-faulty-stops", ("merge", *FAULTY, "-u", "320115", "-o", "out-faulty.xlsx"), "out-faulty.xlsx"),
+        Case(
+            "merge-faulty-keep-going",
+            ("merge", *FAULTY, "-u", "320115", "-o", "out-k.xlsx", "--keep-going"),
+            "out-k.xlsx",
+        ),
+        Case(
+            "merge-outside",
+            ("merge", *S16, "-u", "320116", "-o", "out-outside.xlsx", "--lang", "en"),
+            "out-outside.xlsx",
+        ),
+        Case("merge-not-a-code", ("merge", *S16, "-u", "江宁区", "-o", "out-x.xlsx")),
+    ]
+    for which in SCHEMAS:
         cases.append(Case(f"schema-{which}", ("schema", which)))
     cases.append(Case("version", ("--version",)))
     return cases
@@ -306,6 +331,7 @@ def test_snapshot(
 ) -> None:
     monkeypatch.chdir(workspace)
     monkeypatch.setenv("COLUMNS", "160")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1484438400")  # 2017-01-15: the day a written workbook says it was made
     actual = render(case, cli, workspace)
     stored = SNAPSHOTS / f"{case.id}.txt"
     if request.config.getoption("--update-snapshots"):

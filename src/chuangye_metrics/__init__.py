@@ -12,6 +12,7 @@ LAYERS = (
     "validation",
     "standards",
     "years",
+    "upward",
     "pipeline",
     "outputs",
     "cli",

@@ -15,7 +15,7 @@ from chuangye_metrics.config.mapping import load_mapping
 from chuangye_metrics.core.errors import InputError, UsageError
 from chuangye_metrics.core.findings import CAPPED, Finding, finding_counts, format_value
 from chuangye_metrics.core.models import ComputeResult, Source, ValidationReport, YearsResult
-from chuangye_metrics.core.words import Language
+from chuangye_metrics.core.words import Language, text
 from chuangye_metrics.hierarchy import DERIVED, hierarchy_of
 from chuangye_metrics.indicators.compute import UnitTable, errors_by_row, source_of, unit_results
 from chuangye_metrics.reading.cache import Cache, fingerprint, load_return
@@ -30,6 +30,7 @@ from chuangye_metrics.standards.check import (
 )
 from chuangye_metrics.standards.library import Standard, load_standard
 from chuangye_metrics.standards.shortlist import DEFAULT_NEAR, parse_quota, shortlist_of
+from chuangye_metrics.upward.merge import Consolidated, Territory, consolidate
 from chuangye_metrics.validation.rules import RuleKind, load_rules
 from chuangye_metrics.validation.validate import Validated, fill_from_earlier_years, validate_return
 from chuangye_metrics.years.compare import DUPLICATE_ACROSS_FILES, FILE, YearsTable, file_indexes, joined_source
@@ -430,3 +431,43 @@ def validation(returns: Returns, max_findings: int = 1000) -> ValidationReport:
         findings=ordered[:max_findings],
         left_out=max(0, len(ordered) - max_findings),
     )
+
+
+# --- a consolidated return --------------------------------------------------------------------------------
+
+
+@dataclass
+class Merged:
+    """Returns read for a consolidated return: the return (None when errors or outside units stop it)."""
+
+    returns: Returns
+    consolidated: Consolidated | None
+    findings: list[Finding]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(finding.severity == "error" for finding in self.findings)
+
+
+def consolidated_return(
+    request: Request, settings: Settings, language: Language, territory: Territory, *, name: str | None = None
+) -> Merged:
+    """Every return of the request read and validated as compute does, then consolidated into ``territory``'s."""
+    returns = read(request, settings, language)
+    if returns.units is None:
+        return Merged(returns=returns, consolidated=None, findings=returns.findings)
+    names = {entry.unit_code: entry.unit_name for entry in settings.register if entry.unit_name}
+    consolidated, outside = consolidate(
+        returns.units.frame,
+        settings.catalog,
+        territory,
+        tables=returns.tables,
+        sources=returns.sources,
+        labels=[source.file for source in returns.sources],
+        names=names,
+        unit_errors=returns.unit_errors,
+        name=name,
+        derived_name=text("label-derived-unit", "zh"),
+    )
+    findings = [*returns.findings, *(finding.localised(language) for finding in outside)]
+    return Merged(returns=returns, consolidated=consolidated, findings=findings)

@@ -74,6 +74,10 @@ class FieldDef(_Strict):
         "when the returns read include that year",
     )
     description: str = ""
+    group: str | None = Field(
+        default=None,
+        description="the heading over this column and its neighbours in a return's two-row header (创业培训 …)",
+    )
 
     def label(self, language: Language) -> str:
         """The field as people read it: its header in Chinese, its id in English."""

@@ -237,3 +237,25 @@ class ValidationReport(BaseModel):
     warnings: int = Field(description="number of warnings found, including any left out of findings")
     findings: list[Finding]
     left_out: int = Field(description="findings not listed because of --max-errors")
+
+
+class MergedSource(Source):
+    units: int = Field(description="rows of the file written into the consolidated return")
+
+
+class MergeResult(BaseModel):
+    """What merge wrote: the consolidated return, its total and the files it was made from."""
+
+    output: str = Field(description="the consolidated return written")
+    sha256: str = Field(description="SHA-256 of the consolidated return's bytes")
+    unit: str = Field(description="the 12-digit division code of the unit the return is sent for")
+    name: str | None = Field(description="填报单位: the unit's name; null when no option, register or row gives it")
+    level: str = Field(description="the unit's level id")
+    year: int
+    units: int = Field(description="rows written, the 合计 row not counted")
+    derived: int = Field(description="rows summed from their children (no row of their own in the returns)")
+    parks: int
+    total: dict[str, Number | None] = Field(description="the 合计 row: each count written; null where it is blank")
+    unnamed: list[str] = Field(description="codes of derived rows no register names, written with a placeholder")
+    sources: list[MergedSource]
+    findings: list[Finding] = Field(default_factory=list, description="warnings, and errors with --keep-going")

@@ -7,6 +7,7 @@ SUMMARIES = {
     "validate": "Check a return and report every fault with its sheet, Excel row, column and field.",
     "check": "Judge every unit against a standard: value, threshold, gap, shortfall; and coverage per level.",
     "explain": "Show one unit's counts, each indicator's division, and each rule's threshold and shortfall.",
+    "merge": "Consolidate returns into the one return sent up: every unit's row, their total, signed off.",
     "template": "Write a blank return to fill in: headers, drop-downs, number checks and a 填表说明 sheet.",
     "schema": "Print a JSON Schema: of compute's or check's JSON, of validate's report, of a standard file or a row.",
     "standards": "List the shipped standards and show one's rules.",

@@ -1,0 +1,1 @@
+"""What goes up the chain: the consolidated return of a territory, and what changed between two submissions."""
