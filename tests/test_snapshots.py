@@ -197,6 +197,22 @@ def _cases() -> list[Case]:
         ),
         Case("merge-not-a-code", ("merge", *S16, "-u", "江宁区", "-o", "out-x.xlsx")),
     ]
+    for fmt in _choices("diff", "output_format"):
+        for lang in LANGS:
+            args = ("diff", "county_2016.xlsx", "faulty_2016.xlsx", "--keep-going", "-s", "jiangsu-2016")
+            output = f"out-diff-{lang}.xlsx" if fmt == "xlsx" else None
+            cases.append(
+                Case(
+                    f"diff-{fmt}-{lang}",
+                    (*args, "--format", fmt, "--lang", lang, *(("-o", output) if output else ())),
+                    output,
+                )
+            )
+    cases += [
+        Case("diff-unchanged", ("diff", "--old", "east_2016.xlsx", "--old", "west_2016.xlsx", "--new", *COUNTY)),
+        Case("diff-years-differ", ("diff", *YEARS)),
+        Case("diff-faulty-stops", ("diff", *COUNTY, *FAULTY)),
+    ]
     for which in SCHEMAS:
         cases.append(Case(f"schema-{which}", ("schema", which)))
     cases.append(Case("version", ("--version",)))

@@ -14,8 +14,9 @@ from chuangye_metrics.config.catalog import Catalog, load_catalog
 from chuangye_metrics.config.mapping import load_mapping
 from chuangye_metrics.core.errors import InputError, UsageError
 from chuangye_metrics.core.findings import CAPPED, Finding, finding_counts, format_value
-from chuangye_metrics.core.models import ComputeResult, Source, ValidationReport, YearsResult
-from chuangye_metrics.core.words import Language, text
+from chuangye_metrics.core.guard import RefusedUsage
+from chuangye_metrics.core.models import ComputeResult, DiffResult, Source, ValidationReport, YearsResult
+from chuangye_metrics.core.words import Language, both, text
 from chuangye_metrics.hierarchy import DERIVED, hierarchy_of
 from chuangye_metrics.indicators.compute import UnitTable, errors_by_row, source_of, unit_results
 from chuangye_metrics.reading.cache import Cache, fingerprint, load_return
@@ -30,6 +31,7 @@ from chuangye_metrics.standards.check import (
 )
 from chuangye_metrics.standards.library import Standard, load_standard
 from chuangye_metrics.standards.shortlist import DEFAULT_NEAR, parse_quota, shortlist_of
+from chuangye_metrics.upward.diff import Version, unit_changes
 from chuangye_metrics.upward.merge import Consolidated, Territory, consolidate
 from chuangye_metrics.validation.rules import RuleKind, load_rules
 from chuangye_metrics.validation.validate import Validated, fill_from_earlier_years, validate_return
@@ -471,3 +473,73 @@ def consolidated_return(
     )
     findings = [*returns.findings, *(finding.localised(language) for finding in outside)]
     return Merged(returns=returns, consolidated=consolidated, findings=findings)
+
+
+# --- two versions of a year's return -------------------------------------------------------------------------
+
+
+@dataclass
+class Revised:
+    """Two versions of one year's return read, and what changed (None when data errors stop it)."""
+
+    old: Returns
+    new: Returns
+    result: DiffResult | None
+    findings: list[Finding]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(finding.severity == "error" for finding in self.findings)
+
+
+def revisions(old_request: Request, new_request: Request, settings: Settings, language: Language) -> Revised:
+    """Both versions read as compute reads them (and judged, with a standard); then every unit that changed."""
+    sides = [read(request, settings, language) for request in (old_request, new_request)]
+    outcomes = [judge(returns, settings, language) if settings.standard else None for returns in sides]
+    findings = [
+        finding
+        if finding.file or len(request.files) > 1
+        else finding.model_copy(update={"file": str(request.files[0])})
+        for request, returns, outcome in zip((old_request, new_request), sides, outcomes, strict=True)
+        for finding in (outcome.findings if outcome is not None else returns.findings)
+    ]
+    old, new = sides
+    if old.units is None or new.units is None:
+        return Revised(old=old, new=new, result=None, findings=findings)
+    years = []
+    for which, returns in (("old", old), ("new", new)):
+        if len(returns.years) > 1:
+            raise RefusedUsage(
+                "diff-several-years", side=both(f"diff.{which}"), years="、".join(map(str, returns.years))
+            )
+        years.append(returns.years[0] if returns.years else None)
+    if years[0] != years[1]:
+        raise RefusedUsage("diff-years-differ", old=years[0] or "—", new=years[1] or "—")
+    versions = []
+    for returns, outcome in zip(sides, outcomes, strict=True):
+        assert returns.units is not None
+        judged = outcome.judged if outcome is not None else None
+        versions.append(
+            Version(
+                frame=returns.units.frame,
+                fields={name for table in returns.tables for name in table.columns},
+                status=judged.assessments.status if judged is not None else None,
+                rules=judged.assessments.rules if judged is not None else (),
+            )
+        )
+    units = unit_changes(versions[0], versions[1], settings.catalog, language)
+    kinds = [unit.change for unit in units]
+    result = DiffResult(
+        old=old.sources,
+        new=new.sources,
+        year=years[1],
+        standard=settings.standard.id if settings.standard else None,
+        changed=bool(units),
+        added=kinds.count("added"),
+        removed=kinds.count("removed"),
+        revised=kinds.count("revised"),
+        status_changed=sum(unit.old_status != unit.new_status for unit in units if unit.change == "revised"),
+        units=units,
+        findings=findings,
+    )
+    return Revised(old=old, new=new, result=result, findings=findings)

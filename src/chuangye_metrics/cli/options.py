@@ -34,12 +34,15 @@ if TYPE_CHECKING:  # built from the registry at run time; to the type checker, a
     ComputeFormat = StrEnum
     CheckFormat = StrEnum
     ReportFormat = StrEnum
+    DiffFormat = StrEnum
 else:
     ComputeFormat = format_choices("ComputeFormat", "compute", "years")
     CheckFormat = format_choices("CheckFormat", "check")
     ReportFormat = format_choices("ReportFormat", "validation")
+    DiffFormat = format_choices("DiffFormat", "diff")
 
 COMPUTE_TABLE, CHECK_TABLE, REPORT_TABLE = ComputeFormat("table"), CheckFormat("table"), ReportFormat("table")
+DIFF_TABLE = DiffFormat("table")
 """The default of each --format."""
 
 

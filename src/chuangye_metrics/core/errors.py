@@ -12,6 +12,8 @@ class ExitCode(IntEnum):
     DATA_ERROR = 1
     USAGE = 2
     CHECK_FAILED = 3
+    CHANGED = 4
+    """diff: the two versions differ."""
     INTERNAL = 70
 
 

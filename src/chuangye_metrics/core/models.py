@@ -259,3 +259,73 @@ class MergeResult(BaseModel):
     unnamed: list[str] = Field(description="codes of derived rows no register names, written with a placeholder")
     sources: list[MergedSource]
     findings: list[Finding] = Field(default_factory=list, description="warnings, and errors with --keep-going")
+
+
+ChangeKind = Literal["added", "removed", "revised"]
+
+
+class CountChange(BaseModel):
+    field: str
+    old: Number | None = Field(description="null when blank (missing) in the old version")
+    new: Number | None = Field(description="null when blank (missing) in the new version")
+    change: Number | None = Field(description="new minus old; null when either is blank")
+
+
+class TextChange(BaseModel):
+    field: str = Field(description="unit_name, level, parent_code, a text field, or derived")
+    old: str | None
+    new: str | None
+
+
+class IndicatorChange(BaseModel):
+    indicator: str
+    unit: Literal["percent", "ratio", "years"]
+    old: float | None = Field(description="unrounded; percent values are percentages")
+    new: float | None
+    change: float | None = Field(
+        description="new minus old in the indicator's own unit: percentage points, N of 1:N, years; null when "
+        "either is null"
+    )
+    old_reason: str | None = Field(default=None, description="why the old value is null")
+    new_reason: str | None = Field(default=None, description="why the new value is null")
+
+
+class RuleChange(BaseModel):
+    rule: str = Field(description="the indicator or field the rule is on")
+    name: str
+    op: str
+    threshold: float
+    unit: str = Field(description="the threshold's unit: percent, ratio, years, or count")
+    old: CheckStatus | None = Field(description="null when the rule did not apply to the unit")
+    new: CheckStatus | None
+
+
+class UnitChange(BaseModel):
+    unit_code: str
+    unit_name: str | None
+    level: str
+    parent_code: str | None
+    derived: bool = Field(description="summed from its children in the new version (in the old, if removed)")
+    change: ChangeKind
+    counts: list[CountChange] = Field(description="every count whose value differs, blanks included")
+    texts: list[TextChange] = Field(description="every name, level, parent code or text field that differs")
+    indicators: list[IndicatorChange] = Field(description="every indicator whose value differs")
+    old_status: UnitStatus | None = Field(default=None, description="with --standard: the old verdict")
+    new_status: UnitStatus | None = Field(default=None, description="with --standard: the new verdict")
+    rules: list[RuleChange] = Field(default_factory=list, description="with --standard: every rule whose check changed")
+
+
+class DiffResult(BaseModel):
+    """What changed between two versions of one year's return."""
+
+    old: list[Source]
+    new: list[Source]
+    year: int | None
+    standard: str | None = Field(description="the standard the units were judged against; null without --standard")
+    changed: bool = Field(description="true when anything differs (the command then exits 4)")
+    added: int
+    removed: int
+    revised: int
+    status_changed: int = Field(description="with --standard: units whose verdict changed")
+    units: list[UnitChange] = Field(description="the units that changed, in hierarchy order")
+    findings: list[Finding] = Field(default_factory=list, description="warnings of either version, with its file")

@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.core.progress import shown, stage
-from chuangye_metrics.core.text import CSV_QUOTED_PATTERN, FORMULA_START_PATTERN, csv_line
+from chuangye_metrics.core.text import CSV_QUOTED_PATTERN, FORMULA_START_PATTERN, csv_line, defused
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.indicators.compute import UnitTable
 from chuangye_metrics.outputs.columns import IDENTITY, arrow_strings, joined_text, json_numbers, own_rows
 from chuangye_metrics.outputs.files import output_stream
+from chuangye_metrics.outputs.revision_content import HEADERS, change_rows
 from chuangye_metrics.reading.cache import TextSink
 from chuangye_metrics.standards.assessment import CHECK_STATUSES, UNIT_STATUSES
 from chuangye_metrics.standards.check import Judged
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from chuangye_metrics.outputs.writers import Checked, Target
-    from chuangye_metrics.pipeline import Returns
+    from chuangye_metrics.pipeline import Returns, Revised
     from chuangye_metrics.reading.cache import TextSink
 
 
@@ -324,3 +325,24 @@ def write_check(checked: Checked, target: Target) -> None:
     assert judged is not None
     with output_stream(target.output, target.language, bom=target.output is not None) as stream:
         write_check_csv(stream, judged)
+
+
+def write_diff(revised: Revised, target: Target) -> None:
+    """diff's changes, one row each: the unit, what changed (count, text, indicator, status, rule), old, new, by."""
+    assert revised.result is not None
+    rows = change_rows(revised.result, target.catalog, target.language)
+    with output_stream(target.output, target.language, bom=target.output is not None) as stream:
+        stream.write(csv_line(HEADERS))
+        for row in rows:
+            cells = row.cells(target.catalog, target.language)
+            stream.write(csv_line(_diff_cell(cell) for cell in cells))
+
+
+def _diff_cell(cell: object) -> object:
+    if isinstance(cell, bool):
+        return "true" if cell else "false"
+    if isinstance(cell, str):
+        return defused(cell)
+    if isinstance(cell, float):
+        return repr(int(cell)) if cell.is_integer() else repr(cell)
+    return cell

@@ -13,14 +13,18 @@ from typing import TYPE_CHECKING
 from chuangye_metrics import __version__
 from chuangye_metrics.config.catalog import MISSING, format_measure
 from chuangye_metrics.config.operators import OPERATORS, SYMBOLS
+from chuangye_metrics.core import words
 from chuangye_metrics.core.words import Language, message_template
 from chuangye_metrics.outputs.files import write_output
 from chuangye_metrics.outputs.report_content import report_content
+from chuangye_metrics.outputs.revision_content import change_rows, headings, level_name, shown, summary_line
 
 if TYPE_CHECKING:
     from chuangye_metrics.config.catalog import Catalog
     from chuangye_metrics.core.models import CheckResult, ComputeResult, YearsResult
     from chuangye_metrics.outputs.report_content import ChartSeries, Column, LevelSummary, ReportContent, TextTable
+    from chuangye_metrics.outputs.writers import Target
+    from chuangye_metrics.pipeline import Revised
     from chuangye_metrics.standards.library import Standard
 
 Cell = str | int | float | None
@@ -669,3 +673,44 @@ def _bar_svg(
         )
     out.append("</svg>")
     return "".join(out)
+
+
+def write_diff(revised: Revised, target: Target) -> None:
+    """diff's changes as one self-contained page: the summary and a table of every change."""
+    result = revised.result
+    assert result is not None
+    language, catalog = target.language, target.catalog
+    title = words.text("diff.report-title", language, year=result.year or MISSING)
+    parts = [
+        f'<!DOCTYPE html>\n<html lang="{message_template("html.lang", language)}">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{escape(title)}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n<main>\n",
+        f"<h1>{escape(title)}</h1>\n",
+        f"<p>{escape(summary_line(result, language))}</p>\n",
+    ]
+    for version, group in (("diff.old", result.old), ("diff.new", result.new)):
+        files = words.text("sep.list", language).join(source.file for source in group)
+        text = words.text("diff.version-files", language, version=words.text(version, language), files=files)
+        parts.append(f"<p>{escape(text)}</p>\n")
+    rows = change_rows(result, catalog, language)
+    if rows:
+        header = headings(language)
+        parts.append("<table>\n<thead><tr>")
+        parts += [f"<th>{escape(text)}</th>" for text in (*header[:3], *header[4:5], *header[7:11])]
+        parts.append("</tr></thead>\n<tbody>\n")
+        for row in rows:
+            before, after, change = shown(row, language)
+            unit = row.unit
+            cells = [
+                unit.unit_code,
+                (unit.unit_name or "") + (words.text("label-derived-unit", language) if unit.derived else ""),
+                level_name(unit.level, catalog, language),
+                words.text(f"diff.change.{unit.change}", language),
+                row.name,
+                before,
+                after,
+                change,
+            ]
+            parts.append("<tr>" + "".join(f"<td>{escape(str(cell))}</td>" for cell in cells) + "</tr>\n")
+        parts.append("</tbody>\n</table>\n")
+    parts.append(f'<p class="muted">chuangye-metrics {escape(__version__)}</p>\n</main>\n</body>\n</html>\n')
+    write_output("".join(parts), target.output, language)

@@ -32,7 +32,7 @@ from chuangye_metrics.outputs.columns import (
     own_rows,
 )
 from chuangye_metrics.outputs.files import output_stream, write_output
-from chuangye_metrics.pipeline import Returns
+from chuangye_metrics.pipeline import Returns, Revised
 from chuangye_metrics.standards.assessment import CHECK_STATUSES, UNIT_STATUSES, Assessments
 from chuangye_metrics.standards.check import Judged
 from chuangye_metrics.years.compare import CHUNK as YEARS_CHUNK
@@ -597,3 +597,8 @@ def write_check(checked: Checked, target: Target) -> None:
 
 def write_validation(report: ValidationReport, target: Target) -> None:
     write_output(validation_json(report), target.output, target.language)
+
+
+def write_diff(revised: Revised, target: Target) -> None:
+    assert revised.result is not None
+    write_output(revised.result.model_dump_json(indent=2) + "\n", target.output, target.language)

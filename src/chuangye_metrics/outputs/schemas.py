@@ -5,11 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from chuangye_metrics.config.catalog import load_catalog
-from chuangye_metrics.core.models import CheckResult, ComputeResult, MergeResult, ValidationReport, YearsResult
+from chuangye_metrics.core.models import (
+    CheckResult,
+    ComputeResult,
+    DiffResult,
+    MergeResult,
+    ValidationReport,
+    YearsResult,
+)
 from chuangye_metrics.standards.library import Standard
 from chuangye_metrics.validation.row_schema import row_model
 
-SCHEMAS = ("compute", "validate", "check", "years", "merge", "standard", "row")
+SCHEMAS = ("compute", "validate", "check", "years", "merge", "diff", "standard", "row")
 
 
 def json_schema(which: str) -> dict[str, Any]:
@@ -19,6 +26,8 @@ def json_schema(which: str) -> dict[str, Any]:
         return _with_id(CheckResult.model_json_schema(), which)
     if which == "years":
         return _with_id(YearsResult.model_json_schema(), which)
+    if which == "diff":
+        return _with_id(DiffResult.model_json_schema(), which)
     if which == "merge":
         return _with_id(MergeResult.model_json_schema(), which)
     if which == "standard":

@@ -37,7 +37,8 @@ from chuangye_metrics.core.words import Language, known_message, message_templat
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.indicators.compute import UnitTable, model_numbers, text_or_none
 from chuangye_metrics.outputs.files import output_stream, write_output
-from chuangye_metrics.pipeline import Returns
+from chuangye_metrics.outputs.revision_content import diff_lines
+from chuangye_metrics.pipeline import Returns, Revised
 from chuangye_metrics.standards.check import describe_check, describe_rule, shortfall_text
 
 if TYPE_CHECKING:
@@ -611,3 +612,10 @@ def write_check(checked: Checked, target: Target) -> None:
 def write_validation(report: ValidationReport, target: Target) -> None:
     text = validation_text(report, target.language, terminal=sys.stdout.isatty())
     write_output(text, target.output, target.language)
+
+
+def write_diff(revised: Revised, target: Target) -> None:
+    """diff for people: the files, the summary, then each unit's changes, a line each."""
+    assert revised.result is not None
+    lines = diff_lines(revised.result, target.catalog, target.language)
+    write_output("".join(printable(line) + "\n" for line in lines), target.output, target.language)

@@ -20,9 +20,11 @@ if TYPE_CHECKING:
     from chuangye_metrics.standards.check import CheckOutcome
     from chuangye_metrics.standards.library import Standard
 
-Kind = Literal["compute", "years", "check", "validation"]
+Kind = Literal["compute", "years", "check", "validation", "diff"]
 """compute: one year's units (Returns); years: several years compared (Returns); check: a Checked;
-validation: a ValidationReport."""
+validation: a ValidationReport; diff: two versions of a year's return compared (pipeline.Revised)."""
+REPORTED: tuple[Kind, ...] = ("compute", "years", "check")
+"""The kinds a report format writes through its ``report`` (of the latest year); any other by ``write_<kind>``."""
 
 
 @dataclass(frozen=True)
@@ -37,11 +39,11 @@ class Format:
 
 
 FORMATS = (
-    Format("table", ("compute", "years", "check", "validation")),
-    Format("json", ("compute", "years", "check", "validation")),
-    Format("csv", ("compute", "years", "check")),
-    Format("xlsx", ("compute", "years", "check"), report=True, needs_file=True),
-    Format("html", ("compute", "years", "check"), report=True),
+    Format("table", ("compute", "years", "check", "validation", "diff")),
+    Format("json", ("compute", "years", "check", "validation", "diff")),
+    Format("csv", ("compute", "years", "check", "diff")),
+    Format("xlsx", ("compute", "years", "check", "diff"), report=True, needs_file=True),
+    Format("html", ("compute", "years", "check", "diff"), report=True),
     Format("github", ("validation",)),
 )
 BY_NAME = {item.name: item for item in FORMATS}
@@ -85,7 +87,7 @@ def writer(name: str, kind: Kind) -> Writer:
     if kind not in item.kinds:
         raise KeyError(f"{name} does not write {kind}")
     module = importlib.import_module(f"{__package__}.{name}")
-    if item.report:
+    if item.report and kind in REPORTED:
         return lambda subject, target: _report(module, kind, subject, target)
     function: Writer = getattr(module, f"write_{kind}")
     return function

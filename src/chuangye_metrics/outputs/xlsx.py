@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from chuangye_metrics.config.catalog import Catalog, format_measure
 from chuangye_metrics.config.operators import symbol
 from chuangye_metrics.core import words
-from chuangye_metrics.core.models import CheckResult, ComputeResult, YearsResult
+from chuangye_metrics.core.models import CheckResult, ComputeResult, DiffResult, YearsResult
 from chuangye_metrics.core.words import Language
 from chuangye_metrics.outputs.files import replacing
 from chuangye_metrics.outputs.report_content import (
@@ -22,6 +22,7 @@ from chuangye_metrics.outputs.report_content import (
     TextTable,
     report_content,
 )
+from chuangye_metrics.outputs.revision_content import ChangeRow, change_rows, headings, status_word, summary_line
 from chuangye_metrics.outputs.table import shortlist_label
 from chuangye_metrics.standards.library import Standard
 
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
     from xlsxwriter.format import Format
     from xlsxwriter.workbook import Workbook
     from xlsxwriter.worksheet import Worksheet
+
+    from chuangye_metrics.outputs.writers import Target
+    from chuangye_metrics.pipeline import Revised
 
 # Above this many units the workbook is written row by row to temporary files (XlsxWriter's constant-memory
 # mode) instead of being held in memory; charts then carry no cached values, which Excel and LibreOffice
@@ -558,3 +562,83 @@ def _years_sheet(worksheet: Worksheet, table: TextTable, content: ReportContent,
     worksheet.freeze_panes(1, 4)
     worksheet.autofilter(0, 0, max(len(rows), 1), len(table.header) - 1)
     worksheet.set_landscape()
+
+
+def write_diff(revised: Revised, target: Target) -> None:
+    """diff's changes as a workbook: a sheet of changes (a row each, numbers as numbers) and one of the sources."""
+    from xlsxwriter.exceptions import FileCreateError
+
+    result = revised.result
+    assert result is not None and target.output is not None
+    language, catalog = target.language, target.catalog
+    rows = change_rows(result, catalog, language)
+    with replacing(
+        target.output, language, inputs=[Path(source.file) for source in [*result.old, *result.new]]
+    ) as path:
+        try:
+            _write_diff(path, result, rows, catalog, language)
+        except FileCreateError as error:
+            cause = error.args[0] if error.args else None
+            if isinstance(cause, OSError):
+                raise cause from error
+            raise OSError(errno.EIO, str(error)) from error
+
+
+def _write_diff(path: Path, result: DiffResult, rows: list[ChangeRow], catalog: Catalog, language: Language) -> None:
+    from xlsxwriter import Workbook
+
+    workbook = Workbook(str(path), {"constant_memory": True, "nan_inf_to_errors": True, "tmpdir": str(path.parent)})
+    title = words.text("diff.report-title", language, year=result.year or "—")
+    workbook.set_properties({"title": title, "comments": "chuangye-metrics"})
+    formats = _Formats(workbook)
+    changes = workbook.add_worksheet(words.text("diff.sheet-changes", language))
+    sources = workbook.add_worksheet(words.text("diff.sheet-sources", language))
+    changes.write_string(0, 0, title, formats.title)
+    changes.write_string(1, 0, summary_line(result, language))
+    header = headings(language)
+    for column, text in enumerate(header):
+        changes.write_string(3, column, text, formats.header)
+    changes.freeze_panes(4, 2)
+    changes.set_column(0, 0, 15)
+    changes.set_column(1, 1, 20)
+    changes.set_column(7, 7, 28)
+    changes.set_column(8, 10, 14)
+    for offset, row in enumerate(rows, start=4):
+        cells = row.cells(catalog, language)
+        cells[4] = words.text(f"diff.change.{row.unit.change}", language)
+        cells[5] = words.text(f"diff.kind.{row.kind}", language)
+        if row.measure == "status":
+            cells[8], cells[9] = status_word(_as_text(cells[8]), language), status_word(_as_text(cells[9]), language)
+        for column, cell in enumerate(cells):
+            if cell is None:
+                changes.write_blank(offset, column, None)
+            elif isinstance(cell, bool):
+                changes.write_string(offset, column, "✓" if cell else "")
+            elif isinstance(cell, int | float):
+                changes.write_number(offset, column, cell)
+            else:
+                changes.write_string(offset, column, str(cell))
+    if rows:
+        changes.autofilter(3, 0, 3 + len(rows), len(header) - 1)
+    changes.set_landscape()
+    changes.fit_to_pages(1, 0)
+    changes.repeat_rows(3)
+    for column, text in enumerate(
+        (words.text("diff.version", language), words.text("diff.column.file", language), "SHA-256")
+    ):
+        sources.write_string(0, column, text, formats.header)
+    line = 1
+    for version, group in (("diff.old", result.old), ("diff.new", result.new)):
+        for source in group:
+            sources.write_string(line, 0, words.text(version, language))
+            sources.write_string(line, 1, source.file)
+            sources.write_string(line, 2, source.sha256)
+            line += 1
+    sources.set_column(0, 0, 12)
+    sources.set_column(1, 1, 48)
+    sources.set_column(2, 2, 70)
+    workbook.close()
+
+
+def _as_text(value: object) -> str | None:
+    return None if value is None else str(value)
