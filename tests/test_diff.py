@@ -195,3 +195,21 @@ def test_the_inputs_are_never_written(cli: Any, versions: tuple[Path, Path]) -> 
     assert diffed(cli, versions, "--format", "csv", "-o", versions[1]).exit_code == 2
     diffed(cli, versions)
     assert [(path.stat().st_ino, sha256(path)) for path in versions] == before
+
+
+def test_a_level_in_one_version_only_is_compared_by_what_its_rules_test(cli: Any, tmp_path: Path) -> None:
+    """A park in the old version only: the standard's park rules exist on one side (the crash this guards)."""
+    park = unit("P0001", "江宁创业园", "园区", STREET) | {"parent_code": "320115000000"}
+    old = write_workbook(tmp_path / "old.xlsx", [*OLD, park], [*FIELDS, "parent_code"])
+    new = write_workbook(tmp_path / "new.xlsx", NEW, [*FIELDS, "parent_code"])
+    result = cli("diff", old, new, "--format", "json", "--standard", "jiangsu-2016")
+    assert result.exit_code == 4, result.stderr
+    units = by_code(json.loads(result.stdout))
+    removed = units["P0001"]
+    assert removed["change"] == "removed" and removed["old_status"] is not None and removed["new_status"] is None
+    assert {rule["rule"] for rule in removed["rules"]} >= {"jobs_per_entity", "startup_entities"}
+    assert all(rule["new"] is None for rule in removed["rules"])
+    street = units["320115001000"]  # the streets' rules still line up
+    assert [(rule["rule"], rule["old"], rule["new"]) for rule in street["rules"]] == [
+        ("participation_rate", "fail", "pass")
+    ]

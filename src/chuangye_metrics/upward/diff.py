@@ -81,8 +81,11 @@ def unit_changes(old: Version, new: Version, catalog: Catalog, language: Languag
         indicator_masks[name] = differ
         changed |= differ
     judged = old.status is not None and new.status is not None
-    old_rules = _rule_statuses(old.rules, len(old_codes)) if judged else None
-    new_rules = _rule_statuses(new.rules, len(new_codes)) if judged else None
+    # a version's rules are those of the levels and rule sets its units have: matched by what they test
+    rules = list({_rule_key(rule): rule for rule in [*old.rules, *new.rules]}.values())
+    keys = [_rule_key(rule) for rule in rules]
+    old_rules = _rule_statuses(old.rules, keys, len(old_codes)) if judged else None
+    new_rules = _rule_statuses(new.rules, keys, len(new_codes)) if judged else None
     if judged:
         assert old.status is not None and new.status is not None and old_rules is not None and new_rules is not None
         changed |= old.status[pairs_old] != new.status[pairs_new]
@@ -106,7 +109,7 @@ def unit_changes(old: Version, new: Version, catalog: Catalog, language: Languag
             return []
         assert old_rules is not None and new_rules is not None
         found = []
-        for index, rule in enumerate(new.rules or old.rules):
+        for index, rule in enumerate(rules):
             before = int(old_rules[index, old_at]) if old_at is not None else -1
             after = int(new_rules[index, new_at]) if new_at is not None else -1
             if before != after:
@@ -251,13 +254,18 @@ def _count_change(
     return CountChange(field=name, old=_number(before), new=_number(after), change=_number(change))
 
 
-def _rule_statuses(rules: Sequence[RuleColumn], units: int) -> np.ndarray:
-    """Each rule's check status of every unit (rows: rules), -1 where the rule does not apply."""
+def _rule_key(rule: RuleColumn) -> tuple[str, str, float]:
+    """What a rule tests: a unit is checked by at most one rule with the same subject, operator and threshold."""
+    return rule.rule_id, rule.op, rule.threshold
+
+
+def _rule_statuses(rules: Sequence[RuleColumn], keys: list[tuple[str, str, float]], units: int) -> np.ndarray:
+    """The check status of every unit (columns) by each rule of ``keys`` (rows), -1 where the rule does not apply."""
     import numpy as np
 
-    table = np.full((len(rules), units), -1, dtype=np.int8)
-    for index, rule in enumerate(rules):
-        table[index, rule.rows] = rule.status
+    table = np.full((len(keys), units), -1, dtype=np.int8)
+    for rule in rules:
+        table[keys.index(_rule_key(rule)), rule.rows] = rule.status
     return table
 
 
