@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import errno
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,7 +14,7 @@ from chuangye_metrics.core import words
 from chuangye_metrics.core.findings import Finding
 from chuangye_metrics.core.models import MergedSource, MergeResult
 from chuangye_metrics.indicators.compute import text_or_none
-from chuangye_metrics.outputs.files import replacing
+from chuangye_metrics.outputs.files import replacing_workbook
 from chuangye_metrics.outputs.template import UNIT_NAMES, column_width, display_width
 from chuangye_metrics.reading.reader import file_sha256
 from chuangye_metrics.upward.merge import NOTE, Consolidated
@@ -47,16 +46,9 @@ def write_consolidated(
     language: words.Language,
 ) -> None:
     """Write the consolidated return whole or not at all (``files.replacing``), never over one of ``inputs``."""
-    from xlsxwriter.exceptions import FileCreateError
 
-    with replacing(path, language, inputs=inputs) as temporary:
-        try:
-            _write(temporary, consolidated, catalog, form_number, authority, findings)
-        except FileCreateError as error:  # XlsxWriter's wrapping of the OSError of creating the file
-            cause = error.args[0] if error.args else None
-            if isinstance(cause, OSError):
-                raise cause from error
-            raise OSError(errno.EIO, str(error)) from error
+    with replacing_workbook(path, language, inputs=inputs) as temporary:
+        _write(temporary, consolidated, catalog, form_number, authority, findings)
 
 
 def made_on() -> datetime.datetime:

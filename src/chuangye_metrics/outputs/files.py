@@ -94,6 +94,22 @@ def replacing(output: Path, language: Language, inputs: Iterable[Path] = ()) -> 
 
 
 @contextmanager
+def replacing_workbook(output: Path, language: Language, inputs: Iterable[Path] = ()) -> Iterator[Path]:
+    """``replacing`` for a workbook XlsxWriter writes: its FileCreateError, which wraps the OSError of creating the
+    file, is that OSError again, so that it is said in one line like any other."""
+    from xlsxwriter.exceptions import FileCreateError
+
+    with replacing(output, language, inputs) as temporary:
+        try:
+            yield temporary
+        except FileCreateError as error:
+            cause = error.args[0] if error.args else None
+            if isinstance(cause, OSError):
+                raise cause from error
+            raise OSError(errno.EIO, str(error)) from error
+
+
+@contextmanager
 def output_stream(output: Path | None, language: Language, *, bom: bool = False) -> Iterator[TextIO]:
     """stdout, or a text stream to the --output file (UTF-8, with a byte-order mark if ``bom``, for Excel),
     written through ``replacing``."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,7 +12,7 @@ from chuangye_metrics.config.operators import symbol
 from chuangye_metrics.core import words
 from chuangye_metrics.core.models import CheckResult, ComputeResult, DiffResult, YearsResult
 from chuangye_metrics.core.words import Language
-from chuangye_metrics.outputs.files import replacing
+from chuangye_metrics.outputs.files import replacing_workbook
 from chuangye_metrics.outputs.report_content import (
     Cell,
     ChartSeries,
@@ -95,18 +94,11 @@ def write_report_workbook(
 ) -> None:
     """Write the report whole or not at all: in a private folder beside ``path``, with XlsxWriter's own temporary
     files, then renamed into place (see ``files.replacing``); never over the return it reports on."""
-    from xlsxwriter.exceptions import FileCreateError
 
     content = report_content(result, catalog, standard=standard, language=language, years=years)
     source = Path(result.source.file)
-    with replacing(path, language, inputs=[source] if source.is_file() else []) as temporary:
-        try:
-            _write(temporary, content, constant_memory=len(result.units) > CONSTANT_MEMORY_UNITS)
-        except FileCreateError as error:  # XlsxWriter's wrapping of the OSError of creating the file
-            cause = error.args[0] if error.args else None
-            if isinstance(cause, OSError):
-                raise cause from error
-            raise OSError(errno.EIO, str(error)) from error
+    with replacing_workbook(path, language, inputs=[source] if source.is_file() else []) as temporary:
+        _write(temporary, content, constant_memory=len(result.units) > CONSTANT_MEMORY_UNITS)
 
 
 class _Formats:
@@ -566,22 +558,15 @@ def _years_sheet(worksheet: Worksheet, table: TextTable, content: ReportContent,
 
 def write_diff(revised: Revised, target: Target) -> None:
     """diff's changes as a workbook: a sheet of changes (a row each, numbers as numbers) and one of the sources."""
-    from xlsxwriter.exceptions import FileCreateError
 
     result = revised.result
     assert result is not None and target.output is not None
     language, catalog = target.language, target.catalog
     rows = change_rows(result, catalog, language)
-    with replacing(
+    with replacing_workbook(
         target.output, language, inputs=[Path(source.file) for source in [*result.old, *result.new]]
     ) as path:
-        try:
-            _write_diff(path, result, rows, catalog, language)
-        except FileCreateError as error:
-            cause = error.args[0] if error.args else None
-            if isinstance(cause, OSError):
-                raise cause from error
-            raise OSError(errno.EIO, str(error)) from error
+        _write_diff(path, result, rows, catalog, language)
 
 
 def _write_diff(path: Path, result: DiffResult, rows: list[ChangeRow], catalog: Catalog, language: Language) -> None:
