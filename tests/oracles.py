@@ -19,7 +19,6 @@ from chuangye_metrics.outputs.csv import csv_header
 from chuangye_metrics.outputs.table import (
     aligned_columns,
     format_indicator,
-    level_label,
     plain_headers,
     source_title,
 )
@@ -33,7 +32,7 @@ def plain_compute_table(result: ComputeResult, catalog: Catalog, language: Langu
     years = {unit.year for unit in result.units}
     several = len(years) > 1
     headers = plain_headers(catalog, language, several)
-    labels = {level: level_label(level, catalog, language) for level in catalog.levels}
+    labels = {level: catalog.level_label(level, language) for level in catalog.levels}
     unnamed = "（下级汇总）" if zh else "(sum of children)"
     rows = []
     for unit in result.units:

@@ -13,10 +13,10 @@ from pydantic import BaseModel, ConfigDict
 from chuangye_metrics.config.catalog import Catalog, load_catalog
 from chuangye_metrics.config.mapping import load_mapping
 from chuangye_metrics.core.errors import InputError, UsageError
-from chuangye_metrics.core.findings import CAPPED, Finding, finding_counts, format_value
+from chuangye_metrics.core.findings import CAPPED, Finding, finding_counts, format_value, has_errors
 from chuangye_metrics.core.guard import RefusedUsage
 from chuangye_metrics.core.models import ComputeResult, DiffResult, Source, ValidationReport, YearsResult
-from chuangye_metrics.core.words import Language, both, text
+from chuangye_metrics.core.words import Language, both, listed, text
 from chuangye_metrics.hierarchy import DERIVED, hierarchy_of
 from chuangye_metrics.indicators.compute import UnitTable, errors_by_row, source_of, unit_results
 from chuangye_metrics.reading.cache import Cache, fingerprint, load_return
@@ -204,7 +204,7 @@ class Returns:
 
     @property
     def has_errors(self) -> bool:
-        return any(finding.severity == "error" for finding in self.findings)
+        return has_errors(self.findings)
 
     @property
     def several_years(self) -> bool:
@@ -448,7 +448,7 @@ class Merged:
 
     @property
     def has_errors(self) -> bool:
-        return any(finding.severity == "error" for finding in self.findings)
+        return has_errors(self.findings)
 
 
 def consolidated_return(
@@ -489,7 +489,7 @@ class Revised:
 
     @property
     def has_errors(self) -> bool:
-        return any(finding.severity == "error" for finding in self.findings)
+        return has_errors(self.findings)
 
 
 def revisions(old_request: Request, new_request: Request, settings: Settings, language: Language) -> Revised:
@@ -509,9 +509,7 @@ def revisions(old_request: Request, new_request: Request, settings: Settings, la
     years = []
     for which, returns in (("old", old), ("new", new)):
         if len(returns.years) > 1:
-            raise RefusedUsage(
-                "diff-several-years", side=both(f"diff.{which}"), years="、".join(map(str, returns.years))
-            )
+            raise RefusedUsage("diff-several-years", side=both(f"diff.{which}"), years=listed(returns.years))
         years.append(returns.years[0] if returns.years else None)
     if years[0] != years[1]:
         raise RefusedUsage("diff-years-differ", old=years[0] or "—", new=years[1] or "—")

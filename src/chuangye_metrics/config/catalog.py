@@ -246,6 +246,11 @@ class Catalog(BaseModel):
                 lookup.setdefault(normalise_label(label).lower(), level.id)
         return lookup
 
+    def level_label(self, level: str, language: Language) -> str:
+        """A level as people read it (社区/村, community/village); an unknown level as it was written."""
+        definition = self.levels.get(level)
+        return level if definition is None else definition.label(language)
+
     def level_id(self, label: str) -> str | None:
         return self.level_lookup.get(normalise_label(label).lower())
 

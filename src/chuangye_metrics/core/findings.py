@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -144,6 +144,10 @@ def cap_findings(findings: Sequence[Finding], per_code: int = FINDINGS_KEPT_PER_
             errors.add(finding.code)
     kept += [_summary(code, count, code in errors, per_code) for code, count in left.items()]
     return kept
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(finding.severity == "error" for finding in findings)
 
 
 def finding_counts(findings: Sequence[Finding]) -> tuple[int, int]:

@@ -6,6 +6,7 @@ Light on purpose (PyYAML, no pydantic): the error path of the command line needs
 from __future__ import annotations
 
 import string
+from collections.abc import Iterable
 from functools import cache
 from typing import Any, Literal
 
@@ -72,6 +73,12 @@ def text(code: str, language: Language, /, **params: Any) -> str:
 def both(code: str, /, **params: Any) -> dict[str, str]:
     """The words of ``code`` in each language: a parameter of a finding or refusal shown in either."""
     return {language: text(code, language, **params) for language in LANGUAGES}
+
+
+def listed(items: Iterable[object]) -> dict[str, str]:
+    """Items joined as each language lists them (2016、2017 / 2016, 2017): a parameter shown in either."""
+    texts = [str(item) for item in items]
+    return {language: text("sep.list", language).join(texts) for language in LANGUAGES}
 
 
 def section(prefix: str, language: Language) -> dict[str, str]:

@@ -15,7 +15,7 @@ from chuangye_metrics.core.findings import Finding
 from chuangye_metrics.core.models import MergedSource, MergeResult
 from chuangye_metrics.indicators.compute import text_or_none
 from chuangye_metrics.outputs.files import replacing_workbook
-from chuangye_metrics.outputs.template import UNIT_NAMES, column_width, display_width
+from chuangye_metrics.outputs.template import UNIT_NAMES, column_width, display_width, unit_line
 from chuangye_metrics.reading.reader import file_sha256
 from chuangye_metrics.upward.merge import NOTE, Consolidated
 
@@ -81,7 +81,7 @@ def _write(
     data = workbook.add_worksheet(_words("sheet-data"))
     notes = workbook.add_worksheet(_words("sheet-notes"))
     _data_sheet(workbook, data, consolidated, catalog, form_number, authority)
-    _notes_sheet(workbook, notes, consolidated, catalog, findings)
+    _notes_sheet(workbook, notes, consolidated, findings)
     workbook.close()
 
 
@@ -113,11 +113,10 @@ def _data_sheet(
 
     sheet.merge_range(TITLE_ROW, 0, TITLE_ROW, last, title_of(consolidated), title)
     sheet.set_row(TITLE_ROW, 30)
-    units = "、".join(UNIT_NAMES[unit] for unit in UNIT_NAMES if any(field.unit == unit for field in fields))
     lines = [
         (_words("reporter", name=consolidated.name or ""), _words("form-number", value=form_number or "")),
         (_words("year", year=consolidated.year), _words("authority", value=authority or "")),
-        (_words("unit-code", code=consolidated.territory.code), _words("units", value=units or "人、个")),
+        (_words("unit-code", code=consolidated.territory.code), unit_line(fields)),
     ]
     for offset, (left, right_text) in enumerate(lines):
         row = FIRST_LINE_ROW + offset
@@ -170,7 +169,6 @@ def _data_sheet(
             sheet.write_blank(TOTAL_ROW, column, None, total_number)
     sheet.write_blank(TOTAL_ROW, last, None, note)
 
-    level_names = {level.id: level.name for level in catalog.levels.values()}
     frame = consolidated.rows
     columns = [frame[field.id].to_numpy(dtype=object) for field in fields]
     notes = frame[NOTE].to_numpy(dtype=object)
@@ -184,7 +182,7 @@ def _data_sheet(
             elif field.id in counts or field.type == "year":
                 sheet.write_number(row, column, _whole(float(value)), number)
             elif field.type == "level":
-                sheet.write_string(row, column, level_names.get(str(value), str(value)), plain)
+                sheet.write_string(row, column, catalog.level_label(str(value), "zh"), plain)
             else:
                 sheet.write_string(row, column, str(value), text_cell)
         code = notes[index]
@@ -205,9 +203,7 @@ def _data_sheet(
     sheet.set_footer(_words("page-footer"))
 
 
-def _notes_sheet(
-    workbook: Any, sheet: Worksheet, consolidated: Consolidated, catalog: Catalog, findings: Sequence[Finding]
-) -> None:
+def _notes_sheet(workbook: Any, sheet: Worksheet, consolidated: Consolidated, findings: Sequence[Finding]) -> None:
     bold = workbook.add_format({"bold": True})
     heading = workbook.add_format({"bold": True, "font_size": 14})
     wrap = workbook.add_format({"text_wrap": True, "valign": "top"})

@@ -17,7 +17,7 @@ from chuangye_metrics.core import words
 from chuangye_metrics.core.words import Language, message_template
 from chuangye_metrics.outputs.files import write_output
 from chuangye_metrics.outputs.report_content import report_content
-from chuangye_metrics.outputs.revision_content import change_rows, headings, level_name, shown, summary_line
+from chuangye_metrics.outputs.revision_content import change_rows, headings, shown, summary_line
 
 if TYPE_CHECKING:
     from chuangye_metrics.config.catalog import Catalog
@@ -703,7 +703,7 @@ def write_diff(revised: Revised, target: Target) -> None:
             cells = [
                 unit.unit_code,
                 (unit.unit_name or "") + (words.text("label-derived-unit", language) if unit.derived else ""),
-                level_name(unit.level, catalog, language),
+                catalog.level_label(unit.level, language),
                 words.text(f"diff.change.{unit.change}", language),
                 row.name,
                 before,

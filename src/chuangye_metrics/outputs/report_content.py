@@ -13,7 +13,7 @@ from chuangye_metrics.core import words
 from chuangye_metrics.core.models import AssessedUnit, CheckResult, ComputeResult, RuleCheck, UnitResult, YearsResult
 from chuangye_metrics.core.words import Language, known_message
 from chuangye_metrics.outputs.explain import formula_text
-from chuangye_metrics.outputs.table import lacking_text, level_label, provisional_banner, shortlist_label
+from chuangye_metrics.outputs.table import lacking_text, provisional_banner, shortlist_label
 from chuangye_metrics.standards.check import describe_rule, shortfall_text
 from chuangye_metrics.standards.library import RuleSet, Standard
 
@@ -254,7 +254,7 @@ def _level_table(level: str, units: list[UnitResult], catalog: Catalog, language
             else:
                 row.append(unit.indicators[column.id].value if column.id in unit.indicators else None)
         rows.append(row)
-    return LevelTable(level=level, label=level_label(level, catalog, language), columns=columns, rows=rows)
+    return LevelTable(level=level, label=catalog.level_label(level, language), columns=columns, rows=rows)
 
 
 def _rule_columns(units: Sequence[AssessedUnit], catalog: Catalog, language: Language) -> list[tuple[str, str]]:
@@ -353,7 +353,7 @@ def _summary(result: ComputeResult | CheckResult, catalog: Catalog, language: La
     levels += [level for level, _ in coverage if level not in levels]
     summary: list[LevelSummary] = []
     for level in levels:
-        label = level_label(level, catalog, language)
+        label = catalog.level_label(level, language)
         entries = [entry for (covered, _), entry in coverage.items() if covered == level]
         if entries:
             for entry in entries:
@@ -399,7 +399,7 @@ def _charts(
             (unit.unit_name or unit.unit_code) + (f" {unit.year}" if several_years and unit.year is not None else "")
             for unit in shown
         ]
-        label = level_label(level, catalog, language)
+        label = catalog.level_label(level, language)
         for indicator_id in chart_indicators(level, catalog, standard):
             indicator = catalog.indicators.get(indicator_id)
             if indicator is None:
@@ -469,7 +469,7 @@ def rules_table(standard: Standard, catalog: Catalog, language: Language = "zh")
     header = [words.text(f"rules.{heading}", language) for heading in headings]
     rows: list[list[Cell]] = []
     for level, entries in standard.levels.items():
-        label = level_label(level, catalog, language)
+        label = catalog.level_label(level, language)
         for entry in entries:
             if isinstance(entry, RuleSet):
                 condition = entry.name or "; ".join(
@@ -496,7 +496,7 @@ def rules_table(standard: Standard, catalog: Catalog, language: Language = "zh")
     for level, target in standard.coverage.items():
         rows.append(
             [
-                level_label(level, catalog, language),
+                catalog.level_label(level, language),
                 words.text("rules.coverage-target", language),
                 labels["share"],
                 "≥",
@@ -520,7 +520,7 @@ def _shortlist(result: CheckResult, catalog: Catalog, language: Language) -> Tex
     header = [words.text(f"shortlist.{heading}", language) for heading in headings]
     rows: list[list[Cell]] = [
         [
-            level_label(entry.level, catalog, language),
+            catalog.level_label(entry.level, language),
             entry.year,
             entry.rank,
             entry.unit_code,
@@ -548,7 +548,7 @@ def _quotas(result: CheckResult, catalog: Catalog, language: Language) -> TextTa
         words.text(f"quotas.{heading}", language) for heading in ("level", "year", "quota", "passing", "proposed")
     ]
     rows: list[list[Cell]] = [
-        [level_label(quota.level, catalog, language), quota.year, quota.quota, quota.passing, quota.proposed]
+        [catalog.level_label(quota.level, language), quota.year, quota.quota, quota.passing, quota.proposed]
         for quota in shortlist.quotas
     ]
     return TextTable(title=words.text("report.quotas", language), header=header, rows=rows)
@@ -592,7 +592,7 @@ def years_table(years: YearsResult, catalog: Catalog, language: Language = "zh")
                 [
                     unit.unit_code,
                     unit.unit_name or labels["derived"],
-                    level_label(unit.level, catalog, language),
+                    catalog.level_label(unit.level, language),
                     item,
                     known_message(f"item-unit.{series.unit}", language) or series.unit,
                     *values,

@@ -49,7 +49,7 @@ class ChangeRow:
         return [
             unit.unit_code,
             unit.unit_name,
-            level_name(unit.level, catalog, language),
+            catalog.level_label(unit.level, language),
             unit.derived,
             unit.change,
             self.kind,
@@ -64,11 +64,6 @@ class ChangeRow:
 
 def headings(language: Language) -> list[str]:
     return [words.text(f"diff.column.{name}", language) for name in HEADERS]
-
-
-def level_name(level: str, catalog: Catalog, language: Language) -> str:
-    found = catalog.levels.get(level)
-    return found.label(language) if found is not None else level
 
 
 def change_rows(result: DiffResult, catalog: Catalog, language: Language) -> list[ChangeRow]:
@@ -158,7 +153,7 @@ def unit_heading(unit: UnitChange, catalog: Catalog, language: Language) -> str:
         language,
         code=unit.unit_code,
         name=name + derived,
-        level=level_name(unit.level, catalog, language),
+        level=catalog.level_label(unit.level, language),
     )
 
 

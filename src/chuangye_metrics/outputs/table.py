@@ -58,13 +58,6 @@ def format_indicator(indicator: IndicatorValue, language: Language = "zh") -> st
     return format_measure(indicator.value, indicator.unit, language)
 
 
-def level_label(level: str, catalog: Catalog, language: Language) -> str:
-    definition = catalog.levels.get(level)
-    if definition is None:
-        return level
-    return definition.label(language)
-
-
 def compute_table(result: ComputeResult, catalog: Catalog, language: Language = "zh") -> Table:
     table = Table(title=markup_safe(source_title(result)), show_lines=False, header_style="bold")
     years = {unit.year for unit in result.units}
@@ -79,7 +72,7 @@ def compute_table(result: ComputeResult, catalog: Catalog, language: Language = 
         name = markup_safe(unit.unit_name or message_template("label-derived-unit", language))
         if unit.derived:
             name = f"[italic]{name}[/italic]"
-        cells = [markup_safe(unit.unit_code), name, markup_safe(level_label(unit.level, catalog, language))]
+        cells = [markup_safe(unit.unit_code), name, markup_safe(catalog.level_label(unit.level, language))]
         if len(years) > 1:
             cells.append("" if unit.year is None else str(unit.year))
         cells.extend(format_indicator(unit.indicators[i], language) for i in catalog.indicators)
@@ -248,7 +241,7 @@ def level_rows(result: CheckResult, catalog: Catalog, language: Language = "zh")
         right_from = len(headings)
         headings += [describe_rule(rule, language) + ("*" if rule.provisional else "") for rule in rules]
         table = LevelRows(
-            f"{level_label(level, catalog, language)} · {result.standard.id}", headings, [], [], right_from
+            f"{catalog.level_label(level, language)} · {result.standard.id}", headings, [], [], right_from
         )
         for unit in units:
             assert unit.assessment is not None
@@ -306,7 +299,7 @@ def coverage_table(coverage: list[LevelCoverage], catalog: Catalog, language: La
         if entry.met is False:
             met = f"[red]{words.text('coverage.met-no', language)}[/red]"
         table.add_row(
-            markup_safe(level_label(entry.level, catalog, language)),
+            markup_safe(catalog.level_label(entry.level, language)),
             "" if entry.year is None else str(entry.year),
             str(entry.assessed),
             str(entry.passed),
@@ -335,7 +328,7 @@ def shortlist_table(result: CheckResult, catalog: Catalog, language: Language = 
     shortlist = result.shortlist
     if shortlist is None:
         return None
-    quotas = "，".join(f"{level_label(q.level, catalog, language)} {q.proposed}/{q.quota}" for q in shortlist.quotas)
+    quotas = "，".join(f"{catalog.level_label(q.level, language)} {q.proposed}/{q.quota}" for q in shortlist.quotas)
     title = words.text("shortlist.title", language, quotas=quotas)
     table = Table(title=markup_safe(title), header_style="bold")
     headings = ("level", "rank", "code", "name", "status", "weakest", "margin", "lacks")
@@ -347,7 +340,7 @@ def shortlist_table(result: CheckResult, catalog: Catalog, language: Language = 
         style = {"proposed": "green", "reserve": "", "near": "yellow"}[entry.status]
         label = shortlist_label(entry.status, language)
         table.add_row(
-            markup_safe(level_label(entry.level, catalog, language)),
+            markup_safe(catalog.level_label(entry.level, language)),
             "" if entry.rank is None else str(entry.rank),
             markup_safe(entry.unit_code),
             markup_safe(entry.unit_name or ""),
@@ -383,7 +376,7 @@ def check_text(result: CheckResult, catalog: Catalog, language: Language = "zh")
     for entry in result.coverage:
         if entry.missing_units:
             names = "、".join(f"{unit.unit_code} {unit.unit_name or ''}".strip() for unit in entry.missing_units)
-            label = level_label(entry.level, catalog, language)
+            label = catalog.level_label(entry.level, language)
             line = words.text("check.no-return", language, level=label, names=names)
             console.print(printable(line), markup=False)
     shortlist = shortlist_table(result, catalog, language)
@@ -492,7 +485,7 @@ def render_years(result: YearsResult, catalog: Catalog, console: Console, langua
     order += sorted({unit.level for unit in result.units} - set(order))
     for level in order:
         units = [unit for unit in result.units if unit.level == level]
-        title = f"{level_label(level, catalog, language)} · {files}"
+        title = f"{catalog.level_label(level, language)} · {files}"
         console.print(years_table(result, units, title, catalog, language))
     console.print(words.text("years.note", language), style="dim")
 
@@ -515,7 +508,7 @@ def write_plain_compute_table(
     years = model_numbers(frame["year"].to_numpy(dtype="float64"))
     several = len(set(years)) > 1
     derived = frame[DERIVED].to_numpy(dtype=bool)
-    labels = {level: level_label(level, catalog, language) for level in catalog.levels}
+    labels = {level: catalog.level_label(level, language) for level in catalog.levels}
     unnamed = message_template("label-derived-unit", language)
     names = [unnamed if name is None else name for name in map(text_or_none, frame["unit_name"].tolist())]
     columns: list[list[str]] = [

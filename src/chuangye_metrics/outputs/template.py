@@ -174,7 +174,8 @@ def column_width(field: FieldDef) -> int:
     return max(minimum, min(display_width(field.header) + 2, MAX_HEADER_WIDTH))
 
 
-def _unit_line(fields: Sequence[FieldDef]) -> str:
+def unit_line(fields: Sequence[FieldDef]) -> str:
+    """计量单位：人、个 — the units the fields count, as a return's title block states them."""
     units = [UNIT_NAMES[unit] for unit in UNIT_NAMES if any(field.unit == unit for field in fields)]
     return "计量单位：" + ("、".join(units) if units else "人、个")
 
@@ -247,7 +248,7 @@ def _data_sheet(
     sheet.merge_cells(f"A{TITLE_ROW}:{last_letter}{TITLE_ROW}")
     sheet.row_dimensions[TITLE_ROW].height = 30
     sheet.cell(row=UNIT_ROW, column=1, value="填报单位（盖章）：")
-    unit = sheet.cell(row=UNIT_ROW, column=width, value=_unit_line(fields))
+    unit = sheet.cell(row=UNIT_ROW, column=width, value=unit_line(fields))
     unit.alignment = Alignment(horizontal="right")
 
     header_font = Font(bold=True)

@@ -12,7 +12,7 @@ from chuangye_metrics.config.catalog import Catalog, format_measure
 from chuangye_metrics.config.operators import symbol
 from chuangye_metrics.core import words
 from chuangye_metrics.core.errors import InputError
-from chuangye_metrics.core.findings import Finding
+from chuangye_metrics.core.findings import Finding, has_errors
 from chuangye_metrics.core.guard import register_text
 from chuangye_metrics.core.models import (
     AssessedUnit,
@@ -94,7 +94,7 @@ class CheckOutcome:
 
     @property
     def has_errors(self) -> bool:
-        return any(finding.severity == "error" for finding in self.findings)
+        return has_errors(self.findings)
 
     @cached_property
     def result(self) -> CheckResult | None:

@@ -10,7 +10,8 @@ from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.core.findings import Finding
 from chuangye_metrics.core.guard import RefusedUsage
 from chuangye_metrics.core.models import Source
-from chuangye_metrics.hierarchy import DERIVED, levels_of_codes
+from chuangye_metrics.core.words import listed
+from chuangye_metrics.hierarchy import DERIVED, filled_segments_of, levels_of_codes
 from chuangye_metrics.reading.reader import ROW, ReturnTable
 from chuangye_metrics.years.compare import FILE
 
@@ -52,13 +53,9 @@ def territory_of(text: str, catalog: Catalog) -> Territory:
     if not code.isascii() or not code.isdigit() or len(code) > total:
         raise RefusedUsage("merge-unit-not-a-code", unit=text, digits=total)
     code = code.ljust(total, "0")
-    filled, start = 0, 0
-    for width in widths:
-        if code[start : start + width].strip("0"):
-            filled += 1
-        start += width
-    prefix = code[: sum(widths[:filled])]
-    if filled == 0 or code[len(prefix) :].strip("0"):
+    filled = filled_segments_of(pd.Series([code], dtype=object), widths).iloc[0]  # the leading segments not zero
+    prefix = code[: sum(widths[: int(filled)])]
+    if filled == 0 or code[len(prefix) :].strip("0"):  # a zero segment before a filled one: no division's code
         raise RefusedUsage("merge-unit-not-a-code", unit=text, digits=total)
     level = levels_of_codes(pd.Series([code], dtype=object), catalog).iloc[0]
     territorial = catalog.territorial_levels
@@ -119,7 +116,7 @@ def consolidate(
     if len(years) != 1:
         if not years:
             raise RefusedUsage("merge-no-year")
-        raise RefusedUsage("merge-several-years", years="、".join(map(str, years)))
+        raise RefusedUsage("merge-several-years", years=listed(years))
     (year,) = years
     if FILE not in units:  # one return: its units as validation put them together
         units = units.assign(**{FILE: 0})
