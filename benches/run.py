@@ -27,7 +27,7 @@ REPO = BENCHES.parent
 CHUANGYE = Path(sys.executable).parent / "chuangye"
 DEFAULT_SIZES = (1_000, 50_000, 600_000)
 TARGET_SIZE = 600_000  # the size the ratio targets are set for
-PACKAGES = ("chuangye-metrics", "fastexcel", "pandas", "polars", "pyarrow")
+PACKAGES = ("chuangye-metrics", "fastexcel", "pandas", "polars", "pyarrow", "lz4")
 TITLE_ROWS = 7  # rows above the first unit in make_returns' layout: title block, two-row header, code row, 合计 row
 
 # The generator runs in a process of its own: Linux carries a parent's peak RSS over into the ru_maxrss of the

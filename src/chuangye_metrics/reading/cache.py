@@ -23,6 +23,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
+import lz4.block
+
 from chuangye_metrics import __version__
 from chuangye_metrics.core.findings import Finding
 from chuangye_metrics.core.guard import config_bytes, require_regular_file
@@ -224,9 +226,6 @@ class _Compressing:
     """A sink that stores what is written in lz4 blocks, each compressed in a thread beside the writer."""
 
     def __init__(self, stream: BinarySink) -> None:
-        import pyarrow as pa
-
-        self.codec = pa.Codec("lz4")
         self.stream = stream
         self.buffer = bytearray()
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="chuangye-cache")
@@ -262,13 +261,13 @@ class _Compressing:
             self._write_next()
 
     def _compress(self, block: bytearray) -> tuple[bytes, int]:
-        compressed: bytes = self.codec.compress(block, asbytes=True)
+        compressed: bytes = lz4.block.compress(block, store_size=False)
         return compressed, len(block)
 
     def _write_next(self) -> None:
         try:
             compressed, size = self.pending.popleft().result()
-        except Exception as error:  # pyarrow's errors are not OSErrors: the entry is dropped all the same
+        except Exception as error:  # lz4's errors are not OSErrors: the entry is dropped all the same
             raise OSError(f"the cache entry could not be compressed: {error}") from error
         self.stream.write(_FRAME.pack(len(compressed), size))
         self.stream.write(compressed)
@@ -277,14 +276,11 @@ class _Compressing:
 def stored_blocks(path: Path) -> Iterator[memoryview]:
     """The bytes of a stored output, block by block, decompressed two at a time ahead of the reader."""
     with path.open("rb") as stream, ThreadPoolExecutor(2, thread_name_prefix="chuangye-cache") as pool:
-        if hasattr(os, "posix_fadvise"):  # the disk reads ahead while pyarrow loads
+        if hasattr(os, "posix_fadvise"):  # the disk reads ahead of the decompression
             os.posix_fadvise(stream.fileno(), 0, 0, os.POSIX_FADV_WILLNEED)
-        import pyarrow as pa
-
-        codec = pa.Codec("lz4")
 
         def decompress(data: bytes, size: int) -> memoryview:
-            return memoryview(codec.decompress(data, decompressed_size=size))
+            return memoryview(lz4.block.decompress(data, uncompressed_size=size))
 
         pending: deque[Future[memoryview]] = deque()
         while head := stream.read(_FRAME.size):
