@@ -67,6 +67,21 @@ def test_a_stored_output_replays_byte_for_byte_across_its_blocks(
     assert (tmp_path / "out.json").read_bytes() == text.encode()
 
 
+def test_a_replay_stopped_early_unmaps_the_entry_cleanly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reader that stops (a closed pipe) leaves no view of the mapping behind: closing it raises nothing."""
+    monkeypatch.setattr(cache_module, "STORED_BLOCK", 100)
+    cache = Cache(tmp_path, "cd" * 32)
+    assert cache.store_output("k", lambda sink: sink.write(b"0123456789" * 300), {"findings": [], "has_errors": False})
+    (stored,) = entries(tmp_path, "output-*.out")
+    blocks = stored_blocks(stored)
+    assert bytes(next(blocks)) == b"0123456789" * 10
+    blocks.close()
+    assert b"".join(bytes(block) for block in stored_blocks(stored)) == b"0123456789" * 300
+    stored.write_bytes(stored.read_bytes()[:-5])  # cut inside the last block
+    with pytest.raises(OSError, match="ends inside a block"):
+        b"".join(bytes(block) for block in stored_blocks(stored))
+
+
 def test_cached_and_uncached_runs_give_identical_json(
     cli: Any, make_return: Callable[..., Path], private_cache: Path
 ) -> None:
