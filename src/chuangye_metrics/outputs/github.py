@@ -1,40 +1,101 @@
-"""GitHub workflow annotations: validate's findings as ``::error`` and ``::warning`` lines a CI job shows."""
+"""GitHub workflow annotations: validate's findings and check's failing units as ``::error`` and ``::warning`` lines."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from chuangye_metrics.core import words
 from chuangye_metrics.core.findings import Finding
-from chuangye_metrics.core.models import ValidationReport
+from chuangye_metrics.core.models import AssessedUnit, ValidationReport
 from chuangye_metrics.core.text import printable
+from chuangye_metrics.core.words import message_template
 from chuangye_metrics.outputs.files import write_output
+from chuangye_metrics.standards.check import describe_check, describe_rule
+from chuangye_metrics.years.compare import file_indexes
 
 if TYPE_CHECKING:
-    from chuangye_metrics.outputs.writers import Target
+    from chuangye_metrics.core.words import Language
+    from chuangye_metrics.outputs.writers import Checked, Target
+
+# The runner's escapes of a workflow command (actions/toolkit, command.ts): a message escapes %, CR and LF; a
+# property's value also : and , (which would end the value or the property list)
+_DATA_ESCAPES = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A"})
+_PROPERTY_ESCAPES = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"})
+
+
+def column_number(letters: str) -> int:
+    """Excel's column letters as the 1-based number an annotation's ``col`` takes: A → 1, AA → 27."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+def command(kind: str, properties: dict[str, str | int | None], message: str) -> str:
+    """One workflow command: control characters shown escaped (text from a return can start no other command),
+    then the command's own separators encoded."""
+    listed = ",".join(
+        f"{key}={printable(str(value)).translate(_PROPERTY_ESCAPES)}"
+        for key, value in properties.items()
+        if value is not None and value != ""
+    )
+    return f"::{kind} {listed}::{printable(message).translate(_DATA_ESCAPES)}\n"
+
+
+def annotation(file: str, finding: Finding) -> str:
+    """A finding at its file, line and column; its code and cell as the title."""
+    column = finding.column if finding.column and finding.column.isascii() and finding.column.isalpha() else None
+    where = " ".join(part for part in (finding.sheet, f"{finding.column or ''}{finding.row or ''}") if part)
+    properties: dict[str, str | int | None] = {
+        "file": finding.file or file,
+        "line": finding.row,
+        "col": column_number(column) if column else None,
+        "title": f"{finding.code} {where}".strip(),
+    }
+    return command("error" if finding.severity == "error" else "warning", properties, finding.message)
 
 
 def validation_annotations(report: ValidationReport) -> str:
     """One workflow command per finding of validate's report."""
-    return "".join(_annotation(report.source.file, finding) for finding in report.findings)
+    return "".join(annotation(report.source.file, finding) for finding in report.findings)
 
 
-def _annotation(file: str, finding: Finding) -> str:
-    """A GitHub workflow command. Its text is the return's (a sheet name, a value quoted): control characters
-    shown escaped, and the command's own separators encoded, so that no text can end it or start another."""
-    kind = "error" if finding.severity == "error" else "warning"
-    place = f"file={_property(file)}"
-    if finding.row is not None:
-        place += f",line={finding.row}"
-    where = " ".join(part for part in (finding.sheet, f"{finding.column or ''}{finding.row or ''}") if part)
-    title = _property(f"{finding.code} {where}".strip())
-    message = printable(finding.message).replace("%", "%25")
-    return f"::{kind} {place},title={title}::{message}\n"
-
-
-def _property(text: str) -> str:
-    return printable(text).replace("%", "%25").replace(":", "%3A").replace(",", "%2C")
+def unit_annotation(file: str, unit: AssessedUnit, standard: str, language: Language) -> str:
+    """A unit that fails the standard (an error) or cannot be judged on it (a warning), with the rules it misses."""
+    assert unit.assessment is not None
+    status = unit.assessment.status
+    missed = [check for check in unit.assessment.checks if check.status != "pass"]
+    colon = words.text("sep.colon", language)
+    rules = words.text("sep.semicolon", language).join(
+        f"{describe_rule(check, language)}{colon}{describe_check(check, language)}" for check in missed
+    )
+    name = unit.unit_name or message_template("label-derived-unit", language)
+    year = "" if unit.year is None else f" {unit.year}"
+    message = words.text(f"annotation.{status}", language, unit=f"{unit.unit_code} {name}", standard=standard)
+    if rules:
+        message += colon + rules
+    properties: dict[str, str | int | None] = {
+        "file": file,
+        "line": unit.row,
+        "title": f"{standard} {unit.unit_code}{year}",
+    }
+    return command("error" if status == "fail" else "warning", properties, message)
 
 
 def write_validation(report: ValidationReport, target: Target) -> None:
     """The registry's entry point (outputs.writers)."""
     write_output(validation_annotations(report), target.output, target.language)
+
+
+def write_check(checked: Checked, target: Target) -> None:
+    """One workflow command per unit that fails or cannot be judged, at its file and row; and one per finding."""
+    result, judged = checked.outcome.result, checked.outcome.judged
+    assert result is not None and judged is not None
+    sources = checked.returns.sources
+    files = file_indexes(judged.units.frame).tolist()
+    lines = [annotation(sources[0].file, finding) for finding in result.findings]
+    for unit, index in zip(result.units, files, strict=True):
+        if unit.assessment is not None and unit.assessment.status != "pass":
+            file = sources[index].file if 0 <= index < len(sources) else sources[0].file
+            lines.append(unit_annotation(file, unit, result.standard.id, target.language))
+    write_output("".join(lines), target.output, target.language)

@@ -44,7 +44,7 @@ FORMATS = (
     Format("csv", ("compute", "years", "check", "diff")),
     Format("xlsx", ("compute", "years", "check", "diff"), report=True, needs_file=True),
     Format("html", ("compute", "years", "check", "diff"), report=True),
-    Format("github", ("validation",)),
+    Format("github", ("validation", "check")),
 )
 BY_NAME = {item.name: item for item in FORMATS}
 REPORTS = tuple(item.name for item in FORMATS if item.report)

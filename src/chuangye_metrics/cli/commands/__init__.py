@@ -4,7 +4,7 @@
 # so that `chuangye --help` lists the commands without loading them.
 SUMMARIES = {
     "compute": "Compute every indicator for every unit, and for parents derived from their children.",
-    "validate": "Check a return and report every fault with its sheet, Excel row, column and field.",
+    "validate": "Check returns and report every fault with its file, sheet, Excel row, column and field.",
     "check": "Judge every unit against a standard: value, threshold, gap, shortfall; and coverage per level.",
     "explain": "Show one unit's counts, each indicator's division, and each rule's threshold and shortfall.",
     "merge": "Consolidate returns into the one return sent up: every unit's row, their total, signed off.",

@@ -9,7 +9,7 @@ import typer
 from chuangye_metrics.cli.options import (
     REPORT_TABLE,
     FormulasOption,
-    InputFile,
+    InputFiles,
     Lang,
     LangOption,
     MappingOption,
@@ -32,7 +32,7 @@ app = typer.Typer(rich_markup_mode=None)
 
 @app.command()
 def validate(
-    file: InputFile,
+    files: InputFiles,
     output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = REPORT_TABLE,
     year: YearOption = None,
     sheet: SheetOption = None,
@@ -44,11 +44,11 @@ def validate(
     quiet: QuietOption = False,
     lang: LangOption = Lang.zh,
 ) -> None:
-    """Check a return and report every fault with its sheet, Excel row, column and field."""
+    """Check returns and report every fault with its file, sheet, Excel row, column and field."""
 
     language = language_of(lang)
     request = request_of(
-        [file], sheet=sheet, year=year, mapping=mapping, rules=rules, formulas=formulas, no_cache=no_cache
+        files, sheet=sheet, year=year, mapping=mapping, rules=rules, formulas=formulas, no_cache=no_cache
     )
     settings = settings_of(request)
     with shown(not quiet, language):
