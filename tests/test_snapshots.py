@@ -102,6 +102,7 @@ def _cases() -> list[Case]:
         Case("compute-no-cache", ("compute", *S16, "--no-cache", "-f", "csv")),
         Case("compute-missing-file", ("compute", "nowhere.xlsx")),
         Case("compute-xlsx-without-output", ("compute", *S16, "-f", "xlsx")),
+        Case("compute-xlsx-without-output-en", ("compute", *S16, "-f", "xlsx", "--lang", "en")),
         Case("compute-duplicate-year", ("compute", *S16, *S16)),
     ]
     for name, files in [("s16", S16), ("county", COUNTY), ("faulty", FAULTY), ("national", NATIONAL)]:
