@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from chuangye_metrics.core.findings import Finding
+from chuangye_metrics.core.findings import Finding, column_index, excel_column
 from chuangye_metrics.outputs.github import annotation
 from tests.conftest import CANONICAL_HEADERS
 from tests.test_compute import STREET
@@ -48,7 +48,10 @@ def column_number(letters: str) -> int:
 
 
 def test_column_number_is_excels() -> None:
-    assert [column_number(letters) for letters in ("A", "G", "Z", "AA", "AZ", "BA")] == [1, 7, 26, 27, 52, 53]
+    letters = ("A", "G", "Z", "AA", "AZ", "BA")
+    assert [column_number(letter) for letter in letters] == [1, 7, 26, 27, 52, 53]
+    assert [column_index(letter) + 1 for letter in letters] == [1, 7, 26, 27, 52, 53]
+    assert [excel_column(column_index(letter)) for letter in letters] == list(letters)
 
 
 def test_an_annotation_of_a_file_named_with_the_separators_parses_back(

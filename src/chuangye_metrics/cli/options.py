@@ -163,7 +163,7 @@ def check_output(
     ``inputs``, the files the command reads; not a link, folder, device or pipe; in a folder that can be written)."""
 
     if BY_NAME[output_format.value].needs_file and output is None:
-        raise UsageError(words.message_template("output-needs-file", language).format(format=output_format.value))
+        raise UsageError(words.text("output-needs-file", language, format=output_format.value))
     check_target(output, inputs, language)
 
 

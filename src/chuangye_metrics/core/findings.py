@@ -68,6 +68,14 @@ def format_value(value: object) -> str:
     return str(value)
 
 
+def column_index(letters: str) -> int:
+    """Excel letters -> 0-based column index (A -> 0, AA -> 26): the inverse of ``excel_column``."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index - 1
+
+
 def excel_column(index: int) -> str:
     """0-based column index -> Excel letters (0 -> A, 26 -> AA)."""
     letters = ""

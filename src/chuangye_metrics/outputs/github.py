@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from chuangye_metrics.core import words
-from chuangye_metrics.core.findings import Finding
+from chuangye_metrics.core.findings import Finding, column_index
 from chuangye_metrics.core.models import AssessedUnit, ValidationReport
 from chuangye_metrics.core.text import printable
 from chuangye_metrics.core.words import message_template
@@ -21,14 +21,6 @@ if TYPE_CHECKING:
 # property's value also : and , (which would end the value or the property list)
 _DATA_ESCAPES = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A"})
 _PROPERTY_ESCAPES = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"})
-
-
-def column_number(letters: str) -> int:
-    """Excel's column letters as the 1-based number an annotation's ``col`` takes: A → 1, AA → 27."""
-    number = 0
-    for letter in letters.upper():
-        number = number * 26 + ord(letter) - ord("A") + 1
-    return number
 
 
 def command(kind: str, properties: dict[str, str | int | None], message: str) -> str:
@@ -49,7 +41,7 @@ def annotation(file: str, finding: Finding) -> str:
     properties: dict[str, str | int | None] = {
         "file": finding.file or file,
         "line": finding.row,
-        "col": column_number(column) if column else None,
+        "col": column_index(column.upper()) + 1 if column else None,  # 1-based
         "title": f"{finding.code} {where}".strip(),
     }
     return command("error" if finding.severity == "error" else "warning", properties, finding.message)

@@ -279,8 +279,7 @@ def stored_blocks(path: Path) -> Iterator[memoryview]:
 
     The entry is mapped, not read: each block goes to lz4 as a view of the mapping, with no copy."""
     with path.open("rb") as stream, ThreadPoolExecutor(2, thread_name_prefix="chuangye-cache") as pool:
-        total = os.fstat(stream.fileno()).st_size
-        if total == 0:
+        if os.fstat(stream.fileno()).st_size == 0:  # an empty file cannot be mapped
             return
         with mmap.mmap(stream.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
             if hasattr(mapped, "madvise"):  # the disk reads ahead of the decompression

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree
 
-from chuangye_metrics.core.findings import excel_column
+from chuangye_metrics.core.findings import column_index, excel_column
 from chuangye_metrics.core.guard import MAX_COLUMNS, MAX_ROWS, RefusedInput
 
 _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -166,7 +166,7 @@ class SheetExtent:
                 column = 0
                 self.next_row = max(self.next_row, row + 1)
                 continue
-            column = _column_index(letters.decode()) + 1 if letters else column + 1
+            column = column_index(letters.decode()) + 1 if letters else column + 1
             if len(letters) > 3:
                 self.beyond = True
             if attributes.endswith(b"/"):
@@ -305,16 +305,9 @@ def _scan(stream: IO[bytes]) -> list[tuple[int, int]]:
             if (value is None or not (value.text or "").strip()) and inline is None:
                 match = _CELL_REF.match(element.get("r", ""))
                 if match:
-                    found.append((int(match.group(2)), _column_index(match.group(1))))
+                    found.append((int(match.group(2)), column_index(match.group(1))))
         element.clear()
     return found
-
-
-def _column_index(letters: str) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - ord("A") + 1
-    return index - 1
 
 
 _DATE_FORMAT_IDS = {14, 15, 16, 17, 18, 19, 20, 21, 22, 45, 46, 47}
@@ -402,7 +395,7 @@ def _head_cells(stream: IO[bytes], rows: int) -> list[tuple[int, int, str, int, 
             next_column = 0
             for cell in element.iter(f"{_MAIN}c"):
                 match = _CELL_REF.match(cell.get("r", ""))
-                column = _column_index(match.group(1)) if match else next_column
+                column = column_index(match.group(1)) if match else next_column
                 next_column = column + 1
                 kind = cell.get("t", "n")
                 style = int(cell.get("s", "0"))
