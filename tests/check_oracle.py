@@ -43,7 +43,7 @@ DEFAULT_NEAR = 5
 def judged_by_unit(
     units: UnitTable,
     results: Sequence[UnitResult],
-    source: Source,
+    sources: list[Source],
     standard: Standard,
     catalog: Catalog,
     language: Language,
@@ -57,7 +57,7 @@ def judged_by_unit(
         for index, unit in zip(units.frame.index, results, strict=True)
     ]
     return CheckResult(
-        source=source,
+        sources=sources,
         standard=standard_info(standard),
         units=assessed,
         coverage=coverage_by_unit(assessed, standard, register),

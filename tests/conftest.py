@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from typer.testing import CliRunner
 
 from chuangye_metrics.cli.app import app
 from chuangye_metrics.config.catalog import Catalog, load_catalog
+from chuangye_metrics.core.guard import language_of_arguments
 
 CANONICAL_HEADERS = {
     "unit_code": "单位代码",
@@ -52,7 +54,21 @@ class Invoker:
         self.runner = CliRunner()
 
     def __call__(self, *args: str | Path) -> Any:
-        return self.runner.invoke(app, [str(arg) for arg in args], catch_exceptions=False)
+        arguments = [str(arg) for arg in args]
+        result = self.runner.invoke(app, arguments, catch_exceptions=False)
+        if language_of_arguments(arguments) == "zh":
+            # (stage times, asked for with CHUANGYE_STAGE_TIMES, are a developer's measurements)
+            english = [
+                line
+                for line in result.stderr.splitlines()
+                if line.strip() and not IDEOGRAPH.search(line) and not line.startswith("stage ")
+            ]
+            assert not english, f"chuangye {' '.join(arguments)}: English only under a Chinese default: {english}"
+        return result
+
+
+IDEOGRAPH = re.compile(r"[\u4e00-\u9fff]")
+"""A Chinese character: every line a command says on stderr in Chinese (its default) has one."""
 
 
 def cli_command(path: str) -> Any:
@@ -97,6 +113,9 @@ def pytest_configure(config: pytest.Config) -> None:
     folder = tempfile.mkdtemp(prefix="chuangye-test-cache-")
     os.environ["CHUANGYE_CACHE_DIR"] = folder
     os.environ["XDG_CACHE_HOME"] = folder
+    # tables for people are laid out to COLUMNS when it is set: the tests' own outputs do not depend on the shell's
+    os.environ.pop("COLUMNS", None)
+    os.environ.pop("LINES", None)
 
 
 @pytest.fixture(autouse=True)

@@ -14,10 +14,10 @@ from chuangye_metrics.core.models import ComputeResult, YearsResult
 from chuangye_metrics.core.text import csv_line, defused, printable
 from chuangye_metrics.core.words import Language
 from chuangye_metrics.hierarchy import DERIVED
-from chuangye_metrics.indicators.compute import errors_by_row, source_of, unit_results
+from chuangye_metrics.indicators.compute import errors_by_row, single_year, source_of, unit_results
 from chuangye_metrics.outputs.csv import csv_header
+from chuangye_metrics.outputs.layout import aligned_columns
 from chuangye_metrics.outputs.table import (
-    aligned_columns,
     format_indicator,
     plain_headers,
     source_title,
@@ -93,13 +93,15 @@ def compare_years(results: Sequence[ComputeResult], catalog: Catalog, language: 
     for result in results:
         for unit in result.units:
             if unit.year is None:
-                raise InputError(f"{result.source.file}: unit {unit.unit_code} has no year; years cannot be compared")
+                raise InputError(
+                    f"{result.sources[0].file}: unit {unit.unit_code} has no year; years cannot be compared"
+                )
             key = (unit.unit_code, unit.year)
             if key in seen:
                 raise InputError(
-                    f"unit {unit.unit_code} of {unit.year} is in both {seen[key]} and {result.source.file}"
+                    f"unit {unit.unit_code} of {unit.year} is in both {seen[key]} and {result.sources[0].file}"
                 )
-            seen[key] = result.source.file
+            seen[key] = result.sources[0].file
             rows.append(
                 {
                     "unit_code": unit.unit_code,
@@ -116,14 +118,14 @@ def compare_years(results: Sequence[ComputeResult], catalog: Catalog, language: 
     for name in catalog.count_fields:
         frame[name] = pd.to_numeric(frame[name], errors="coerce").astype("float64")
     table = YearsTable.from_units(frame, catalog, language)
-    return table.result([result.source for result in results], _tagged_findings(results))
+    return table.result([result.sources[0] for result in results], _tagged_findings(results))
 
 
 def _tagged_findings(results: Sequence[ComputeResult]) -> list[Finding]:
     if len(results) == 1:
         return list(results[0].findings)
     return [
-        finding if finding.file is not None else finding.model_copy(update={"file": result.source.file})
+        finding if finding.file is not None else finding.model_copy(update={"file": result.sources[0].file})
         for result in results
         for finding in result.findings
     ]
@@ -141,7 +143,7 @@ def compute(
     ``pipeline.read``)."""
     table = validated.unit_table(catalog, language=language, levels=levels)
     return ComputeResult(
-        source=source_of(validated.table, file_label),
+        sources=[source_of(validated.table, file_label, year=single_year(validated.frame))],
         units=unit_results(table, catalog, errors_by_row(validated.findings)),
         findings=[finding.localised(language) for finding in validated.findings],
     )

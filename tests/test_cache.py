@@ -154,7 +154,7 @@ def test_a_changed_file_is_not_served_from_the_cache(cli: Any, make_return: Call
     second = json.loads(cli("compute", path, "--format", "json").stdout)
     street = {unit["unit_code"]: unit for unit in second["units"]}["320115001000"]
     assert street["indicators"]["participation_rate"]["value"] == pytest.approx(420 / 10400 * 100)
-    assert first["source"]["sha256"] != second["source"]["sha256"]
+    assert first["sources"][0]["sha256"] != second["sources"][0]["sha256"]
 
 
 def test_options_are_part_of_the_key(cli: Any, make_return: Callable[..., Path]) -> None:

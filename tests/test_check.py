@@ -600,3 +600,18 @@ def test_a_standard_dumps_as_it_was_read(catalog: Catalog, standard_id: str) -> 
         warnings.simplefilter("error")
         dumped = standard.model_dump(mode="json")
     assert Standard.model_validate(dumped) == standard
+
+
+def test_a_derived_unit_takes_its_name_from_the_register(cli: Any, tmp_path: Path) -> None:
+    """秣陵街道 has no row of its own in the sample (its counts sum its communities'): the register names it, in
+    every output, and it stays marked as derived."""
+    register = tmp_path / "register.txt"
+    register.write_text("320115001000 东山街道\n320115002000 秣陵街道\n320115003000 汤山街道\n", encoding="utf-8")
+    sample = Path(__file__).parent.parent / "sample_data" / "jiangning_2016.xlsx"
+    args = ("check", sample, "-s", "jiangsu-2016", "--register", register, "--fail-on", "never")
+    units = {unit["unit_code"]: unit for unit in json.loads(cli(*args, "--format", "json").stdout)["units"]}
+    assert (units["320115002000"]["unit_name"], units["320115002000"]["derived"]) == ("秣陵街道", True)
+    assert units["320115000000"]["unit_name"] is None  # the county is not in the register
+    assert "秣陵街道" in cli(*args).stdout
+    csv_rows = cli(*args, "--format", "csv").stdout.splitlines()
+    assert any(",320115002000,秣陵街道,street," in row for row in csv_rows)

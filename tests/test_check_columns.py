@@ -46,7 +46,9 @@ def _judged(returns: Any, catalog: Catalog, standard: Standard, quotas: dict[str
 
 def _oracle(judged: Judged, standard: Standard, catalog: Catalog, quotas: dict[str, int] | None) -> Any:
     """The same check worked out unit by unit, with a model per rule and unit."""
-    result = judged_by_unit(judged.units, judged.results(), judged.source, standard, catalog, "zh", [], judged.findings)
+    result = judged_by_unit(
+        judged.units, judged.results(), judged.sources, standard, catalog, "zh", [], judged.findings
+    )
     if quotas is not None:
         result.shortlist = shortlist_by_unit(result, quotas, 5)
     return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -11,7 +12,9 @@ from typing import Any
 
 import pytest
 
-from chuangye_metrics.cli.commands import SUMMARIES
+from chuangye_metrics.cli import localised
+from chuangye_metrics.cli.commands import COMMANDS as LISTED
+from chuangye_metrics.core import words
 from tests.conftest import cli_command, cli_commands, sha256
 from tests.test_compute import STREET
 
@@ -24,12 +27,85 @@ def test_commands_are_listed() -> None:
     assert expected <= set(COMMANDS)
 
 
+def squeezed(text: str) -> str:
+    """Text without its spaces and line breaks: help is wrapped to the terminal, anywhere in Chinese."""
+    return "".join(text.split())
+
+
+def help_texts(command: str, language: words.Language) -> list[str]:
+    """The help of ``chuangye COMMAND`` and of each of its options, as help.yaml gives them."""
+    path = command.replace(" ", ".") or "chuangye"
+    node = cli_command(command) if command else None
+    texts = [localised.help_text(path, language)]
+    params = node.params if node is not None else []
+    texts += [localised.help_text(f"{path}.{param.name}", language) for param in params]
+    assert all(texts), f"{path}: a text missing in {language}"
+    return [text for text in texts if text]
+
+
 @pytest.mark.parametrize("command", ["", *COMMANDS])
-def test_every_command_has_help(cli: Any, command: str) -> None:
-    result = cli(*command.split(), "--help")
-    assert result.exit_code == 0
-    assert "Usage" in result.stdout
-    assert len(result.stdout.strip().splitlines()) > 3
+def test_every_command_has_help_in_chinese_and_in_english(
+    cli: Any, command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chinese by default, every option's text there; English with CHUANGYE_LANG=en (or the command's --lang en)."""
+    chinese = cli(*command.split(), "--help")
+    assert chinese.exit_code == 0
+    assert chinese.stdout.startswith("用法：")
+    for text in help_texts(command, "zh"):
+        assert squeezed(text) in squeezed(chinese.stdout)
+    assert "Usage" not in chinese.stdout and "Show this message" not in chinese.stdout
+    monkeypatch.setenv("CHUANGYE_LANG", "en")
+    english = cli(*command.split(), "--help")
+    assert english.stdout.startswith("Usage: ")
+    for text in help_texts(command, "en"):
+        assert squeezed(text) in squeezed(english.stdout)
+    assert not re.search(r"[\u4e00-\u9fff]{6}", english.stdout.replace("统计年度", "").replace("填表说明", ""))
+
+
+def test_the_environment_variable_sets_the_language(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHUANGYE_LANG", "en")
+    assert cli("compute", "--help").stdout.startswith("Usage: ")
+    result = cli("compute", "nope.xlsx")
+    assert "does not exist" in result.stderr
+    assert cli("compute", "nope.xlsx", "--lang", "zh").stderr.startswith("chuangye compute：错误：")
+    monkeypatch.delenv("CHUANGYE_LANG")
+    assert cli("compute", "--help", "--lang", "en").stdout.startswith("Usage: ")
+
+
+@pytest.mark.parametrize(
+    ("args", "chinese", "english"),
+    [
+        (("compute", "nope.xlsx"), "文件“nope.xlsx”不存在", "file 'nope.xlsx' does not exist"),
+        (("compute", "x.xlsx", "--fromat", "json"), "没有选项 --fromat", "no such option: --fromat"),
+        (("comput",), "没有命令“comput”", "no such command 'comput'"),
+        (("check", "x.xlsx"), "缺少选项 '--standard' / '-s'", "missing option '--standard' / '-s'"),
+        (("compute", "--year", "abc", "x.xlsx"), "'--year' 的值无效：应为整数", "a whole number is needed"),
+        (("compute", "--year", "1800", "x.xlsx"), "应不小于 1949", "should be at least 1949"),
+        (("schema", "a", "b", "c"), "多余的参数：b c", "unexpected extra arguments: b c"),
+        (("compute", "--format"), "选项 --format 后面要给出一个值", "option --format needs a value"),
+    ],
+)
+def test_the_parsers_messages_are_in_the_readers_language(
+    cli: Any, args: tuple[str, ...], chinese: str, english: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    if "x.xlsx" in args:
+        (tmp_path / "x.xlsx").write_bytes(b"")
+    zh = cli(*args)
+    monkeypatch.setenv("CHUANGYE_LANG", "en")
+    en = cli(*args)
+    one_line_usage_error(zh)
+    one_line_usage_error(en)
+    assert chinese in zh.stderr and "错误" in zh.stderr, zh.stderr
+    assert english in en.stderr and "error" in en.stderr, en.stderr
+
+
+def test_every_usage_pattern_is_in_both_languages_and_compiles() -> None:
+    for code, pattern in localised._patterns():
+        assert pattern.groupindex.keys() - {"inner"} <= words.placeholders(words.message_template(code, "zh"))
+        assert words.placeholders(words.message_template(code, "zh")) == words.placeholders(
+            words.message_template(code, "en")
+        )
 
 
 def test_version(cli: Any) -> None:
@@ -127,15 +203,16 @@ def test_help_loads_neither_the_commands_nor_pandas() -> None:
         "print(sorted(name for name in sys.modules if name.startswith(loaded)))"
     )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert completed.stdout.strip().splitlines()[-1] == "['chuangye_metrics.cli.app', 'chuangye_metrics.cli.commands']"
+    loaded = "['chuangye_metrics.cli.app', 'chuangye_metrics.cli.commands', 'chuangye_metrics.cli.localised']"
+    assert completed.stdout.strip().splitlines()[-1] == loaded
 
 
-@pytest.mark.parametrize("name", sorted(SUMMARIES))
-def test_the_summaries_in_help_are_the_commands_own(name: str) -> None:
-    """`chuangye --help` lists the commands from SUMMARIES without loading them: each must say what the command
-    says of itself."""
-    command = cli_command(name)
-    assert SUMMARIES[name] == (command.help or "").strip().splitlines()[0]
+def test_the_commands_listed_are_the_apps() -> None:
+    """`chuangye --help` lists COMMANDS, each with the first line of its help, without loading them."""
+    assert set(LISTED) == {command.split()[0] for command in COMMANDS}
+    for name in LISTED:
+        for language in words.LANGUAGES:
+            assert localised.summary(name, language) == (localised.help_text(name, language) or "").splitlines()[0]
 
 
 def test_a_command_loads_the_report_writers_only_to_write_a_report() -> None:

@@ -165,7 +165,7 @@ def test_the_arithmetic_gives_reasons_as_codes_put_into_words_only_when_written(
         "缺少数据：创业人员实有数",
         "缺少数据：创业带动就业人数",
         "缺少数据：创业人员实有数、创业带动就业人数",
-        "分母为零（labour_force）",
+        "分母为零（劳动年龄人口数）",  # the field by its header
     ]
     assert reason_text("reason-missing:entrepreneurs,startup_jobs", activity, catalog, "en") == (
         "missing data: entrepreneurs, startup_jobs"
@@ -318,7 +318,7 @@ def test_source_block_and_input_unchanged(cli: Any, make_return: Callable[..., P
     path = make_return([STREET])
     before = sha256(path)
     document = run_json(cli, path)
-    assert document["source"] == {"file": str(path), "sheet": "数据", "sha256": before}
+    assert document["sources"] == [{"file": str(path), "sheet": "数据", "sha256": before, "year": 2016}]
     assert sha256(path) == before
 
 
@@ -408,9 +408,9 @@ def test_the_plain_table_written_by_column_is_the_one_written_from_the_models(
     returns = read_result(make_return(rows), catalog, language=language, keep_going=True)
     assert returns.units is not None
     written = io.StringIO()
-    source = returns.source_of(returns.units.frame)
+    sources = returns.sources_of(returns.units.frame)
     monkeypatch.setattr(tableout, "SLICE", 2)  # lines written two at a time: slices join up
-    tableout.write_plain_compute_table(written, returns.units, catalog, source, language)
+    tableout.write_plain_compute_table(written, returns.units, catalog, sources, language)
     expected = plain_compute_table(returns.result(), catalog, language)
     assert written.getvalue() == expected
     # what the comparison covers: derived units, two years, a blank indicator, a park, a name with a line break

@@ -140,7 +140,7 @@ def test_missing_count_column_is_a_warning(cli: Any, tmp_path: Path) -> None:
     code, findings = validate(cli, write_xlsx(grid, tmp_path / "nosurvey.xlsx"))
     assert code == 0
     assert [f["code"] for f in findings] == ["missing-count-column"]
-    assert "satisfaction_rate" in findings[0]["message"]
+    assert "创业环境满意度" in findings[0]["message"]  # the indicator left null, by its name
 
 
 def test_implausible_participation_is_a_warning(cli: Any, tmp_path: Path) -> None:
@@ -163,6 +163,29 @@ def test_outlier_among_siblings(cli: Any, tmp_path: Path) -> None:
     outliers = [f for f in findings if f["code"] == "sibling-outlier"]
     # success rates 40/81 … 43/81 and 80/81: only the last one is far from the median
     assert [(f["row"], f["column"], f["field"]) for f in outliers] == [(12, "M", "trainees_started")]
+    # 80/81 = 98.8 %; the median of 40 … 43 and 80 over 81 is 42.5/81 = 52.5 %; 46.3 points apart
+    message = outliers[0]["message"]
+    assert "98.8%" in message and "中位数为 52.5%" in message and "相差 46.3 个百分点" in message
+
+
+def test_siblings_that_nearly_agree_have_no_outlier(cli: Any, tmp_path: Path) -> None:
+    """Participation of 0.90 … 0.92 % and 0.96 %: the last is 7 spreads out by the siblings' own tiny spread
+    (0.005 points), but 0.06 points is no difference anybody would check; the floor on the spread (0.05 points)
+    keeps it quiet."""
+    base = {key: value for key, value in UNITS[1].items()}
+    communities = [
+        {
+            **base,
+            "unit_code": f"320115001{index:03d}",
+            "unit_name": f"社区{index}",
+            "labour_force": 10000,
+            "new_entrepreneurs": new,
+        }
+        for index, new in enumerate([90, 91, 90, 92, 90, 96], start=1)
+    ]
+    code, findings = validate(cli, write_xlsx(real_layout(communities, total=None), tmp_path / "near.xlsx"))
+    assert code == 0
+    assert [f for f in findings if f["code"] == "sibling-outlier" and f["field"] == "new_entrepreneurs"] == []
 
 
 def test_parent_code_nowhere_to_be_found(cli: Any, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from chuangye_metrics.config import expressions
 from chuangye_metrics.config.catalog import load_catalog
 from chuangye_metrics.core.errors import ConfigError
+from chuangye_metrics.core.guard import error_text
 from chuangye_metrics.core.resources import formulas_dir
 from chuangye_metrics.core.yamlio import YamlDocument
 
@@ -122,8 +123,9 @@ def test_yaml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
     path.write_text("\n".join(lines), encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
         load_catalog(folder)
-    assert "levels.yaml:" in caught.value.message
-    assert "YAML syntax error" in caught.value.message
+    assert "levels.yaml:6" in caught.value.message
+    assert "YAML 语法错误" in caught.value.message  # Chinese by default
+    assert "YAML syntax error" in error_text(caught.value, "en")
 
 
 def test_bad_unit_is_refused(tmp_path: Path) -> None:

@@ -847,7 +847,7 @@ def test_a_panic_outside_the_reader_is_an_internal_error(cli: Any, tmp_path: Pat
     result = cli("validate", book, "--no-cache")
     assert result.exit_code == 70
     (line,) = result.stderr.strip().splitlines()
-    assert "internal error: PanicException: boom" in line
+    assert "内部错误：PanicException: boom" in line
 
 
 # --- 5. encodings ------------------------------------------------------------------------------------------------

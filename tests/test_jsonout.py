@@ -102,7 +102,7 @@ counts = st.one_of(st.none(), st.integers(0, 10**9), st.sampled_from([2**53 + 2,
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(name=names, labour=counts, new=counts, jobs=counts)
 def test_any_values_give_the_same_document(catalog: Catalog, name: str, labour: Any, new: Any, jobs: Any) -> None:
-    from chuangye_metrics.indicators.compute import errors_by_row
+    from chuangye_metrics.indicators.compute import errors_by_row, single_year
     from chuangye_metrics.validation.validate import validate_return
     from tests.oracles import compute
 
@@ -110,9 +110,9 @@ def test_any_values_give_the_same_document(catalog: Catalog, name: str, labour: 
     validated = validate_return(table_from_rows([row], catalog), catalog)
     units = validated.unit_table(catalog)
     stream = io.BytesIO()
-    source = Source(file="memory.xlsx", sheet="数据", sha256="0" * 64)
+    source = Source(file="memory.xlsx", sheet="数据", sha256="0" * 64, year=single_year(validated.frame))
     findings = [finding.localised("zh") for finding in validated.findings]
     errors = {(0, row): codes for row, codes in errors_by_row(validated.findings).items()}
-    write_compute_json(stream, units, catalog, source, findings, errors, chunk=1)
+    write_compute_json(stream, units, catalog, [source], findings, errors, chunk=1)
     expected = compute(validated, catalog, file_label="memory.xlsx")
     assert typed(stream.getvalue()) == typed(expected.model_dump_json())

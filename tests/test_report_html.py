@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.config.catalog import Catalog, format_measure
 from chuangye_metrics.core.models import (
     Series,
     Source,
@@ -25,6 +25,7 @@ from chuangye_metrics.outputs.html import html_report, render_html
 from chuangye_metrics.outputs.report_content import ChartSeries, Column, LevelTable, ReportContent, TextTable
 from chuangye_metrics.standards.library import load_standard
 from tests.conftest import check_result, compute_result, hand_shortlist
+from tests.printing import chromium_pdf, needs, page_size, pages_of
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "jiangning_2016.xlsx"
 STATUS_WORDS = {
@@ -425,7 +426,7 @@ def test_shortlist_and_years_sections(catalog: Catalog) -> None:
     result = result.model_copy(update={"shortlist": shortlist})
     source = Source(file="jiangning_2015.xlsx", sheet="数据", sha256="0" * 64)
     years = YearsResult(
-        sources=[source, result.source],
+        sources=[source, *result.sources],
         years=[2015, 2016],
         units=[
             UnitYears(
@@ -521,3 +522,30 @@ def test_a_large_level_is_written(catalog: Catalog) -> None:
     page = render_html(content([LevelTable("street", "街道", columns, rows)]))
     assert page.count("<tr>") == 20_000 + 1 + 2  # the units and their header; the formulas' header and row
     assert "<td>U19999</td>" in page and '<td class="num">2857.0%</td>' in page  # 19999 / 7 = 2857.0
+
+
+@pytest.mark.parametrize("command", ["check", "compute"])
+def test_the_page_prints_whole(cli: Any, chromium: str, tmp_path: Path, command: str) -> None:
+    """Printed by Chromium with the page's print styles: A4 landscape, and no table cut off at the page's edge
+    (the text past an edge is not in the PDF): every unit's name, its verdict and what it lacks, the heading of
+    every printed column and every indicator's value are there."""
+    needs("pdftotext", "pdfinfo")
+    judged = ("--standard", "jiangsu-2016", "--fail-on", "never") if command == "check" else ()
+    page = tmp_path / "report.html"
+    run_cli(cli, command, SAMPLE, *judged, "--format", "html", "--output", page)
+    document = json.loads(run_cli(cli, command, SAMPLE, *judged, "--format", "json"))
+    pdf = chromium_pdf(chromium, page, tmp_path)
+    width, height = page_size(pdf)
+    assert width > height and round(width) == 842  # A4, landscape
+    text = "".join(pages_of(pdf))
+    for unit in document["units"]:
+        assert unit["unit_name"] is None or "".join(unit["unit_name"].split()) in text, unit["unit_name"]
+        for indicator in unit["indicators"].values():
+            if indicator["value"] is not None:
+                assert format_measure(indicator["value"], indicator["unit"]) in text
+        if unit.get("assessment"):
+            assert STATUS_WORDS["zh"][unit["assessment"]["status"]] in text
+            for check in unit["assessment"]["checks"]:
+                if check["status"] == "fail" and check["shortfall"] is not None:
+                    assert f"差{check['shortfall']}" in text, check
+    assert "打印版只列出单位" in text  # the counts left off the page are said to be left off

@@ -27,6 +27,7 @@ from chuangye_metrics.outputs import xlsx as report_xlsx
 from chuangye_metrics.outputs.xlsx import write_report_workbook
 from chuangye_metrics.standards.library import load_standard
 from tests.conftest import check_result, compute_result, hand_shortlist, sha256
+from tests.printing import libreoffice_pdf, needs, page_size, pages_of
 
 SAMPLE = Path(__file__).parent.parent / "sample_data" / "jiangning_2016.xlsx"
 # level -> sheet: the level's name, "/" (not allowed in sheet names) written as "、"
@@ -245,7 +246,7 @@ def test_shortlist_and_years_sheets(tmp_path: Path, catalog: Catalog) -> None:
         reason="counts only",
     )
     years = YearsResult(
-        sources=[Source(file="2015.xlsx", sheet=None, sha256="1" * 64), result.source],
+        sources=[Source(file="2015.xlsx", sheet=None, sha256="1" * 64), *result.sources],
         years=[2015, 2016],
         units=[
             UnitYears(
@@ -405,3 +406,39 @@ def test_rows_beyond_a_sheets_capacity_are_left_out_with_a_note(
     assert len(rows) == 6
     assert [row[0] for row in rows[1:5]] == ["320115001001", "320115001002", "320115001203", "320115002001"]
     assert "其余 2 行未写入" in str(rows[5][0])
+
+
+@pytest.mark.parametrize("standard", ["jiangsu-2016", None])
+def test_the_report_prints_at_most_two_pages_a_level_with_every_unit(
+    cli: Any, tmp_path: Path, standard: str | None
+) -> None:
+    """Printed by LibreOffice as the sheets' print settings say (A4 landscape, one page wide, the header row and
+    the code and name repeated): each level's sheet on at most two pages, every unit's name and code on its pages,
+    and the standard in the page header."""
+    needs("soffice", "pdftotext", "pdfinfo")
+    out = tmp_path / "report.xlsx"
+    judged = ("check", SAMPLE, "--standard", standard, "--fail-on", "never") if standard else ("compute", SAMPLE)
+    assert cli(*judged, "--format", "xlsx", "--output", out).exit_code == 0
+    units = json.loads(cli(*judged, "--format", "json").stdout)["units"]
+    pdf = libreoffice_pdf(out, tmp_path)
+    width, height = page_size(pdf)
+    assert width > height  # landscape
+    pages = pages_of(pdf, layout=True)
+    heading = "上级单位代码"  # the level sheets' header row, repeated on each of their pages
+    level_pages = [text for text in pages if heading in text]
+    levels = {unit["level"] for unit in units}
+    assert len(levels) >= 3
+    for level in levels:
+        # a unit's row begins with its code and its name, side by side
+        rows = [
+            unit["unit_code"] + "".join((unit["unit_name"] or "（下级汇总）").split())
+            for unit in units
+            if unit["level"] == level
+        ]
+        printed = [text for text in level_pages if any(row in text for row in rows)]
+        assert 1 <= len(printed) <= 2, (level, len(printed))
+        for row in rows:
+            assert any(row in text for text in printed), row
+    if standard:
+        assert all("jiangsu-2016" in text for text in level_pages)  # the page header
+    assert all(re.search(r"第\d+页，共\d+页", text) for text in pages)  # the footer

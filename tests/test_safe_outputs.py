@@ -332,7 +332,7 @@ def test_an_interrupted_write_leaves_nothing_behind(
     target = out / f"r.{output_format}"
     target.write_bytes(b"old")
     full_disk(out, room=10, failure=KeyboardInterrupt)
-    refused(run(cli, "compute", [make_return([STREET])], "--format", output_format, "--output", target), "interrupted")
+    refused(run(cli, "compute", [make_return([STREET])], "--format", output_format, "--output", target), "已中断")
     assert listing(out) == [target.name] and target.read_bytes() == b"old"
 
 

@@ -239,7 +239,7 @@ def test_proposed_units_have_the_widest_weakest_margins(units: list[tuple[int, i
     thresholds = [50.0, 20.0]
     assessed = [_assessed(f"{index:03d}", [float(a), float(b)], thresholds) for index, (a, b) in enumerate(units)]
     result = CheckResult(
-        source=Source(file="x", sheet=None, sha256="0"),
+        sources=[Source(file="x", sheet=None, sha256="0")],
         standard=StandardInfo(id="t", name="t", source="t", status="official", provisional=False),
         units=assessed,
         coverage=[],

@@ -150,7 +150,8 @@ def _cases() -> list[Case]:
         Case("explain-unknown-unit", ("explain", *S16, "-u", "999")),
     ]
     templates = [
-        ("plain", ()),
+        ("plain", ("--lang", "zh")),
+        ("plain-en", ("--lang", "en")),
         ("standard", ("--standard", "jiangsu-2016")),
         ("levels", ("--level", "street", "--level", "社区")),
         ("year-column", ("--year-column", "--rows", "20")),

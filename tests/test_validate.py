@@ -149,7 +149,9 @@ def test_the_table_is_one_line_a_finding_outside_a_terminal(cli: Any, make_retur
     column = COLUMN["startup_jobs"]
     lines = [line for line in result.stdout.splitlines() if line.startswith("错误")]
     assert len(lines) == 1
-    assert f"[工作表 数据, 第3行, {column}列, startup_jobs]" in lines[0] and "(值: 约300)" in lines[0]
+    # the field by its header; the value the message already quotes is not repeated after it
+    assert f"[工作表 数据, 第3行, {column}列, 创业带动就业人数]" in lines[0] and "约300" in lines[0]
+    assert "(值: 约300)" not in lines[0]
     # on a terminal the same findings are a table with a header row
     report = validation(read_result(path, load_catalog(), compute=False))
     table = validation_text(report, "zh", terminal=True)

@@ -37,6 +37,14 @@ ALLOWED = {
         "--lang read from the raw arguments before they are parsed: a language, not a word"
     ),
     ("core/findings.py", '({"zh": …, "en": …})'): "a docstring naming the shape of a parameter in both languages",
+    (
+        "config/catalog.py",
+        'return (self.short_name if language == "zh" else self.short_name_en) or self.label(language)',
+    ): ("an indicator's own short names (formulas YAML)"),
+    (
+        "core/guard.py",
+        'language: Language = "en" if os.environ.get(LANG_VARIABLE, "").strip().lower() == "en" else "zh"',
+    ): ("CHUANGYE_LANG read from the environment: a language, not a word"),
 }
 INLINE = re.compile(
     r'[!=]=\s*"(zh|en)"|"(zh|en)"\s*:|\bzh\s*=\s*\S*language\b|\bif\s+(not\s+)?zh\b|\(zh,\s*en\)|\bzh,\s*en\s*='
@@ -79,7 +87,8 @@ def test_the_catalogue_loads_with_both_languages_and_the_same_placeholders() -> 
     for file, section in words.CATALOGUES:
         entries = yaml.safe_load((formulas_dir() / file).read_text(encoding="utf-8"))[section]
         for code, texts in entries.items():
-            assert set(texts) <= {"zh", "en", "unused"}, code
+            # match: the parser's English message an entry of usage.yaml translates
+            assert set(texts) <= {"zh", "en", "unused", "match"}, code
             assert all(isinstance(texts[language], str) and texts[language] for language in LANGUAGES), code
             difference = placeholders(texts["zh"]) ^ placeholders(texts["en"])
             assert difference <= set(texts.get("unused") or []), code
@@ -166,3 +175,47 @@ def test_a_catalogue_entry_with_different_placeholders_is_refused(
     finally:
         monkeypatch.undo()
         words._catalogue.cache_clear()
+
+
+# entries the same in both languages on purpose: a symbol, not a word
+NEUTRAL = {"item-unit.percent": "a percent sign", "item-unit.ratio": "the notation 1:N"}
+IDEOGRAPH = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("code", sorted(words._catalogue()))
+def test_every_entry_is_written_in_each_language(code: str) -> None:
+    """Walks the whole catalogue (messages, labels, help, the parser's messages): the Chinese text is Chinese and the
+    English text English (it may quote a Chinese header such as 统计年度), unless the entry is a symbol."""
+    texts = words._catalogue()[code]
+    if code in NEUTRAL:
+        assert texts["zh"] == texts["en"]
+        return
+    if code == "html.lang":
+        assert (texts["zh"], texts["en"]) == ("zh-CN", "en")
+        return
+    # placeholders and the notation 1:N are in both languages; what is left is words, or punctuation
+    zh, en = (re.sub(r"\{[^}]*\}|1:N", "", texts[language]) for language in ("zh", "en"))
+    if re.search(r"[^\W\d_]", zh):
+        assert IDEOGRAPH.search(zh), f"{code}: its Chinese text has no Chinese: {texts['zh']!r}"
+    if re.search(r"[^\W\d_]", en):
+        assert re.search(r"[A-Za-z]", en), f"{code}: its English text has no English: {texts['en']!r}"
+    if not (re.search(r"[^\W\d_]", zh) or re.search(r"[^\W\d_]", en)):
+        return  # placeholders and punctuation in both: a separator (、 and ", ") or the shape of a line
+    assert texts["zh"] != texts["en"]
+
+
+def test_no_catalogue_file_gives_a_code_twice() -> None:
+    """YAML keeps the last of two equal keys without a word: a second entry of a code would hide the first."""
+
+    class Strict(yaml.SafeLoader):
+        pass
+
+    def mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> dict[object, object]:
+        keys = [loader.construct_object(key) for key, _ in node.value]
+        repeated = {key for key in keys if keys.count(key) > 1}
+        assert not repeated, f"line {node.start_mark.line + 1}: {sorted(map(str, repeated))} given twice"
+        return loader.construct_mapping(node)
+
+    Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    for file, _ in words.CATALOGUES:
+        yaml.load((formulas_dir() / file).read_text(encoding="utf-8"), Loader=Strict)

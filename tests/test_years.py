@@ -150,7 +150,7 @@ def test_latest_year_result_is_the_latest_years_units(catalog: Catalog) -> None:
     returns = read_returns([SAMPLE_2016, SAMPLE_2017], catalog)
     latest = returns.result(returns.years[-1])
     assert {unit.year for unit in latest.units} == {2017}
-    assert latest.source.file == str(SAMPLE_2017)
+    assert [source.file for source in latest.sources] == [str(SAMPLE_2017)]
     assert "320115002204" in {unit.unit_code for unit in latest.units}
 
 
@@ -309,7 +309,11 @@ def test_two_files_of_one_year_are_merged(cli: Any, make_return: Callable[..., P
     # the same units, the street derived from both files' communities; only the Excel rows differ
     assert [{**unit, "row": None} for unit in merged["units"]] == [{**unit, "row": None} for unit in whole["units"]]
     assert [unit["row"] for unit in merged["units"]] == [None, 2, 2]  # street, 甲社区 (first file), 乙社区
-    assert merged["source"]["file"] == f"{first} + {second}"
+    # each file its own source (one year, both)
+    assert [(source["file"], source["year"]) for source in merged["sources"]] == [
+        (str(first), 2016),
+        (str(second), 2016),
+    ]
     street = by_code(merged)["320115001000"]
     assert street["derived"] is True and street["fields"]["entrepreneurs"] == 1210 + 605
 
@@ -318,7 +322,7 @@ def test_year_option_selects_one_year_of_several_files(cli: Any, three_years: li
     result = run(cli, *three_years, "--year", "2015", "--format", "json")
     document = json.loads(result.stdout)
     assert {unit["year"] for unit in document["units"]} == {2015}
-    assert document["source"]["file"] == str(three_years[1])
+    assert [source["file"] for source in document["sources"]] == [str(three_years[1])]
     assert {finding["code"] for finding in document["findings"]} == {"year-mismatch"}
     assert {finding["severity"] for finding in document["findings"]} == {"warning"}
 
@@ -359,7 +363,7 @@ def test_reports_get_the_latest_year_and_the_years(
     ((output, result, _catalog, years, options),) = calls
     assert (output, options["language"], options["standard"]) == (tmp_path / "report.xlsx", "zh", None)
     assert {unit.year for unit in result.units} == {2016}
-    assert result.source.file == str(three_years[2])
+    assert [source.file for source in result.sources] == [str(three_years[2])]
     assert years.years == [2014, 2015, 2016]
 
 

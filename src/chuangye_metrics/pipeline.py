@@ -12,13 +12,14 @@ from pydantic import BaseModel, ConfigDict
 
 from chuangye_metrics.config.catalog import Catalog, load_catalog
 from chuangye_metrics.config.mapping import load_mapping
-from chuangye_metrics.core.errors import InputError, UsageError
+from chuangye_metrics.core import words
+from chuangye_metrics.core.errors import InputError
 from chuangye_metrics.core.findings import CAPPED, Finding, finding_counts, format_value, has_errors
 from chuangye_metrics.core.guard import RefusedUsage
 from chuangye_metrics.core.models import ComputeResult, DiffResult, Source, ValidationReport, YearsResult
 from chuangye_metrics.core.words import Language, both, listed, text
 from chuangye_metrics.hierarchy import DERIVED, hierarchy_of
-from chuangye_metrics.indicators.compute import UnitTable, errors_by_row, source_of, unit_results
+from chuangye_metrics.indicators.compute import UnitTable, errors_by_row, single_year, source_of, unit_results
 from chuangye_metrics.reading.cache import Cache, fingerprint, load_return
 from chuangye_metrics.reading.reader import ROW, ReturnTable
 from chuangye_metrics.standards.assessment import RegisterEntry
@@ -35,7 +36,7 @@ from chuangye_metrics.upward.diff import Version, unit_changes
 from chuangye_metrics.upward.merge import Consolidated, Territory, consolidate
 from chuangye_metrics.validation.rules import RuleKind, load_rules
 from chuangye_metrics.validation.validate import Validated, fill_from_earlier_years, validate_return
-from chuangye_metrics.years.compare import DUPLICATE_ACROSS_FILES, FILE, YearsTable, file_indexes, joined_source
+from chuangye_metrics.years.compare import DUPLICATE_ACROSS_FILES, FILE, YearsTable, file_indexes
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -128,8 +129,7 @@ def levels_of(labels: Iterable[str] | None, catalog: Catalog) -> list[str] | Non
         for part in label.split(","):
             level = catalog.level_id(part)
             if level is None:
-                known = ", ".join(catalog.levels)
-                raise UsageError(f"unknown level {part!r}; use one of: {known} (or their Chinese names)")
+                raise RefusedUsage("unknown-level-option", level=part, known=words.listed(catalog.levels))
             levels.append(level)
     return levels
 
@@ -168,11 +168,11 @@ def judge(returns: Returns, settings: Settings, language: Language) -> CheckOutc
     if returns.units is None:
         return CheckOutcome(judged=None, findings=findings)
     units = returns.units
-    source = returns.source_of(units.frame)
+    named_from_register(units, settings.register)
     checked = judged(
         units,
         lambda: returns.result().units,
-        source,
+        returns.sources_of(units.frame),
         standard,
         catalog,
         language,
@@ -183,6 +183,15 @@ def judge(returns: Returns, settings: Settings, language: Language) -> CheckOutc
     if settings.quotas is not None:
         checked.shortlist = shortlist_of(checked, settings.quotas, settings.near)
     return CheckOutcome(judged=checked, findings=findings)
+
+
+def named_from_register(units: UnitTable, register: Sequence[RegisterEntry]) -> None:
+    """A unit derived from its children (no row, so no name of its own) takes its name from the register."""
+    names = {entry.unit_code: entry.unit_name for entry in register if entry.unit_name}
+    frame = units.frame
+    unnamed = frame["unit_name"].isna().to_numpy() & frame[DERIVED].to_numpy(dtype=bool)
+    if names and unnamed.any():
+        frame.loc[unnamed, "unit_name"] = frame.loc[unnamed, "unit_code"].map(names)
 
 
 # --- several returns read together -------------------------------------------------------------------------
@@ -223,15 +232,15 @@ class Returns:
             for unit, file_index in zip(units, files.tolist(), strict=True):
                 if unit.row is not None:
                     unit.errors = self.unit_errors.get((file_index, unit.row), [])
-        return ComputeResult.model_construct(source=self.source_of(frame), units=units, findings=list(self.findings))
+        return ComputeResult.model_construct(sources=self.sources_of(frame), units=units, findings=list(self.findings))
 
-    def source_of(self, frame: pd.DataFrame) -> Source:
-        """The file the units' rows come from; several files' sources joined into one when they come from several."""
+    def sources_of(self, frame: pd.DataFrame) -> list[Source]:
+        """The files the units' rows come from, in the order given (every file when no row is its own)."""
         if len(self.sources) == 1:
-            return self.sources[0]
+            return list(self.sources)
         rows = frame.loc[~frame[DERIVED].astype(bool)]
         used = sorted(set(file_indexes(rows).tolist())) or list(range(len(self.sources)))
-        return joined_source([self.sources[index] for index in used])
+        return [self.sources[index] for index in used]
 
     def as_read(self) -> list[ReturnRead]:
         """Each return with its label, table and the counts of its rows once merged (when the units were worked
@@ -334,7 +343,10 @@ def read_returns(
     if several:  # a unit's earlier year may be in another file
         merged, taken = fill_from_earlier_years(merged, catalog, files=labels)
         findings += [finding.localised(language) for finding in taken]
-    sources = [source_of(validated.table, label) for validated, label in zip(validated_returns, labels, strict=True)]
+    sources = [
+        source_of(validated.table, label, year=single_year(validated.frame))
+        for validated, label in zip(validated_returns, labels, strict=True)
+    ]
     template = _template(validated_returns[0])
     returns = Returns(
         findings=findings,
@@ -426,7 +438,7 @@ def validation(returns: Returns, max_findings: int = 1000) -> ValidationReport:
     )
     errors, warnings = finding_counts(ordered)
     return ValidationReport(
-        source=returns.sources[0],
+        sources=returns.sources,
         valid=errors == 0,
         errors=errors,
         warnings=warnings,

@@ -10,73 +10,76 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 import typer.main
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperGroup
 
 from chuangye_metrics import __version__
-from chuangye_metrics.cli import commands
-from chuangye_metrics.core import progress
+from chuangye_metrics.cli import commands, localised
+from chuangye_metrics.core import progress, words
 from chuangye_metrics.core.errors import ChuangyeError, ExitCode
 from chuangye_metrics.core.guard import error_text, language_of_arguments, reader_failure
 from chuangye_metrics.core.text import printable
+from chuangye_metrics.core.words import Language
 
 
 class _Group(TyperGroup):
     """Catches every error in one place: one line on stderr and a documented exit code."""
 
+    language: Language = "zh"
+    """The language of the command line being run (its --lang, else CHUANGYE_LANG): its help and messages."""
+
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False
+        arguments = kwargs.get("args") or (args[0] if args else sys.argv[1:])
+        language = language_of_arguments(arguments)
+        localised.use(language)
+        localised.localise(self, "chuangye", language)
+        self.language = language
         try:
             code = super().main(*args, **kwargs)
         except typer.Exit as done:
             code = done.exit_code
         except typer.Abort:
-            _fail("chuangye: aborted", ExitCode.USAGE)
+            _fail(words.text("usage.error-line", language, message=words.text("usage.aborted", language)), 2)
         except typer.TyperException as error:  # the parser's usage errors: bad option, value or argument
             if type(error).__name__ == "NoArgsIsHelpError":
                 typer.echo(error.format_message())
                 sys.exit(ExitCode.USAGE)
             context = getattr(error, "ctx", None)
             where = context.command_path if context is not None else "chuangye"
-            _fail(f"{where}: error: {error.format_message()} (see '{where} --help')", ExitCode.USAGE)
+            message = localised.parser_message(error.format_message(), language)
+            _fail(words.text("usage.line", language, where=where, message=message), ExitCode.USAGE)
         except ChuangyeError as error:
-            language = language_of_arguments(kwargs.get("args") or (args[0] if args else sys.argv[1:]))
-            _fail(f"chuangye: error: {error_text(error, language)}", error.exit_code)
+            _fail(words.text("usage.error-line", language, message=error_text(error, language)), error.exit_code)
         except (KeyboardInterrupt, _Interrupted):
-            _fail("chuangye: interrupted", ExitCode.USAGE)
+            _fail(words.text("usage.error-line", language, message=words.text("usage.interrupted", language)), 2)
         except (SystemExit, GeneratorExit):
             raise
         except BaseException as error:  # the last line of defence: never a bare traceback (nor a Rust panic's)
             unreadable = reader_failure(error)  # a panic or failure of fastexcel while reading: the file's fault
             if unreadable is not None:
-                language = language_of_arguments(kwargs.get("args") or (args[0] if args else sys.argv[1:]))
-                _fail(f"chuangye: error: {error_text(unreadable, language)}", unreadable.exit_code)
-            _fail(
-                f"chuangye: internal error: {type(error).__name__}: {error}. "
-                "This is a bug in chuangye-metrics; please report it with the command you ran.",
-                ExitCode.INTERNAL,
-            )
+                message = error_text(unreadable, language)
+                _fail(words.text("usage.error-line", language, message=message), unreadable.exit_code)
+            message = words.text("usage.internal-error", language, error=f"{type(error).__name__}: {error}")
+            _fail(f"chuangye: {message}", ExitCode.INTERNAL)
         sys.exit(int(code or 0))
 
     def list_commands(self, ctx: Any) -> list[str]:
-        return list(commands.SUMMARIES)
+        return list(commands.COMMANDS)
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         """The command, its module imported only now: `chuangye --help` loads none of them."""
-        if cmd_name not in commands.SUMMARIES:
+        if cmd_name not in commands.COMMANDS:
             return None
         module = importlib.import_module(f"{commands.__name__}.{cmd_name}")
         command = typer.main.get_command(module.app)
         command.name = cmd_name
-        return command
+        return localised.localise(command, cmd_name, self.language)
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
-        """The list of commands from their summaries, shortened as the commands themselves would be."""
-        limit = formatter.width - 6 - max(len(name) for name in commands.SUMMARIES)
-        rows = [
-            (name, TyperCommand(name, help=summary).get_short_help_str(limit))
-            for name, summary in commands.SUMMARIES.items()
-        ]
-        with formatter.section("Commands"):
+        """The list of commands from their summaries (help.yaml), without loading them."""
+        language = self.language
+        rows = [(name, localised.summary(name, language)) for name in commands.COMMANDS]
+        with formatter.section(words.text("help.text.commands", language)):
             formatter.write_dl(rows)
 
     def invoke(self, ctx: Any) -> Any:
@@ -99,7 +102,6 @@ def _fail(message: str, code: int) -> NoReturn:
 app = typer.Typer(
     cls=_Group,
     name="chuangye",
-    help="创业型城市指标计算：读取统计报表，计算指标。 Indicators for entrepreneurial-city returns.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -119,7 +121,7 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+        typer.Option("--version", callback=_version, is_eager=True),
     ] = False,
 ) -> None:
     """创业型城市指标计算 · chuangye-metrics."""

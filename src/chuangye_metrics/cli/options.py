@@ -21,6 +21,7 @@ from chuangye_metrics.outputs.writers import BY_NAME, formats_for
 from chuangye_metrics.pipeline import Request
 
 if TYPE_CHECKING:
+    from chuangye_metrics.config.catalog import Catalog
     from chuangye_metrics.core.words import Language
     from chuangye_metrics.outputs.writers import Kind
 
@@ -59,7 +60,7 @@ class DocumentFormat(StrEnum):
     json = "json"
 
 
-DocumentFormatOption = Annotated[DocumentFormat, typer.Option("--format", "-f", help="table or json.")]
+DocumentFormatOption = Annotated[DocumentFormat, typer.Option("--format", "-f")]
 
 
 class Lang(StrEnum):
@@ -73,7 +74,6 @@ InputFile = Annotated[
         exists=True,
         dir_okay=False,
         readable=True,
-        help="The return: .xlsx, .xlsm, .xls, .ods or .csv.",
     ),
 ]
 InputFiles = Annotated[
@@ -82,38 +82,34 @@ InputFiles = Annotated[
         exists=True,
         dir_okay=False,
         readable=True,
-        help="The return: .xlsx, .xlsm, .xls, .ods or .csv. Several files (or one with several years) "
-        "are compared year by year.",
     ),
 ]
-SheetOption = Annotated[str | None, typer.Option("--sheet", help="Sheet name or 1-based number (default: found).")]
+SheetOption = Annotated[str | None, typer.Option("--sheet")]
 YearOption = Annotated[
     int | None,
-    typer.Option("--year", min=1949, max=2100, help="Reporting year: fills blanks, selects one year."),
+    typer.Option("--year", min=1949, max=2100),
 ]
-LangOption = Annotated[Lang, typer.Option("--lang", help="Language of labels and messages.")]
+LangOption = Annotated[Lang, typer.Option("--lang", envvar=words.LANG_VARIABLE)]
 MappingOption = Annotated[
     Path | None,
-    typer.Option("--mapping", exists=True, dir_okay=False, help="YAML mapping your headers to field ids."),
+    typer.Option("--mapping", exists=True, dir_okay=False),
 ]
 RulesOption = Annotated[
     list[Path] | None,
-    typer.Option("--rules", exists=True, dir_okay=False, help="Extra validation rules (YAML, repeatable)."),
+    typer.Option("--rules", exists=True, dir_okay=False),
 ]
 
 FormulasOption = Annotated[
     list[Path] | None,
-    typer.Option("--formulas", exists=True, dir_okay=False, help="Extra fields and indicators (YAML, repeatable)."),
+    typer.Option("--formulas", exists=True, dir_okay=False),
 ]
 
 NoCacheOption = Annotated[
     bool,
-    typer.Option("--no-cache", help="Read the file afresh; neither use nor fill the cache of parsed returns."),
+    typer.Option("--no-cache"),
 ]
 
-QuietOption = Annotated[
-    bool, typer.Option("--quiet", "-q", help="No progress display on the terminal (it never shows in pipes or logs).")
-]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q")]
 
 
 def language_of(lang: Lang) -> Language:
@@ -130,8 +126,9 @@ def say(text: str) -> None:
 FINDINGS_SHOWN = 50
 
 
-def report_findings(findings: list[Any], language: Language) -> None:
-    """Findings on stderr: a table on a terminal, one line each in a log; at most FINDINGS_SHOWN of them."""
+def report_findings(findings: list[Any], language: Language, keep_going: bool | None = None) -> None:
+    """Findings on stderr: a table on a terminal, one line each in a log; at most FINDINGS_SHOWN of them. With
+    errors, a command that has --keep-going and was run without it says that it stopped, and what --keep-going does."""
     if not findings:
         return
 
@@ -152,6 +149,8 @@ def report_findings(findings: list[Any], language: Language) -> None:
         left = len(findings) - len(shown)
         lines.append(words.text("findings.more", language, left=left))
     lines.append(words.text("findings.counts", language, errors=errors, warnings=warnings))
+    if errors and keep_going is False:
+        lines.append(words.text("findings.keep-going", language))
     sys.stderr.write("\n".join(lines) + "\n")
     sys.stderr.flush()
 
@@ -165,6 +164,32 @@ def check_output(
     if BY_NAME[output_format.value].needs_file and output is None:
         raise UsageError(words.text("output-needs-file", language, format=output_format.value))
     check_target(output, inputs, language)
+
+
+def chosen_indicators(text: str | None, catalog: Catalog, language: Language) -> tuple[str, ...] | None:
+    """--indicators: the ids of the indicators named (by id, name or short name, in either language), in the order
+    given; every one for "all"; None when not given."""
+    if text is None:
+        return None
+    names = [name.strip() for name in text.replace("，", ",").split(",") if name.strip()]
+    if [name.lower() for name in names] == ["all"]:
+        return tuple(catalog.indicators)
+    by_name: dict[str, str] = {}
+    for indicator in catalog.indicators.values():
+        for name in (indicator.id, indicator.name, indicator.name_en, indicator.short_name, indicator.short_name_en):
+            if name:
+                by_name.setdefault(name.casefold(), indicator.id)
+    chosen: list[str] = []
+    for name in names:
+        found = by_name.get(name.casefold())
+        if found is None:
+            known = words.text("sep.list", language).join(
+                catalog.indicators[item].short_label(language) for item in list(catalog.indicators)[:4]
+            )
+            raise UsageError(words.text("unknown-indicator", language, name=name, known=known))
+        if found not in chosen:
+            chosen.append(found)
+    return tuple(chosen) or None
 
 
 def request_of(

@@ -88,6 +88,8 @@ class IndicatorDef(_Strict):
     id: Identifier
     name: str
     name_en: str = ""
+    short_name: str = Field(default="", description="a short name for narrow tables (the name when not given)")
+    short_name_en: str = ""
 
     def name_in(self, language: Language, fallback: str = "") -> str:
         """The indicator's name in the language; ``fallback`` when it has no English name."""
@@ -96,6 +98,10 @@ class IndicatorDef(_Strict):
     def label(self, language: Language) -> str:
         """The indicator as people read it: its name in the language (its id when it has no English name)."""
         return self.name_in(language, self.id)
+
+    def short_label(self, language: Language) -> str:
+        """Its short name in the language, for a narrow table; its label when it has none."""
+        return (self.short_name if language == "zh" else self.short_name_en) or self.label(language)
 
     def tag(self, language: Language) -> str:
         """Its Chinese name, or in English its id (for lists of rules)."""

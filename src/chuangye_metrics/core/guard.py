@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from chuangye_metrics.core import words
 from chuangye_metrics.core.errors import ChuangyeError, ConfigError, ExitCode, InputError, UsageError
-from chuangye_metrics.core.words import message_template
+from chuangye_metrics.core.words import LANG_VARIABLE, message_template
 
 if TYPE_CHECKING:
     import zipfile
@@ -120,8 +120,9 @@ class RefusedConfig(_Refusal, ConfigError):
 
 
 def language_of_arguments(arguments: Sequence[str]) -> Language:
-    """The --lang the command line asks for (zh unless it says en), read from the raw arguments."""
-    language: Language = "zh"
+    """The language a command line asks for, read from the raw arguments: its --lang, else the environment's
+    CHUANGYE_LANG (``words.LANG_VARIABLE``), else Chinese."""
+    language: Language = "en" if os.environ.get(LANG_VARIABLE, "").strip().lower() == "en" else "zh"
     for index, argument in enumerate(arguments):
         if argument == "--lang" and index + 1 < len(arguments):
             language = "en" if arguments[index + 1] == "en" else "zh"
@@ -188,7 +189,7 @@ def config_bytes(path: Path) -> bytes:
         with open(path, "rb") as stream:
             data = stream.read(MAX_CONFIG_BYTES + 1)  # it may have grown since it was measured
     except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from error
+        raise RefusedConfig("config-unreadable", path=path, detail=str(error.strerror or error)) from error
     if len(data) > MAX_CONFIG_BYTES:
         raise RefusedConfig(
             "refused-config-size", path=path, size=size_text(len(data)), limit=size_text(MAX_CONFIG_BYTES)
@@ -206,7 +207,7 @@ def register_text(path: Path) -> str:
             with open(path, "rb") as stream:
                 data = stream.read(MAX_REGISTER_BYTES + 1)
         except OSError as error:
-            raise InputError(f"{path}: cannot read the register: {error.strerror or error}") from error
+            raise RefusedInput("register-unreadable", path=path, detail=str(error.strerror or error)) from error
         size = len(data)
     if size > MAX_REGISTER_BYTES:
         raise RefusedInput(
@@ -447,7 +448,7 @@ def decode_csv(path: Path, raw: bytes) -> str:
         try:
             return raw.decode("utf-16")
         except UnicodeDecodeError as error:
-            raise InputError(f"{path}: not UTF-16 text, though it starts with a UTF-16 byte-order mark") from error
+            raise RefusedInput("utf16-invalid", path=path) from error
     body = raw[len(_BOM) :] if raw.startswith(_BOM) else raw
     try:
         return body.decode("utf-8")

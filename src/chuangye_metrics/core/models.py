@@ -24,6 +24,9 @@ class Source(BaseModel):
     file: str = Field(description="the input file as given on the command line")
     sheet: str | None = Field(description="the sheet read; null for CSV")
     sha256: str = Field(description="SHA-256 of the input file's bytes")
+    year: int | None = Field(
+        default=None, description="the reporting year of the file's rows; null when they have several or none"
+    )
 
 
 class IndicatorValue(BaseModel):
@@ -52,7 +55,7 @@ class UnitResult(BaseModel):
 
 
 class ComputeResult(BaseModel):
-    source: Source
+    sources: list[Source] = Field(description="each file the units were read from, in the order given")
     units: list[UnitResult]
     findings: list[Finding] = Field(default_factory=list, description="warnings, and errors with --keep-going")
 
@@ -231,7 +234,7 @@ class YearsResult(BaseModel):
 # validate's report: every finding of a return, errors first, with the counts (no docstring: it would enter the
 # published schema as a description)
 class ValidationReport(BaseModel):
-    source: Source
+    sources: list[Source] = Field(description="each file checked, in the order given")
     valid: bool = Field(description="true when the return has no errors (warnings allowed)")
     errors: int = Field(description="number of errors found, including any left out of findings")
     warnings: int = Field(description="number of warnings found, including any left out of findings")

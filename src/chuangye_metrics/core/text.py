@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
+from rich.cells import cell_len
+
 _UNIT_SUFFIX = re.compile(r"\((?:人|个|户|家|名|人次|万元|元|年|%|‰|单位:?[^()]*)\)$")
 _SPACE = re.compile(r"\s+")
 
@@ -97,3 +99,34 @@ _QUOTED = re.compile(CSV_QUOTED_PATTERN)
 def _csv_cell(cell: object) -> str:
     text = cell if isinstance(cell, str) else "" if cell is None else str(cell)
     return '"' + text.replace('"', '""') + '"' if _QUOTED.search(text) else text
+
+
+CLOSING = set("，。、；：？！）》」』】〕,.;:?!)]%")
+"""Marks that never begin a line: they stay with the character before them."""
+_TOKENS = re.compile(r"[!-~]+|\s+|.", re.S)
+
+
+def wrapped(text: str, width: int) -> str:
+    """A paragraph broken into lines of at most ``width`` columns: between any two Chinese characters, at the
+    spaces between words of other scripts, never before a closing mark; a word longer than a line is cut."""
+    lines: list[str] = []
+    line = ""
+    for token in _TOKENS.findall(text):
+        if token.isspace():
+            line += " " if line else ""
+            continue
+        if cell_len(line) + cell_len(token) > width and line.strip():
+            carried, line = "", line.rstrip()
+            # a closing mark takes the character before it along (and any marks between)
+            while (carried or token)[0] in CLOSING and len(line) > 1 and cell_len(line[-1] + carried + token) <= width:
+                line, carried = line[:-1], line[-1] + carried
+            lines.append(line.rstrip())
+            line = carried
+        while cell_len(line + token) > width:  # a word wider than a line
+            cut = width - cell_len(line)
+            lines.append(line + token[:cut])
+            line, token = "", token[cut:]
+        line += token
+    if line.strip():
+        lines.append(line.rstrip())
+    return "\n".join(lines)

@@ -17,8 +17,11 @@ from chuangye_metrics.core.resources import formulas_dir
 
 Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
-# each catalogue file and the mapping in it: the findings' messages, and every other word (labels, notes, units)
-CATALOGUES = (("messages.yaml", "messages"), ("labels.yaml", "labels"))
+LANG_VARIABLE = "CHUANGYE_LANG"
+"""The environment variable that sets the language of everything shown: ``en`` for English, else Chinese."""
+# each catalogue file and the mapping in it: the findings' messages, every other word (labels, notes, units), the
+# command line's help and the option parser's messages
+CATALOGUES = (("messages.yaml", "messages"), ("labels.yaml", "labels"), ("help.yaml", "help"), ("usage.yaml", "usage"))
 
 
 def placeholders(template: str) -> set[str]:
@@ -73,6 +76,11 @@ def text(code: str, language: Language, /, **params: Any) -> str:
 def both(code: str, /, **params: Any) -> dict[str, str]:
     """The words of ``code`` in each language: a parameter of a finding or refusal shown in either."""
     return {language: text(code, language, **params) for language in LANGUAGES}
+
+
+def both_named(label: Any) -> dict[str, str]:
+    """A thing's name in each language, from its ``label(language)``: a parameter shown in either."""
+    return {language: label(language) for language in LANGUAGES}
 
 
 def listed(items: Iterable[object]) -> dict[str, str]:

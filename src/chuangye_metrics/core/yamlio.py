@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from chuangye_metrics.core.errors import ConfigError
-from chuangye_metrics.core.guard import config_bytes
+from chuangye_metrics.core.guard import RefusedConfig, config_bytes
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 # libyaml's parser when PyYAML was built with it: the same documents, several times faster
@@ -26,7 +26,7 @@ class YamlDocument:
             # read through the guard: a regular file (a named pipe would block) of at most MAX_CONFIG_BYTES
             source = config_bytes(path).decode("utf-8") if text is None else text
         except UnicodeDecodeError as error:
-            raise ConfigError(f"{path}: not UTF-8 text: {error.reason}") from error
+            raise RefusedConfig("yaml-not-utf8", path=path, detail=error.reason) from error
         try:
             loader = _Loader(source)
             try:
@@ -37,9 +37,9 @@ class YamlDocument:
         except yaml.MarkedYAMLError as error:
             mark = error.problem_mark or error.context_mark
             line = f":{mark.line + 1}" if mark is not None else ""
-            raise ConfigError(f"{path}{line}: YAML syntax error: {error.problem or error}") from error
+            raise RefusedConfig("yaml-syntax", path=f"{path}{line}", detail=str(error.problem or error)) from error
         except yaml.YAMLError as error:
-            raise ConfigError(f"{path}: YAML error: {error}") from error
+            raise RefusedConfig("yaml-error", path=path, detail=str(error)) from error
 
     def line_of(self, location: Sequence[str | int]) -> int | None:
         """The 1-based line of the value at ``location`` (keys and list indexes), or its nearest parent."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -93,7 +94,17 @@ def reason_text(code: str, indicator: IndicatorDef, catalog: Catalog, language: 
     if name == MISSING:
         labels = [catalog.fields[field].label(language) for field in fields.split(",")]
         return message_template(MISSING, language).format(fields=text("list-separator", language).join(labels))
-    return message_template(name, language).format(denominator=indicator.denominator)
+    denominator = expression_text(indicator.denominator, catalog, language)
+    return message_template(name, language).format(denominator=denominator)
+
+
+def expression_text(expression: str, catalog: Catalog, language: Language) -> str:
+    """A formula's field ids as people read them: "trainees_certified" -> 创业培训合格人数 (ids in English)."""
+    return re.sub(
+        r"[A-Za-z_][A-Za-z0-9_]*",
+        lambda match: catalog.fields[match[0]].label(language) if match[0] in catalog.fields else match[0],
+        expression,
+    )
 
 
 def reason_texts(
@@ -146,8 +157,16 @@ def unit_table(
     return UnitTable(full, catalog, language)
 
 
-def source_of(table: ReturnTable, file_label: str | None = None) -> Source:
-    return Source(file=file_label or str(table.path), sheet=table.sheet, sha256=table.sha256)
+def source_of(table: ReturnTable, file_label: str | None = None, year: int | None = None) -> Source:
+    return Source(file=file_label or str(table.path), sheet=table.sheet, sha256=table.sha256, year=year)
+
+
+def single_year(frame: pd.DataFrame) -> int | None:
+    """The one reporting year of a return's rows; None when they have several, or none."""
+    if "year" not in frame:
+        return None
+    years = frame["year"].dropna().unique()
+    return int(years[0]) if len(years) == 1 else None
 
 
 def errors_by_row(findings: Iterable[Finding]) -> dict[int, list[str]]:

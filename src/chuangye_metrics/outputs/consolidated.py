@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,7 +12,7 @@ from chuangye_metrics.core import words
 from chuangye_metrics.core.findings import Finding
 from chuangye_metrics.core.models import MergedSource, MergeResult
 from chuangye_metrics.indicators.compute import text_or_none
-from chuangye_metrics.outputs.files import replacing_workbook
+from chuangye_metrics.outputs.files import made_on, replacing_workbook
 from chuangye_metrics.outputs.template import UNIT_NAMES, column_width, display_width, unit_line
 from chuangye_metrics.reading.reader import file_sha256
 from chuangye_metrics.upward.merge import NOTE, Consolidated
@@ -49,14 +47,6 @@ def write_consolidated(
 
     with replacing_workbook(path, language, inputs=inputs) as temporary:
         _write(temporary, consolidated, catalog, form_number, authority, findings)
-
-
-def made_on() -> datetime.datetime:
-    """Now, or the time SOURCE_DATE_EPOCH gives (as build tools honour it): the same workbook from the same returns."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    if epoch.isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).replace(tzinfo=None)
-    return datetime.datetime.now()
 
 
 def title_of(consolidated: Consolidated) -> str:

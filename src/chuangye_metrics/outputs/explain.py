@@ -9,7 +9,7 @@ from typing import Any
 from chuangye_metrics.config import expressions
 from chuangye_metrics.config.catalog import Catalog, IndicatorDef, format_measure
 from chuangye_metrics.core import words
-from chuangye_metrics.core.errors import UsageError
+from chuangye_metrics.core.guard import RefusedUsage
 from chuangye_metrics.core.models import Assessment, RuleCheck, UnitResult
 from chuangye_metrics.core.text import printable
 from chuangye_metrics.core.words import Language, message_template
@@ -74,10 +74,9 @@ def indicator_details(indicator: IndicatorDef, catalog: Catalog, language: Langu
 def find_unit(units: Sequence[UnitResult], code: str, year: int | None) -> UnitResult:
     matches = [unit for unit in units if unit.unit_code == code and (year is None or unit.year == year)]
     if not matches:
-        raise UsageError(f"no unit {code!r} in the return (derived parents included); check the code or --year")
+        raise RefusedUsage("explain-no-unit", unit=code)
     if len(matches) > 1:
-        years = ", ".join(str(unit.year) for unit in matches)
-        raise UsageError(f"unit {code!r} appears in several years ({years}); choose one with --year")
+        raise RefusedUsage("explain-several-years", unit=code, years=words.listed(unit.year for unit in matches))
     return matches[0]
 
 

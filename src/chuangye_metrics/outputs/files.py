@@ -10,6 +10,7 @@ link (which may point at an input, or anywhere) and never anything but a regular
 
 from __future__ import annotations
 
+import datetime
 import errno
 import gc
 import os
@@ -217,3 +218,11 @@ def _reason(error: OSError, language: Language) -> str:
 def _text(code: str, language: Language, **values: object) -> str:
 
     return message_template(code, language).format(**values)
+
+
+def made_on() -> datetime.datetime:
+    """Now, or the time SOURCE_DATE_EPOCH gives (as build tools honour it): the same workbook from the same returns."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).replace(tzinfo=None)
+    return datetime.datetime.now()

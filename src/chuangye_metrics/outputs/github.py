@@ -49,7 +49,8 @@ def annotation(file: str, finding: Finding) -> str:
 
 def validation_annotations(report: ValidationReport) -> str:
     """One workflow command per finding of validate's report."""
-    return "".join(annotation(report.source.file, finding) for finding in report.findings)
+    # with several files each finding names its own
+    return "".join(annotation(report.sources[0].file, finding) for finding in report.findings)
 
 
 def unit_annotation(file: str, unit: AssessedUnit, standard: str, language: Language) -> str:

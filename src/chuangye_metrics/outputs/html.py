@@ -48,8 +48,8 @@ STYLE = """
 *{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%;text-size-adjust:100%}
 body{margin:0;color:var(--ink);background:#fff;line-height:1.5;font-size:16px;
-font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"PingFang SC","Hiragino Sans GB",
-"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","WenQuanYi Micro Hei",sans-serif}
+font-family:system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Microsoft YaHei","PingFang SC",
+"Hiragino Sans GB","Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei","SimSun",sans-serif}
 main{max-width:1200px;margin:0 auto;padding:1rem}
 h1{font-size:1.5rem;line-height:1.3;margin:.5rem 0 1rem}
 h2{font-size:1.25rem;margin:2rem 0 .75rem;padding-bottom:.25rem;border-bottom:1px solid var(--line)}
@@ -91,8 +91,15 @@ figcaption p{margin:.15rem 0;color:var(--muted)}
 .key{display:inline-block;width:.8em;height:.8em;border-radius:2px;vertical-align:baseline;margin:0 .25em 0 .5em}
 @media (max-width:600px){main{padding:.75rem}dl.facts{grid-template-columns:1fr;gap:0}
 dl.facts dd{margin-bottom:.4rem}h1{font-size:1.3rem}}
-@media print{.table-wrap{overflow:visible;border:0}th,td{white-space:normal}nav{display:none}
-figure,tr{break-inside:avoid}}
+.print-note{display:none;color:var(--muted);font-size:.8rem;margin:-1rem 0 1rem}
+@page{size:A4 landscape;margin:12mm 10mm}
+@media print{body{font-size:10pt}main{max-width:none;padding:0}nav{display:none}
+.table-wrap{overflow:visible;border:0;margin:.25rem 0 1rem}table{min-width:0;width:100%;font-size:7.5pt}
+th,td{white-space:normal;overflow-wrap:anywhere;padding:.15rem .3rem}thead th{min-width:0}
+tbody .num,tbody td:first-child,tbody td.st,tbody td.k{white-space:nowrap;overflow-wrap:normal}
+tbody th.name{min-width:5em}
+thead{display:table-header-group}th.name{position:static}table.units .c{display:none}.print-note{display:block}
+figure,tr{break-inside:avoid}h2,h3{break-after:avoid}.charts{display:block}}
 """.strip()
 
 
@@ -120,7 +127,7 @@ def html_report(
     """The report as one HTML document: inline CSS and SVG, nothing fetched from anywhere."""
 
     content = report_content(result, catalog, standard=standard, language=language, years=years)
-    return render_html(content, file_name=PurePath(result.source.file).name)
+    return render_html(content, file_name=" + ".join(PurePath(source.file).name for source in result.sources))
 
 
 def render_html(content: ReportContent, *, file_name: str = "") -> str:
@@ -382,16 +389,22 @@ class _Page:
         for index in kept:
             column = columns[index]
             classes = ["num"] if column.kind in ("count", *MEASURES) else []
+            if _off_paper(column):
+                classes.append("c")
             if index == name_column:
                 classes.append("name")
             attribute = f' class="{" ".join(classes)}"' if classes else ""
             out.append(f'<th scope="col"{attribute}>{escape(column.label)}</th>')
         out.append("</tr></thead>\n<tbody>\n")
         writers = [(index, self.cell_writer(columns[index], row_header=index == name_column)) for index in kept]
+        writers = [(index, _marked(write) if _off_paper(columns[index]) else write) for index, write in writers]
+        writers = [(index, _marked(write, "k") if columns[index].id == "year" else write) for index, write in writers]
         append = out.append
         for row in rows:
             append("<tr>" + "".join([write(row[index]) for index, write in writers]) + "</tr>\n")
         out.append("</tbody></table></div>\n")
+        if any(_off_paper(columns[index]) for index in kept):
+            out.append(f'<p class="print-note">{escape(self.word("print_counts"))}</p>\n')
 
     def cell_writer(self, column: Column, *, row_header: bool = False) -> Callable[[Cell], str]:
         language = self.language
@@ -515,6 +528,25 @@ def _measure_writer(unit: str, language: Language) -> Callable[[Cell], str]:
         return f"<td>{escape(str(value))}</td>"
 
     return cell
+
+
+def _off_paper(column: Column) -> bool:
+    """A column shown on screen and left off the printed page, which has no room for every column: the counts
+    (in the Excel report too) and the parent's code."""
+    return column.kind == "count" or column.id == "parent_code"
+
+
+def _marked(write: Callable[[Cell], str], mark: str = "c") -> Callable[[Cell], str]:
+    """A cell writer whose cells carry a class: c, of the columns left off the printed page; k, of those kept whole
+    (never broken across lines) on it."""
+
+    def marked(value: Cell) -> str:
+        cell = write(value)
+        if cell.startswith('<td class="'):
+            return f'<td class="{mark} ' + cell[len('<td class="') :]
+        return f'<td class="{mark}"' + cell[len("<td") :]
+
+    return marked
 
 
 MISSING_CELL = f'<td class="num blank">{MISSING}</td>'

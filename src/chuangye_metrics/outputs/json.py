@@ -61,7 +61,7 @@ def write_compute_json(
     out: BinarySink,
     units: UnitTable,
     catalog: Catalog,
-    source: Source,
+    sources: Sequence[Source],
     findings: Sequence[Finding],
     errors: RowErrors | None = None,
     chunk: int = CHUNK,
@@ -69,14 +69,15 @@ def write_compute_json(
     assessments: Assessments | None = None,
     after: bytes = b"",
 ) -> None:
-    """The document ComputeResult describes, as UTF-8 bytes: source, one unit per line, findings.
+    """The document ComputeResult describes, as UTF-8 bytes: its sources, one unit per line, findings.
 
     ``errors``: the codes of the data errors of each row, by file index and Excel row (``Returns.unit_errors``).
     With ``assessments`` each unit ends with its assessment, as AssessedUnit has it, and ``after`` (the other
     members of CheckResult, each after a comma) follows the findings.
     """
 
-    out.write(b'{\n"source": ' + source.model_dump_json().encode() + b',\n"units": [')
+    listed = b",\n".join(source.model_dump_json().encode() for source in sources)
+    out.write(b'{\n"sources": [\n' + listed + b'\n],\n"units": [')
     frame = units.frame
     errors = errors or {}
     columns = None if assessments is None else AssessmentColumns(assessments)
@@ -165,8 +166,8 @@ class _Watched:
 def write_returns_json(out: BinarySink, returns: Returns) -> None:
     """compute's JSON of one year's returns, without a model per unit."""
     assert returns.units is not None
-    source = returns.source_of(returns.units.frame)
-    write_compute_json(out, returns.units, returns.catalog, source, returns.findings, returns.unit_errors)
+    sources = returns.sources_of(returns.units.frame)
+    write_compute_json(out, returns.units, returns.catalog, sources, returns.findings, returns.unit_errors)
 
 
 def _write_lines(out: BinarySink, lines: bytes | memoryview, first: bool) -> bool:
@@ -560,7 +561,7 @@ def write_check_json(out: BinarySink, judged: Judged, chunk: int = CHUNK) -> Non
         out,
         judged.units,
         judged.units.catalog,
-        judged.source,
+        judged.sources,
         judged.findings,
         judged.unit_errors,
         chunk,

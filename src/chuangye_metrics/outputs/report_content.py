@@ -91,7 +91,8 @@ class TextTable:
 class ReportContent:
     language: Language
     title: str
-    facts: list[tuple[str, str]]
+    facts: list[tuple[str, str | int]]
+    """what the report is of: a number (the year, the units) kept a number"""
     summary: list[LevelSummary]
     levels: list[LevelTable]
     charts: list[ChartSeries]
@@ -106,6 +107,8 @@ class ReportContent:
     """the provisional-standard warning, to show prominently"""
     quotas: TextTable | None = None
     """the shortlist's quota per level: quota, passing units, proposed"""
+    standard: str = ""
+    """the standard judged against, "name（id）", for the printed page's header; "" when none"""
 
 
 def format_cell(value: Cell, kind: str, language: Language = "zh") -> str:
@@ -147,6 +150,9 @@ def report_content(
         formulas=formulas_table(catalog, language),
         rules=None if standard is None else rules_table(standard, catalog, language),
         shortlist=None if check is None else _shortlist(check, catalog, language),
+        standard=""
+        if check is None
+        else words.text("fact.standard-name", language, name=check.standard.name, id=check.standard.id),
         years=None if years is None else years_table(years, catalog, language),
         labels=labels,
         provisional=check is not None and check.standard.provisional,
@@ -287,14 +293,16 @@ def _lacks(checks: Sequence[RuleCheck], language: Language) -> str | None:
 
 def _facts(
     result: ComputeResult | CheckResult, standard: Standard | None, language: Language, years: YearsResult | None
-) -> list[tuple[str, str]]:
+) -> list[tuple[str, str | int]]:
 
     labels = words.section("report", language)
-    source = result.source
-    facts: list[tuple[str, str]] = [
-        (words.text("fact.file", language), source.file),
-        (words.text("fact.sheet", language), source.sheet or "—"),
-        ("SHA-256", source.sha256[:SHA256_SHOWN] + "…"),
+    sources = result.sources
+    source = sources[0]
+    listing = words.text("sep.list", language)
+    facts: list[tuple[str, str | int]] = [
+        (words.text("fact.file", language), listing.join(item.file for item in sources)),
+        (words.text("fact.sheet", language), listing.join(dict.fromkeys(item.sheet or "—" for item in sources))),
+        ("SHA-256", listing.join(item.sha256[:SHA256_SHOWN] + "…" for item in sources)),
     ]
     unit_years = sorted({unit.year for unit in result.units if unit.year is not None})
     if years is not None:
@@ -304,8 +312,9 @@ def _facts(
             facts.append((words.text("fact.other-files", language), "; ".join(files)))
     if unit_years:
         label = words.text("fact.unit-years", language) if years is not None else labels["year"]
-        facts.append((label, ", ".join(str(year) for year in unit_years)))
-    facts.append((labels["units"], str(len(result.units))))
+        shown: str | int = unit_years[0] if len(unit_years) == 1 else ", ".join(str(year) for year in unit_years)
+        facts.append((label, shown))
+    facts.append((labels["units"], len(result.units)))
     if isinstance(result, CheckResult):
         info = result.standard
         facts.append(

@@ -6,11 +6,9 @@ import io
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from rich.cells import cell_len
-from rich.console import Console
+from rich.console import Console, RenderableType
 from rich.markup import escape
 from rich.table import Table
 
@@ -32,11 +30,24 @@ from chuangye_metrics.core.models import (
     ValidationReport,
     YearsResult,
 )
-from chuangye_metrics.core.text import printable
+from chuangye_metrics.core.text import printable, wrapped
 from chuangye_metrics.core.words import Language, known_message, message_template
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.indicators.compute import UnitTable, model_numbers, text_or_none
 from chuangye_metrics.outputs.files import output_stream, write_output
+from chuangye_metrics.outputs.layout import (
+    Column,
+    Grid,
+    console_for,
+    draw_blocks,
+    draw_table,
+    fits,
+    fitted,
+    laid_out,
+    plain_text,
+    terminal_width,
+    write_aligned,
+)
 from chuangye_metrics.outputs.revision_content import diff_lines
 from chuangye_metrics.pipeline import Returns, Revised
 from chuangye_metrics.standards.check import describe_check, describe_rule, shortfall_text
@@ -58,120 +69,136 @@ def format_indicator(indicator: IndicatorValue, language: Language = "zh") -> st
     return format_measure(indicator.value, indicator.unit, language)
 
 
-def compute_table(result: ComputeResult, catalog: Catalog, language: Language = "zh") -> Table:
-    table = Table(title=markup_safe(source_title(result)), show_lines=False, header_style="bold")
-    years = {unit.year for unit in result.units}
-    table.add_column(words.text("column.code", language), no_wrap=True)
-    table.add_column(words.text("column.name", language))
-    table.add_column(words.text("column.level", language), no_wrap=True)
-    if len(years) > 1:
-        table.add_column(words.text("column.year", language), no_wrap=True)
-    for indicator in catalog.indicators.values():
-        table.add_column(markup_safe(indicator.label(language)), justify="right")
-    for unit in result.units:
-        name = markup_safe(unit.unit_name or message_template("label-derived-unit", language))
-        if unit.derived:
-            name = f"[italic]{name}[/italic]"
-        cells = [markup_safe(unit.unit_code), name, markup_safe(catalog.level_label(unit.level, language))]
-        if len(years) > 1:
-            cells.append("" if unit.year is None else str(unit.year))
-        cells.extend(format_indicator(unit.indicators[i], language) for i in catalog.indicators)
-        table.add_row(*cells)
-    return table
+def compute_grid(result: ComputeResult, catalog: Catalog, language: Language, indicators: Sequence[str]) -> Grid:
+    """compute's units with these indicators: code, name, level (and year, with several), then a column each."""
+    units = result.units
+    several = len({unit.year for unit in units}) > 1
+    unnamed = message_template("label-derived-unit", language)
+    columns = [
+        Column(words.text("column.code", language), [unit.unit_code for unit in units]),
+        Column(words.text("column.name", language), [unit.unit_name or unnamed for unit in units], whole=False),
+        Column(words.text("column.level", language), [catalog.level_label(unit.level, language) for unit in units]),
+    ]
+    if several:
+        columns.append(
+            Column(words.text("column.year", language), ["" if unit.year is None else str(unit.year) for unit in units])
+        )
+    for indicator_id in indicators:
+        indicator = catalog.indicators[indicator_id]
+        columns.append(
+            Column(
+                indicator.label(language),
+                [format_indicator(unit.indicators[indicator_id], language) for unit in units],
+                right=True,
+                short=indicator.short_label(language),
+            )
+        )
+    italic = {position for position, unit in enumerate(units) if unit.derived}
+    return Grid(source_title(result), columns, keys=len(columns) - len(indicators), italic=italic)
 
 
-def render_table(result: ComputeResult, catalog: Catalog, console: Console, language: Language = "zh") -> None:
-    console.print(compute_table(result, catalog, language))
+@dataclass
+class Layout:
+    """What a table for people shows at a width: its drawing, and the notes under it (short names, columns left
+    out)."""
+
+    drawn: list[RenderableType]
+    notes: list[str]
+
+
+def compute_layout(
+    result: ComputeResult, catalog: Catalog, width: int, language: Language, chosen: Sequence[str] | None = None
+) -> Layout:
+    """compute's table at ``width``: every indicator (or those ``chosen``) boxed, else compact with short names;
+    when not chosen, the core indicators and as many of the rest as fit; else a block per unit."""
+    every = list(chosen or catalog.indicators)
+    grid = compute_grid(result, catalog, language, every)
+    if fits(grid.columns, width, compact=False):
+        return Layout([draw_table(grid, compact=False)], [])
+    if fits(grid.columns, width, compact=True):
+        return Layout([draw_table(grid, compact=True)], [short_names(every, catalog, language)])
+    keys, by_name = grid.columns[: grid.keys], dict(zip(every, grid.columns[grid.keys :], strict=True))
+    shown = [name for name in every if catalog.indicators[name].core]
+    if chosen is None and fits([*keys, *(by_name[name] for name in shown)], width, compact=True):
+        # more indicators only while the names fit unfolded
+        for name in every:
+            columns = [*keys, *(by_name[item] for item in shown), by_name[name]]
+            if name not in shown and fits(columns, width, compact=True, folded=False):
+                shown.append(name)
+        shown = [name for name in every if name in shown]
+        narrow = Grid(grid.title, [*keys, *(by_name[name] for name in shown)], grid.keys, grid.italic)
+        left = [catalog.indicators[name].label(language) for name in every if name not in shown]
+        notes = [short_names(shown, catalog, language)]
+        if left:
+            notes.append(words.text("table.left-out", language, count=len(left), names="、".join(left)))
+        return Layout([draw_table(narrow, compact=True)], notes)
+    return Layout([draw_blocks(grid, width)], [])
+
+
+def short_names(indicators: Sequence[str], catalog: Catalog, language: Language) -> str:
+    """The note that reads the short headings of a compact table: "参与率＝创业参与率；…"."""
+    pairs = [
+        words.text("table.short-name", language, short=item.short_label(language), name=item.label(language))
+        for item in (catalog.indicators[name] for name in indicators)
+        if item.short_label(language) != item.label(language)
+    ]
+    return words.text("table.short-names", language, names=words.text("sep.semicolon", language).join(pairs))
+
+
+def compute_text(
+    result: ComputeResult, catalog: Catalog, width: int, language: Language = "zh", chosen: Sequence[str] | None = None
+) -> str:
+    """compute's table for a terminal ``width`` columns wide (coloured on a terminal), with its notes."""
+    console, buffer = text_console(width)
+    layout = compute_layout(result, catalog, width, language, chosen)
+    for drawn in layout.drawn:
+        console.print(drawn)
+    notes = [note for note in layout.notes if note]
     if any(unit.derived for unit in result.units):
-        console.print(words.text("table.derived-note", language), style="dim")
+        notes.insert(0, words.text("table.derived-note", language))
+    for note in notes:
+        console.print(wrapped(printable(note), width), style="dim", markup=False)
+    return buffer.getvalue()
 
 
-def text_console() -> tuple[Console, io.StringIO]:
-    """A console drawing into a buffer: coloured and terminal-wide for a terminal, plain and wide for a pipe."""
-    terminal = sys.stdout.isatty()
+def prose(text: str, width: int | None) -> str:
+    """A line for people, its control characters escaped, broken to the terminal's ``width`` (none: one line)."""
+    return printable(text) if width is None else wrapped(printable(text), width)
+
+
+def text_console(width: int | None = None) -> tuple[Console, io.StringIO]:
+    """A console drawing into a buffer at ``width`` (the terminal's or ``COLUMNS``, else 240): coloured on a
+    terminal, no automatic highlighting of the digits in ids and names, no emoji codes."""
     buffer = io.StringIO()
-    # no emoji codes: a name such as ":smile:" is shown as it is
-    console = Console(file=buffer, force_terminal=terminal, width=None if terminal else 240, emoji=False)
-    if terminal:
-        console.width = Console().width
-    return console, buffer
+    if width is None:
+        width = terminal_width() or 240
+    return console_for(width, buffer, sys.stdout.isatty()), buffer
 
 
 PLAIN_ABOVE = 2_000  # units: a larger table is written as plain aligned columns, where rich would take minutes
 
 
-def table_text(result: ComputeResult, catalog: Catalog, language: Language = "zh") -> str:
-    """The table as text: coloured for a terminal, plain when piped or written to a file (at most PLAIN_ABOVE
-    units: more are written by ``write_plain_compute_table``, column by column)."""
-    console, buffer = text_console()
-    render_table(result, catalog, console, language)
-    return buffer.getvalue()
-
-
 def source_title(result: ComputeResult) -> str:
-    """The title of compute's table: the file, and the sheet when there is one."""
-    return f"{result.source.file}" + (f" · {result.source.sheet}" if result.source.sheet else "")
+    """The title of compute's table: the files, and the sheet when they have one."""
+    return sources_title(result.sources)
 
 
-def plain_headers(catalog: Catalog, language: Language, several_years: bool) -> list[str]:
-    """The headers of compute's plain table."""
+def sources_title(sources: Sequence[Source]) -> str:
+    """Files as a title: "a.xlsx + b.xlsx · 创业统计", the sheet when they all read one of that name."""
+    sheets = {source.sheet for source in sources if source.sheet}
+    return " + ".join(source.file for source in sources) + (f" · {sheets.pop()}" if len(sheets) == 1 else "")
+
+
+def plain_headers(
+    catalog: Catalog, language: Language, several_years: bool, chosen: Sequence[str] | None = None
+) -> list[str]:
+    """The headers of compute's plain table: every indicator's name (or those ``chosen``)."""
     headers = [words.text(f"column.{name}", language) for name in ("code", "name", "level")]
     return (
         headers
         + ([words.text("column.year", language)] if several_years else [])
-        + [printable(indicator.label(language)) for indicator in catalog.indicators.values()]
+        + [printable(catalog.indicators[name].label(language)) for name in chosen or catalog.indicators]
     )
-
-
-def aligned_columns(headers: list[str], rows: list[list[str]], right_from: int) -> str:
-    """``write_aligned`` of cells given row by row, as text; each cell's control characters and line breaks are
-    shown escaped (``text.printable``), so that no cell splits its line or acts on the terminal."""
-    headers = [printable(header) for header in headers]
-    columns = [[printable(row[position]) for row in rows] for position in range(len(headers))]
-    text = io.StringIO()
-    write_aligned(text, headers, columns, right_from, batch=len(rows) or 1)
-    return text.getvalue()
-
-
-def write_aligned(
-    out: TextIO, headers: Sequence[str], columns: Sequence[list[str]], right_from: int, batch: int
-) -> None:
-    """Columns padded to their widest cell (CJK characters count two), two spaces apart, the columns from
-    ``right_from`` on aligned right; cells given column by column, written ``batch`` lines at a time."""
-
-    measured: dict[str, int] = {}
-
-    def width_of(cell: str) -> int:
-        width = measured.get(cell)
-        if width is None:
-            width = measured[cell] = cell_len(cell)
-        return width
-
-    # printable ASCII is one column a character; anything else is measured (and remembered)
-    lengths = [
-        [len(cell) if cell.isascii() and cell.isprintable() else width_of(cell) for cell in cells] for cells in columns
-    ]
-    header_lengths = [cell_len(header) for header in headers]
-    widths = [max(length, max(column, default=0)) for length, column in zip(header_lengths, lengths, strict=True)]
-    right = [position >= right_from for position in range(len(headers))]
-    head = [
-        _padded_column([header], [length], width, on_right)[0]
-        for header, length, width, on_right in zip(headers, header_lengths, widths, right, strict=True)
-    ]
-    out.write("  ".join(head).rstrip() + "\n" + "  ".join("-" * width for width in widths) + "\n")
-    count = len(columns[0]) if columns else 0
-    for start in range(0, count, batch):
-        padded = [
-            _padded_column(cells[start : start + batch], cell_lengths[start : start + batch], width, on_right)
-            for cells, cell_lengths, width, on_right in zip(columns, lengths, widths, right, strict=True)
-        ]
-        out.write("".join("  ".join(cells).rstrip() + "\n" for cells in zip(*padded, strict=True)))
-
-
-def _padded_column(cells: list[str], lengths: list[int], width: int, right: bool) -> list[str]:
-    if right:
-        return [" " * (width - length) + cell for cell, length in zip(cells, lengths, strict=True)]
-    return [cell + " " * (width - length) for cell, length in zip(cells, lengths, strict=True)]
 
 
 def findings_table(findings: Iterable[Finding], language: Language = "zh") -> Table:
@@ -186,7 +213,7 @@ def findings_table(findings: Iterable[Finding], language: Language = "zh") -> Ta
             markup_safe(finding.sheet or ""),
             "" if finding.row is None else str(finding.row),
             markup_safe(finding.column or ""),
-            markup_safe(finding.field or ""),
+            markup_safe(finding.header or finding.field or ""),
             markup_safe(finding.value or ""),
             markup_safe(finding.message),
         )
@@ -216,101 +243,146 @@ def _rules_of(units: list[AssessedUnit]) -> list[RuleCheck]:
     return list(seen.values())
 
 
+CHECK_STYLE = {"pass": "green", "fail": "red", "missing": "yellow"}
+
+
 @dataclass
-class LevelRows:
-    """One level's table of a check: its title, headings and cells, each cell with its style (None: plain)."""
+class LevelGrids:
+    """One level's units of a check: a column per rule (``full``), or the rules each unit misses in one column
+    (``misses``), for a narrow terminal; the indicators its rules name, for the note of short names."""
 
-    title: str
-    headings: list[str]
-    cells: list[list[str]]
-    styles: list[list[str | None]]
-    right_from: int  # the rule columns, aligned right
+    full: Grid
+    misses: Grid
+    indicators: list[str]
 
 
-def level_rows(result: CheckResult, catalog: Catalog, language: Language = "zh") -> list[LevelRows]:
-    tables: list[LevelRows] = []
-    levels = [entry.level for entry in result.coverage]
-    for level in dict.fromkeys(levels):
+def level_grids(result: CheckResult, catalog: Catalog, language: Language = "zh") -> list[LevelGrids]:
+    """Each level's units: code, name (year, with several), status, and each rule's outcome."""
+    grids: list[LevelGrids] = []
+    unnamed = message_template("label-derived-unit", language)
+    for level in dict.fromkeys(entry.level for entry in result.coverage):
         units = [unit for unit in result.units if unit.level == level and unit.assessment is not None]
         if not units:
             continue
-        rules = _rules_of(units)
-        several = len({unit.year for unit in units}) > 1
-        headings = [words.text("column.code", language), words.text("column.name", language)]
-        headings += ([words.text("column.year", language)] if several else []) + [words.text("column.status", language)]
-        right_from = len(headings)
-        headings += [describe_rule(rule, language) + ("*" if rule.provisional else "") for rule in rules]
-        table = LevelRows(
-            f"{catalog.level_label(level, language)} · {result.standard.id}", headings, [], [], right_from
-        )
-        for unit in units:
-            assert unit.assessment is not None
-            by_rule = {(c.indicator, c.field, c.op, c.threshold): c for c in unit.assessment.checks}
-            cells = [unit.unit_code, unit.unit_name or message_template("label-derived-unit", language)]
-            styles: list[str | None] = [None, None]
-            if several:
-                cells.append("" if unit.year is None else str(unit.year))
-                styles.append(None)
-            cells.append(status_label(unit.assessment.status, language))
-            styles.append(STATUS_STYLE[unit.assessment.status])
-            for rule in rules:
-                check = by_rule.get((rule.indicator, rule.field, rule.op, rule.threshold))
-                cells.append("" if check is None else describe_check(check, language))
-                styles.append(
-                    None if check is None else {"pass": "green", "fail": "red", "missing": "yellow"}[check.status]
-                )
-            table.cells.append(cells)
-            table.styles.append(styles)
-        tables.append(table)
-    return tables
-
-
-def check_tables(result: CheckResult, catalog: Catalog, language: Language = "zh") -> list[Table]:
-    return _drawn(level_rows(result, catalog, language))
-
-
-def _drawn(levels: list[LevelRows]) -> list[Table]:
-    tables: list[Table] = []
-    for rows in levels:
-        table = Table(title=markup_safe(rows.title), header_style="bold")
-        for position, heading in enumerate(rows.headings):
-            if position >= rows.right_from:
-                table.add_column(markup_safe(heading), justify="right")
-            else:
-                table.add_column(markup_safe(heading), no_wrap=position in (0, rows.right_from - 1))
-        for cells, styles in zip(rows.cells, rows.styles, strict=True):
-            table.add_row(
-                *(
-                    markup_safe(cell) if style is None else f"[{style}]{markup_safe(cell)}[/{style}]"
-                    for cell, style in zip(cells, styles, strict=True)
+        keys = [
+            Column(words.text("column.code", language), [unit.unit_code for unit in units]),
+            Column(words.text("column.name", language), [unit.unit_name or unnamed for unit in units], whole=False),
+        ]
+        if len({unit.year for unit in units}) > 1:
+            keys.append(
+                Column(
+                    words.text("column.year", language), ["" if unit.year is None else str(unit.year) for unit in units]
                 )
             )
-        tables.append(table)
-    return tables
-
-
-def coverage_table(coverage: list[LevelCoverage], catalog: Catalog, language: Language = "zh") -> Table:
-    table = Table(title=words.text("coverage.title", language), header_style="bold")
-    headings = ("level", "year", "assessed", "pass", "fail", "incomplete", "no-return", "share", "target", "met")
-    for heading in headings:
-        table.add_column(words.text(f"coverage.{heading}", language), justify="left" if heading == "level" else "right")
-    for entry in coverage:
-        met = "—" if entry.met is None else f"[green]{words.text('coverage.met-yes', language)}[/green]"
-        if entry.met is False:
-            met = f"[red]{words.text('coverage.met-no', language)}[/red]"
-        table.add_row(
-            markup_safe(catalog.level_label(entry.level, language)),
-            "" if entry.year is None else str(entry.year),
-            str(entry.assessed),
-            str(entry.passed),
-            str(entry.failed),
-            str(entry.incomplete),
-            str(entry.no_return),
-            "—" if entry.share is None else f"{entry.share:.1f}%",
-            "—" if entry.target is None else f"{entry.target:g}%",
-            met,
+        statuses = [unit.assessment.status for unit in units if unit.assessment is not None]
+        keys.append(
+            Column(
+                words.text("column.status", language),
+                [status_label(status, language) for status in statuses],
+                [STATUS_STYLE[status] for status in statuses],
+            )
         )
-    return table
+        rules = _rules_of(units)
+        checks = [
+            {(c.indicator, c.field, c.op, c.threshold): c for c in unit.assessment.checks if unit.assessment}
+            for unit in units
+            if unit.assessment is not None
+        ]
+        columns: list[Column] = []
+        headings: list[str] = []
+        for rule in rules:
+            found = [by_rule.get((rule.indicator, rule.field, rule.op, rule.threshold)) for by_rule in checks]
+            mark = "*" if rule.provisional else ""
+            short = describe_rule(rule, language, name=_short_rule_name(rule, catalog, language)) + mark
+            headings.append(short)
+            columns.append(
+                Column(
+                    describe_rule(rule, language) + mark,
+                    ["" if check is None else describe_check(check, language) for check in found],
+                    [None if check is None else CHECK_STYLE[check.status] for check in found],
+                    right=True,
+                    short=short,
+                )
+            )
+        missed: list[str] = []
+        for row in range(len(units)):
+            lines = [
+                f"{heading} {column.cells[row]}"
+                for heading, column in zip(headings, columns, strict=True)
+                if column.styles and column.styles[row] in ("red", "yellow")
+            ]
+            missed.append("\n".join(lines))
+        italic = {position for position, unit in enumerate(units) if unit.derived}
+        title = f"{catalog.level_label(level, language)} · {result.standard.id}"
+        misses = Column(words.text("column.misses", language), missed, lines=True)
+        grids.append(
+            LevelGrids(
+                Grid(title, [*keys, *columns], len(keys), italic),
+                Grid(title, [*keys, misses], len(keys), italic),
+                [rule.indicator for rule in rules if rule.indicator in catalog.indicators],
+            )
+        )
+    return grids
+
+
+def _short_rule_name(rule: RuleCheck, catalog: Catalog, language: Language) -> str:
+    indicator = catalog.indicators.get(rule.indicator or "")
+    return rule.name if indicator is None else indicator.short_label(language)
+
+
+def check_layout(levels: list[LevelGrids], catalog: Catalog, width: int, language: Language) -> Layout:
+    """Each level's table at ``width``: a column per rule, boxed or compact; else the rules each unit misses in
+    one column; else a block per unit."""
+    drawn: list[RenderableType] = []
+    shortened: list[str] = []
+    listed_misses = False
+    for level in levels:
+        if fits(level.full.columns, width, compact=False):
+            drawn.append(draw_table(level.full, compact=False))
+            continue
+        shortened += [name for name in level.indicators if name not in shortened]
+        if fits(level.full.columns, width, compact=True):
+            drawn.append(draw_table(level.full, compact=True))
+        elif fits(level.misses.columns, width, compact=True):
+            drawn.append(draw_table(level.misses, compact=True))
+            listed_misses = True
+        else:
+            drawn.append(draw_blocks(level.full, width))
+    notes = [short_names(shortened, catalog, language)] if shortened else []
+    if listed_misses:
+        notes.append(words.text("table.misses-note", language))
+    return Layout(drawn, notes)
+
+
+def coverage_grid(coverage: list[LevelCoverage], catalog: Catalog, language: Language = "zh") -> Grid:
+    """The share of each level's units that pass, against the standard's target."""
+    met = [
+        "—" if entry.met is None else words.text(f"coverage.met-{'yes' if entry.met else 'no'}", language)
+        for entry in coverage
+    ]
+    cells: dict[str, list[str]] = {
+        "level": [catalog.level_label(entry.level, language) for entry in coverage],
+        "year": ["" if entry.year is None else str(entry.year) for entry in coverage],
+        "assessed": [str(entry.assessed) for entry in coverage],
+        "pass": [str(entry.passed) for entry in coverage],
+        "fail": [str(entry.failed) for entry in coverage],
+        "incomplete": [str(entry.incomplete) for entry in coverage],
+        "no-return": [str(entry.no_return) for entry in coverage],
+        "share": ["—" if entry.share is None else f"{entry.share:.1f}%" for entry in coverage],
+        "target": ["—" if entry.target is None else f"{entry.target:g}%" for entry in coverage],
+        "met": met,
+    }
+    styles = [None if entry.met is None else "green" if entry.met else "red" for entry in coverage]
+    columns = [
+        Column(
+            words.text(f"coverage.{heading}", language),
+            values,
+            styles if heading == "met" else None,
+            right=heading not in ("level", "year"),
+        )
+        for heading, values in cells.items()
+    ]
+    return Grid(words.text("coverage.title", language), columns, keys=2)
 
 
 def shortlist_label(status: str, language: Language) -> str:
@@ -323,67 +395,80 @@ def lacking_text(entry: ShortlistEntry, language: Language = "zh") -> str:
     return words.text("sep.semicolon", language).join(parts)
 
 
-def shortlist_table(result: CheckResult, catalog: Catalog, language: Language = "zh") -> Table | None:
+def shortlist_grid(result: CheckResult, catalog: Catalog, language: Language = "zh") -> Grid | None:
     """The declaration shortlist: rank, unit, status, weakest rule and its margin, or what a near unit lacks."""
     shortlist = result.shortlist
     if shortlist is None:
         return None
     quotas = "，".join(f"{catalog.level_label(q.level, language)} {q.proposed}/{q.quota}" for q in shortlist.quotas)
-    title = words.text("shortlist.title", language, quotas=quotas)
-    table = Table(title=markup_safe(title), header_style="bold")
-    headings = ("level", "rank", "code", "name", "status", "weakest", "margin", "lacks")
-    for heading in headings:
-        table.add_column(
-            words.text(f"shortlist.{heading}", language), justify="right" if heading in ("rank", "margin") else "left"
+    entries = shortlist.entries
+    style = {"proposed": "green", "reserve": None, "near": "yellow"}
+    cells: dict[str, list[str]] = {
+        "level": [catalog.level_label(entry.level, language) for entry in entries],
+        "rank": ["" if entry.rank is None else str(entry.rank) for entry in entries],
+        "code": [entry.unit_code for entry in entries],
+        "name": [entry.unit_name or "" for entry in entries],
+        "status": [shortlist_label(entry.status, language) for entry in entries],
+        "weakest": [entry.weakest_name or "" for entry in entries],
+        "margin": ["" if entry.margin is None else f"{entry.margin:+.1f}%" for entry in entries],
+        "lacks": [lacking_text(entry, language) for entry in entries],
+    }
+    columns = [
+        Column(
+            words.text(f"shortlist.{heading}", language),
+            values,
+            [style[entry.status] for entry in entries] if heading == "status" else None,
+            whole=heading not in ("name", "weakest", "lacks"),
+            right=heading in ("rank", "margin"),
         )
-    for entry in shortlist.entries:
-        style = {"proposed": "green", "reserve": "", "near": "yellow"}[entry.status]
-        label = shortlist_label(entry.status, language)
-        table.add_row(
-            markup_safe(catalog.level_label(entry.level, language)),
-            "" if entry.rank is None else str(entry.rank),
-            markup_safe(entry.unit_code),
-            markup_safe(entry.unit_name or ""),
-            f"[{style}]{label}[/{style}]" if style else label,
-            markup_safe(entry.weakest_name or ""),
-            "" if entry.margin is None else f"{entry.margin:+.1f}%",
-            markup_safe(lacking_text(entry, language)),
-        )
-    return table
+        for heading, values in cells.items()
+    ]
+    return Grid(words.text("shortlist.title", language, quotas=quotas), columns, keys=4)
 
 
-def check_text(result: CheckResult, catalog: Catalog, language: Language = "zh") -> str:
-    """The check as text: coloured for a terminal, plain when piped or written to a file."""
-    console, buffer = text_console()
+def check_text(result: CheckResult, catalog: Catalog, language: Language = "zh", width: int | None = None) -> str:
+    """The check for people: laid out for a terminal ``width`` columns wide (coloured on a terminal), or, without a
+    width (a pipe, a file) or beyond PLAIN_ABOVE units, each level as plain aligned columns in full."""
+    console, buffer = text_console(width or 240)
     standard = result.standard
     name, identifier = markup_safe(standard.name), markup_safe(standard.id)
     console.print(words.text("check.title", language, name=f"[bold]{name}[/bold]", id=identifier))
-    console.print(words.text("check.source", language, source=printable(standard.source)), markup=False)
+    source = words.text("check.source", language, source=printable(standard.source))
+    console.print(prose(source, width), markup=False)
     banner = provisional_banner(result.standard, language)
     if banner:
-        console.print(printable(banner), style="bold yellow", markup=False)
+        console.print(prose(banner, width), style="bold yellow", markup=False)
     if standard.note:
-        console.print(printable(standard.note), style="dim", markup=False)
-    levels = level_rows(result, catalog, language)
-    if sum(len(rows.cells) for rows in levels) > PLAIN_ABOVE:
-        for rows in levels:  # plain aligned columns: rich would take minutes to draw a national return
-            console.print(printable(rows.title), markup=False)
-            console.out(aligned_columns(rows.headings, rows.cells, rows.right_from), end="", highlight=False)
+        console.print(prose(standard.note, width), style="dim", markup=False)
+    levels = level_grids(result, catalog, language)
+    if width is None or sum(level.full.rows for level in levels) > PLAIN_ABOVE:
+        for level in levels:  # plain aligned columns: rich would take minutes to draw a national return
+            console.out(plain_text(level.full), end="", highlight=False)
+        notes: list[str] = []
     else:
-        for table in _drawn(levels):
-            console.print(table)
-    console.print(coverage_table(result.coverage, catalog, language))
+        layout = check_layout(levels, catalog, width, language)
+        for drawn in layout.drawn:
+            console.print(drawn)
+        notes = layout.notes
+    if any(level.full.italic for level in levels):
+        notes.insert(0, words.text("table.derived-note" if width else "table.plain-derived-note", language))
+    for note in notes:
+        console.print(prose(note, width), style="dim", markup=False)
+    console.print(laid_out(coverage_grid(result.coverage, catalog, language), console.width))
     for entry in result.coverage:
         if entry.missing_units:
             names = "、".join(f"{unit.unit_code} {unit.unit_name or ''}".strip() for unit in entry.missing_units)
             label = catalog.level_label(entry.level, language)
             line = words.text("check.no-return", language, level=label, names=names)
-            console.print(printable(line), markup=False)
-    shortlist = shortlist_table(result, catalog, language)
+            console.print(prose(line, width), markup=False)
+    shortlist = shortlist_grid(result, catalog, language)
+    note_text = words.text(
+        "check.shortlist-note", language, limit=result.shortlist.near_limit if result.shortlist else ""
+    )
     if shortlist is not None:
-        console.print(shortlist)
+        console.print(laid_out(shortlist, console.width))
         console.print(
-            words.text("check.shortlist-note", language, limit=result.shortlist.near_limit if result.shortlist else ""),
+            prose(note_text, width),
             style="dim",
             markup=False,
         )
@@ -486,7 +571,7 @@ def render_years(result: YearsResult, catalog: Catalog, console: Console, langua
     for level in order:
         units = [unit for unit in result.units if unit.level == level]
         title = f"{catalog.level_label(level, language)} · {files}"
-        console.print(years_table(result, units, title, catalog, language))
+        console.print(*fitted([years_table(result, units, title, catalog, language)], console.width))
     console.print(words.text("years.note", language), style="dim")
 
 
@@ -501,9 +586,15 @@ SLICE = 20_000  # lines padded and written at a time
 
 
 def write_plain_compute_table(
-    out: TextIO, units: UnitTable, catalog: Catalog, source: Source, language: Language
+    out: TextIO,
+    units: UnitTable,
+    catalog: Catalog,
+    sources: Sequence[Source],
+    language: Language,
+    chosen: Sequence[str] | None = None,
 ) -> None:
-    """compute's plain table (more than PLAIN_ABOVE units): a line per unit, written column by column."""
+    """compute's plain table (for a pipe or a file, or more than PLAIN_ABOVE units): a line per unit with every
+    indicator (or those ``chosen``) and their full names, written column by column."""
     frame = units.frame
     years = model_numbers(frame["year"].to_numpy(dtype="float64"))
     several = len(set(years)) > 1
@@ -518,12 +609,12 @@ def write_plain_compute_table(
     ]
     if several:
         columns.append(["" if year is None else str(year) for year in years])
-    for indicator_id, part in units.indicators_of(frame).items():
+    parts = units.indicators_of(frame)
+    for indicator_id in chosen or catalog.indicators:
         unit = catalog.indicators[indicator_id].unit
-        columns.append(measures(part["value"].to_numpy(dtype="float64"), unit, language))
-    headers = plain_headers(catalog, language, several)
-    title = f"{source.file}" + (f" · {source.sheet}" if source.sheet else "")
-    out.write(printable(title) + "\n")
+        columns.append(measures(parts[indicator_id]["value"].to_numpy(dtype="float64"), unit, language))
+    headers = plain_headers(catalog, language, several, chosen)
+    out.write(printable(sources_title(sources)) + "\n")
     write_aligned(out, headers, columns, right_from=4 if several else 3, batch=SLICE)
     if derived.any():
         out.write(words.text("table.plain-derived-note", language) + "\n")
@@ -545,25 +636,27 @@ def finding_line(finding: Finding, language: Language = "zh") -> str:
         place.append(words.text("place.row", language, row=finding.row))
     if finding.column:
         place.append(words.text("place.column", language, column=finding.column))
-    if finding.field:
-        place.append(finding.field)
+    if finding.header or finding.field:
+        place.append(str(finding.header or finding.field))
     where = f" [{', '.join(place)}]" if place else ""
-    value = f" ({words.text('place.value', language, value=finding.value)})" if finding.value else ""
+    # the value, unless the message says it already
+    shown = finding.value and finding.value not in finding.message
+    value = f" ({words.text('place.value', language, value=finding.value)})" if shown else ""
     return printable(f"{severity}{where}: {finding.message}{value}")
 
 
 def validation_text(report: ValidationReport, language: Language, terminal: bool = True) -> str:
     """validate's report for people: a table of findings on a terminal, one line a finding elsewhere."""
     buffer = io.StringIO()
-    console = Console(file=buffer, width=200, emoji=False)
+    console = console_for(terminal_width() or 200, buffer, terminal=False)
     if report.findings and terminal:
-        console.print(findings_table(report.findings, language))
+        console.print(*fitted([findings_table(report.findings, language)], console.width))
     elif report.findings:  # a log or a file: greppable lines, and a thousand of them print at once
         buffer.write("".join(finding_line(finding, language) + "\n" for finding in report.findings))
     if report.left_out:
         console.print(words.text("validation.left-out", language, count=report.left_out))
     status = words.text("validation.valid" if report.valid else "validation.invalid", language)
-    file = markup_safe(report.source.file)
+    file = markup_safe(" + ".join(source.file for source in report.sources))
     console.print(
         words.text(
             "validation.summary", language, file=file, status=status, errors=report.errors, warnings=report.warnings
@@ -572,22 +665,25 @@ def validation_text(report: ValidationReport, language: Language, terminal: bool
     return buffer.getvalue()
 
 
-def write_compute_table(returns: Returns, output: Path | None, catalog: Catalog, language: Language) -> None:
-    """The table of one year's units; a plain one of more than PLAIN_ABOVE units is written column by column."""
+def write_compute_table(returns: Returns, target: Target) -> None:
+    """The table of one year's units, laid out for the terminal; plain and full, written column by column, for a
+    pipe or a file, or beyond PLAIN_ABOVE units."""
     assert returns.units is not None
-    if len(returns.units.frame) <= PLAIN_ABOVE:
-        write_output(table_text(returns.result(), catalog, language), output, language)
+    width = None if target.output else terminal_width()
+    if width is not None and len(returns.units.frame) <= PLAIN_ABOVE:
+        text = compute_text(returns.result(), target.catalog, width, target.language, target.indicators)
+        write_output(text, None, target.language)
         return
-    source = returns.source_of(returns.units.frame)
-    with output_stream(output, language) as stream:
-        write_plain_compute_table(stream, returns.units, catalog, source, language)
+    sources = returns.sources_of(returns.units.frame)
+    with output_stream(target.output, target.language) as stream:
+        write_plain_compute_table(stream, returns.units, target.catalog, sources, target.language, target.indicators)
 
 
 # --- the registry's entry points (outputs.writers) ----------------------------------------------------------
 
 
 def write_compute(returns: Returns, target: Target) -> None:
-    write_compute_table(returns, target.output, target.catalog, target.language)
+    write_compute_table(returns, target)
 
 
 def write_years(returns: Returns, target: Target) -> None:
@@ -599,7 +695,8 @@ def write_years(returns: Returns, target: Target) -> None:
 def write_check(checked: Checked, target: Target) -> None:
     result = checked.outcome.result
     assert result is not None
-    write_output(check_text(result, target.catalog, target.language), target.output, target.language)
+    width = None if target.output else terminal_width()
+    write_output(check_text(result, target.catalog, target.language, width), target.output, target.language)
 
 
 def write_validation(report: ValidationReport, target: Target) -> None:

@@ -11,7 +11,9 @@ from typing import Any
 
 from chuangye_metrics.config.catalog import Catalog, FieldDef, format_measure
 from chuangye_metrics.config.operators import symbol
-from chuangye_metrics.core.errors import ConfigError, UsageError
+from chuangye_metrics.core import words
+from chuangye_metrics.core.errors import UsageError
+from chuangye_metrics.core.guard import RefusedConfig, RefusedUsage
 from chuangye_metrics.outputs.explain import formula_text
 from chuangye_metrics.outputs.files import check_output, replacing
 from chuangye_metrics.standards.library import RuleSet, Standard, Threshold
@@ -57,13 +59,12 @@ def template_levels(
     for label in labels:
         found = catalog.level_id(label)
         if found is None:
-            known = ", ".join(catalog.levels)
-            raise UsageError(f"unknown level {label!r}; use one of: {known} (or their Chinese names)")
+            raise RefusedUsage("unknown-level-option", level=label, known=words.listed(catalog.levels))
         wanted.append(found)
     if standard is not None:
         covered = [name for name in catalog.levels if name in standard.levels]
         if not covered:
-            raise ConfigError(f"the standard {standard.id!r} has no rules for any level")
+            raise RefusedConfig("standard-no-levels", standard=standard.id)
         outside = [name for name in wanted if name not in standard.levels]
         if outside:
             names = "、".join(catalog.levels[name].name for name in covered)
@@ -126,10 +127,10 @@ def write_template(
     path = Path(path)
     _check_target(path, overwrite)
     if not 1 <= rows <= MAX_ROWS:
-        raise UsageError(f"rows must be between 1 and {MAX_ROWS}, not {rows}")
+        raise RefusedUsage("template-rows", limit=MAX_ROWS, rows=rows)
     year = default_year() if year is None else year
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise UsageError(f"year must be between {MIN_YEAR} and {MAX_YEAR}, not {year}")
+        raise RefusedUsage("template-year", first=MIN_YEAR, last=MAX_YEAR, year=year)
     levels = template_levels(catalog, standard, level)
     fields = template_fields(catalog, standard, levels, year_column)
 
@@ -148,11 +149,11 @@ def write_template(
 def _check_target(path: Path, overwrite: bool) -> None:
 
     if path.suffix.lower() != ".xlsx":
-        raise UsageError(f"{path}: a template is an Excel workbook; give a file name ending in .xlsx")
+        raise RefusedUsage("template-not-xlsx", path=path)
     if path.is_dir():
-        raise UsageError(f"{path} is a folder; give a file name ending in .xlsx")
+        raise RefusedUsage("template-is-folder", path=path)
     if path.exists() and not overwrite:
-        raise UsageError(f"{path} exists; use --force to overwrite it")
+        raise RefusedUsage("template-exists", path=path)
     check_output(path, [], "zh")  # never a link, a device or a folder, even with --force
 
 

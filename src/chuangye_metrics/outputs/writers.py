@@ -67,6 +67,8 @@ class Target:
     cache: Cache | None = None
     """compute's JSON of one return is stored here as it is written, under ``key``."""
     key: str = ""
+    indicators: tuple[str, ...] | None = None
+    """compute's table: these indicators (None: every one, or as many as the terminal fits)."""
 
 
 @dataclass

@@ -12,7 +12,7 @@ from chuangye_metrics.config.operators import symbol
 from chuangye_metrics.core import words
 from chuangye_metrics.core.models import CheckResult, ComputeResult, DiffResult, YearsResult
 from chuangye_metrics.core.words import Language
-from chuangye_metrics.outputs.files import replacing_workbook
+from chuangye_metrics.outputs.files import made_on, replacing_workbook
 from chuangye_metrics.outputs.report_content import (
     Cell,
     ChartSeries,
@@ -96,8 +96,8 @@ def write_report_workbook(
     files, then renamed into place (see ``files.replacing``); never over the return it reports on."""
 
     content = report_content(result, catalog, standard=standard, language=language, years=years)
-    source = Path(result.source.file)
-    with replacing_workbook(path, language, inputs=[source] if source.is_file() else []) as temporary:
+    inputs = [Path(source.file) for source in result.sources if Path(source.file).is_file()]
+    with replacing_workbook(path, language, inputs=inputs) as temporary:
         _write(temporary, content, constant_memory=len(result.units) > CONSTANT_MEMORY_UNITS)
 
 
@@ -112,6 +112,7 @@ class _Formats:
         self.section = self.get(bold=True, font_size=12)
         self.label = self.get(bold=True, valign="top")
         self.wrap = self.get(text_wrap=True, valign="top")
+        self.fact = self.get(text_wrap=True, valign="top", align="left")
         self.warning = self.get(bold=True, font_color="#9C0006", bg_color="#FFEB9C", text_wrap=True, valign="top")
         self.status = self.get(align="center")
         self.green = self.get(**GREEN)
@@ -133,7 +134,7 @@ def _write(path: Path, content: ReportContent, *, constant_memory: bool) -> None
 
     options = {"constant_memory": constant_memory, "nan_inf_to_errors": True, "tmpdir": str(path.parent)}
     workbook = Workbook(str(path), options)
-    workbook.set_properties({"title": content.title, "comments": "chuangye-metrics"})
+    workbook.set_properties({"title": content.title, "comments": "chuangye-metrics", "created": made_on()})
     formats = _Formats(workbook)
     names = _SheetNames(content.language)
     labels = content.labels
@@ -228,8 +229,7 @@ def _summary_sheet(workbook: Workbook, worksheet: Worksheet, content: ReportCont
     worksheet.set_column(0, 0, 16)
     worksheet.set_column(1, 1, 14)
     worksheet.set_column(2, 9, 11)
-    worksheet.set_landscape()
-    worksheet.fit_to_pages(1, 0)
+    _printed(worksheet, content)
     worksheet.write_string(0, 0, content.title, formats.title)
     row = 1
     if content.warning:
@@ -242,7 +242,7 @@ def _summary_sheet(workbook: Workbook, worksheet: Worksheet, content: ReportCont
     for label, value in content.facts:
         worksheet.write_string(row, 0, label, formats.label)
         warning = value == content.warning
-        worksheet.merge_range(row, 1, row, 9, value, formats.warning if warning else formats.wrap)
+        worksheet.merge_range(row, 1, row, 9, value, formats.warning if warning else formats.fact)
         lines = 1 + _text_width(value) // FACT_WIDTH
         if lines > 1:
             worksheet.set_row(row, 15 * lines)
@@ -380,10 +380,37 @@ def _level_sheet(worksheet: Worksheet, table: LevelTable, content: ReportContent
     for index, kind in enumerate(kinds):
         if kind == "status":
             _status_colours(worksheet, (1, index, last, index), words)
-    worksheet.set_landscape()
+    # printed: the unit, its verdict, indicators and rules, one page wide; its counts (the last columns) are in the
+    # sheet, not on the page
+    counted = [index for index, kind in enumerate(kinds) if kind == "count"]
+    printed = (counted[0] if counted and counted[0] > 2 else len(header)) - 1
+    _printed(worksheet, content, rows=(0, 0), columns=(0, 1))
+    worksheet.print_area(0, 0, len(rows) + (1 if left_out else 0), printed)
+
+
+def _printed(
+    worksheet: Worksheet,
+    content: ReportContent,
+    *,
+    landscape: bool = True,
+    rows: tuple[int, int] | None = None,
+    columns: tuple[int, int] | None = None,
+) -> None:
+    """How a sheet prints: A4, landscape, one page wide; ``rows`` and ``columns`` repeated on every page; the
+    standard and the day it was made in the header, the page and the pages in the footer."""
+    if landscape:
+        worksheet.set_landscape()
     worksheet.set_paper(9)
-    worksheet.repeat_rows(0)
-    worksheet.repeat_columns(0, 1)
+    worksheet.fit_to_pages(1, 0)
+    worksheet.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+    if rows is not None:
+        worksheet.repeat_rows(*rows)
+    if columns is not None:
+        worksheet.repeat_columns(*columns)
+    standard = content.standard.replace("&", "&&")[:120]
+    made = made_on().date().isoformat()
+    worksheet.set_header(f"&L{standard}&R{made}", {"margin": 0.3})
+    worksheet.set_footer(f"&C{words.text('xlsx.page-footer', content.language)}", {"margin": 0.3})
 
 
 def _rows_that_fit(rows: Sequence[Sequence[Cell]], language: Language) -> tuple[Sequence[Any], str | None]:
@@ -401,7 +428,7 @@ def _charts_sheet(workbook: Workbook, worksheet: Worksheet, content: ReportConte
     labels = content.labels
     worksheet.set_column(0, 0, 22)
     worksheet.set_column(1, 2, 11)
-    worksheet.fit_to_pages(1, 0)
+    _printed(worksheet, content, landscape=False)
     row = 0
     for series in content.charts:
         worksheet.write_string(row, 0, series.title, formats.section)
@@ -499,7 +526,7 @@ def _formulas_sheet(worksheet: Worksheet, content: ReportContent, formats: _Form
     if content.rules is not None:
         _text_table(worksheet, content.rules, last + 3, formats)
     worksheet.freeze_panes(2, 0)
-    worksheet.set_landscape()
+    _printed(worksheet, content)
 
 
 def _shortlist_sheet(worksheet: Worksheet, content: ReportContent, formats: _Formats) -> None:
@@ -527,6 +554,7 @@ def _shortlist_sheet(worksheet: Worksheet, content: ReportContent, formats: _For
     )
     worksheet.autofilter(first - 1, 0, max(first, last), len(table.header) - 1)
     worksheet.freeze_panes(first, 0)
+    _printed(worksheet, content, rows=(first - 1, first - 1))
 
 
 def _years_sheet(worksheet: Worksheet, table: TextTable, content: ReportContent, formats: _Formats) -> None:
@@ -553,7 +581,7 @@ def _years_sheet(worksheet: Worksheet, table: TextTable, content: ReportContent,
         worksheet.write_string(len(rows) + 1, 0, left_out, formats.warning)
     worksheet.freeze_panes(1, 4)
     worksheet.autofilter(0, 0, max(len(rows), 1), len(table.header) - 1)
-    worksheet.set_landscape()
+    _printed(worksheet, content, rows=(0, 0), columns=(0, 1))
 
 
 def write_diff(revised: Revised, target: Target) -> None:

@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chuangye_metrics.config.catalog import Catalog
-from chuangye_metrics.core.errors import InputError, UsageError
+from chuangye_metrics.core import words
 from chuangye_metrics.core.findings import Finding, FindingBudget, Severity, excel_column
 from chuangye_metrics.core.guard import (
     SYNC_SCAN_BYTES,
+    RefusedInput,
+    RefusedUsage,
     check_workbook,
     decode_csv,
     refuse_sheet_extent,
@@ -97,12 +99,12 @@ def read_return(
 
     stage("read")
     if not path.exists():
-        raise UsageError(f"{path}: no such file")
+        raise RefusedUsage("input-missing", path=path)
     if path.is_dir():
-        raise UsageError(f"{path}: is a folder, not a return")
+        raise RefusedUsage("input-is-folder", path=path)
 
     if require_regular_file(path).st_size == 0:  # a named pipe or /dev/zero would be read for ever
-        raise InputError(f"{path}: the file is empty")
+        raise RefusedInput("input-empty", path=path)
     lookup = {**catalog.header_lookup, **{normalise_label(text): name for text, name in (mapping or {}).items()}}
     suffix = path.suffix.lower()
     source: _Source = _CsvSource(path) if suffix in CSV_SUFFIXES else _ExcelSource(path)
@@ -197,7 +199,7 @@ class _ExcelSource(_Source):
         except (KeyboardInterrupt, SystemExit, GeneratorExit):
             raise
         except BaseException as error:  # fastexcel's own classes for every kind of bad file, and Rust panics
-            raise InputError(f"{path}: not a readable spreadsheet ({_first_line(error)})") from error
+            raise RefusedInput("input-unreadable", path=path, detail=_first_line(error)) from error
 
     def sheet_names(self) -> list[str]:
         return list(self.reader.sheet_names)
@@ -218,7 +220,7 @@ class _ExcelSource(_Source):
             with rust_quiet():
                 loaded = self.reader.load_sheet(sheet, header_row=None, skip_rows=0, n_rows=HEAD_ROWS, dtypes="string")
         except Exception as error:
-            raise InputError(f"{self.path}: sheet {sheet!r} cannot be read ({_first_line(error)})") from error
+            raise RefusedInput("sheet-unreadable", path=self.path, sheet=sheet, detail=_first_line(error)) from error
         table = loaded.to_arrow()
         width = max((info.absolute_index for info in loaded.available_columns()), default=-1) + 1
         rows: list[list[str | None]] = [[None] * width for _ in range(table.num_rows)]
@@ -374,13 +376,13 @@ class _CsvSource(_Source):
         self.path = path
         text = decode_csv(path, path.read_bytes())  # UTF-16, UTF-8 or GB18030; refused when mixed or neither
         if "\x00" in text:
-            raise InputError(f"{path}: not a CSV text file")
+            raise RefusedInput("csv-not-text", path=path)
         sample = text[:20000]
         delimiter = max((",", "\t", ";"), key=sample.count)
         try:
             rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         except csv.Error as error:
-            raise InputError(f"{path}: not a readable CSV file ({_first_line(error)})") from error
+            raise RefusedInput("csv-unreadable", path=path, detail=_first_line(error)) from error
         width = widest_row(path, rows)  # refused beyond Excel's 16,384 columns: no return is that wide
         padded = [[cell if cell.strip() else None for cell in row] + [None] * (width - len(row)) for row in rows]
         self.cells = pd.DataFrame(padded, columns=range(width), dtype=object)
@@ -615,12 +617,12 @@ def _choose_sheet(
     """The named sheet, or the first whose header names three fields or more, or else the best one."""
     names = source.sheet_names()
     if not names:
-        raise InputError(f"{source.path}: the workbook has no sheets")
+        raise RefusedInput("workbook-no-sheets", path=source.path)
     if sheet is not None:
         if sheet not in names and sheet.isdigit() and 1 <= int(sheet) <= len(names):
             sheet = names[int(sheet) - 1]
         if sheet not in names:
-            raise UsageError(f"no sheet {sheet!r} in {source.path}; sheets: {', '.join(names)}")
+            raise RefusedUsage("no-such-sheet", path=source.path, sheet=sheet, sheets=words.listed(names))
         head = source.head(sheet)
         return sheet, head, find_layout(head, lookup)
     best: tuple[int, str, list[list[str | None]], Layout | None] | None = None

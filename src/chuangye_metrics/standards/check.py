@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING, Literal
 from chuangye_metrics.config.catalog import Catalog, format_measure
 from chuangye_metrics.config.operators import symbol
 from chuangye_metrics.core import words
-from chuangye_metrics.core.errors import InputError
 from chuangye_metrics.core.findings import Finding, has_errors
-from chuangye_metrics.core.guard import register_text
+from chuangye_metrics.core.guard import RefusedInput, register_text
 from chuangye_metrics.core.models import (
     AssessedUnit,
     CheckResult,
@@ -56,7 +55,7 @@ class Judged:
     """
 
     units: UnitTable
-    source: Source
+    sources: list[Source]
     standard: StandardInfo
     assessments: Assessments
     coverage: list[LevelCoverage]
@@ -78,7 +77,7 @@ class Judged:
             for position, unit in enumerate(self.results())
         ]
         return CheckResult(
-            source=self.source,
+            sources=self.sources,
             standard=self.standard,
             units=assessed,
             coverage=self.coverage,
@@ -122,7 +121,7 @@ class CheckOutcome:
 def judged(
     units: UnitTable,
     results: Callable[[], list[UnitResult]],
-    source: Source,
+    sources: list[Source],
     standard: Standard,
     catalog: Catalog,
     language: Language,
@@ -137,7 +136,7 @@ def judged(
     assessments = assess(units, standard, catalog, language)
     return Judged(
         units=units,
-        source=source,
+        sources=sources,
         standard=standard_info(standard),
         assessments=assessments,
         coverage=coverage_of(units.frame, assessments, standard, register),
@@ -225,7 +224,7 @@ def load_register(path: Path, catalog: Catalog) -> list[RegisterEntry]:
     else:
         table = read_return(path, catalog)
         if "unit_code" not in table.columns:
-            raise InputError(f"{path}: the register has no 单位代码 (unit_code) column")
+            raise RefusedInput("register-no-code", path=path)
         frame = table.frame
         frame = frame.assign(
             unit_name=frame.get("unit_name"),
@@ -251,12 +250,12 @@ def describe_check(check: RuleCheck, language: Language = "zh") -> str:
     return text
 
 
-def describe_rule(check: RuleCheck, language: Language = "zh") -> str:
-    """ "创业参与率 ≥ 1.0%" — a rule as a column heading."""
+def describe_rule(check: RuleCheck, language: Language = "zh", name: str | None = None) -> str:
+    """ "创业参与率 ≥ 1.0%" — a rule as a column heading (``name`` in place of the rule's own: a short one)."""
     threshold = (
         _count(check.threshold) if check.unit == "count" else format_measure(check.threshold, check.unit, language)
     )
-    return f"{check.name} {symbol(check.op)} {threshold}"
+    return f"{check.name if name is None else name} {symbol(check.op)} {threshold}"
 
 
 def unit_word(unit: str | None, language: Language = "zh") -> str:

@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_val
 
 from chuangye_metrics.config.catalog import Catalog, Identifier
 from chuangye_metrics.config.operators import LOWER_BOUNDS, Operator
-from chuangye_metrics.core.errors import ConfigError
+from chuangye_metrics.core import words
+from chuangye_metrics.core.guard import RefusedConfig
 from chuangye_metrics.core.resources import formulas_dir
 from chuangye_metrics.core.text import normalise_label
 from chuangye_metrics.core.words import Language
@@ -145,8 +146,7 @@ def load_standard(reference: str | Path, catalog: Catalog) -> Standard:
     if str(reference) in shipped:
         path = shipped[str(reference)]
     elif not path.is_file():
-        known = ", ".join(shipped) or "(none)"
-        raise ConfigError(f"no standard {str(reference)!r}: give a file or one of the shipped ids: {known}")
+        raise RefusedConfig("unknown-standard", reference=str(reference), known=words.listed(shipped))
     document = YamlDocument(path)
     if not isinstance(document.data, dict):
         raise document.error([], "a standard is a mapping with id, name, source, status and levels")

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from chuangye_metrics.config.catalog import Catalog
 from chuangye_metrics.config.operators import LOWER_BOUNDS
-from chuangye_metrics.core.errors import UsageError
+from chuangye_metrics.core import words
+from chuangye_metrics.core.guard import RefusedUsage
 from chuangye_metrics.core.models import Lack, LevelQuota, RuleCheck, Shortlist, ShortlistEntry
 from chuangye_metrics.indicators.compute import text_or_none
 from chuangye_metrics.standards.assessment import FAIL, MISSING, PASS, RuleColumn
@@ -30,14 +31,13 @@ def parse_quota(text: Iterable[str], catalog: Catalog) -> dict[str, int]:
             label, sep, number = part.replace("＝", "=").partition("=")
             level = catalog.level_id(label.strip())
             if not sep or level is None:
-                known = ", ".join(catalog.levels)
-                raise UsageError(f"--quota {part.strip()!r}: write LEVEL=N, with LEVEL one of {known}")
+                raise RefusedUsage("quota-format", part=part.strip(), known=words.listed(catalog.levels))
             try:
                 quota = int(number.strip())
             except ValueError:
-                raise UsageError(f"--quota {part.strip()!r}: N must be a whole number") from None
+                raise RefusedUsage("quota-not-whole", part=part.strip()) from None
             if quota < 0:
-                raise UsageError(f"--quota {part.strip()!r}: N must not be negative")
+                raise RefusedUsage("quota-negative", part=part.strip())
             quotas[level] = quota
     return quotas
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.core import words
 from chuangye_metrics.core.findings import Finding, FindingBudget, cap_findings, format_value
 from chuangye_metrics.core.progress import stage
 from chuangye_metrics.core.words import LANGUAGES, Language
@@ -232,7 +233,11 @@ def _year_findings(frame: pd.DataFrame, table: ReturnTable, year: int | None) ->
 
 def missing_count_column(table: ReturnTable, catalog: Catalog, name: str) -> Finding:
     """The warning for a count column the return lacks, naming the indicators left null."""
-    affected = [i.id for i in catalog.indicators.values() if name in i.field_names]
+    affected = [indicator for indicator in catalog.indicators.values() if name in indicator.field_names]
+    names = {
+        language: words.text("sep.list", language).join(item.label(language) for item in affected) or "-"
+        for language in words.LANGUAGES
+    }
     return Finding(
         severity="warning",
         code="missing-count-column",
@@ -240,7 +245,7 @@ def missing_count_column(table: ReturnTable, catalog: Catalog, name: str) -> Fin
         row=table.header_row,
         header=catalog.fields[name].header,
         field=name,
-        params={"indicators": ", ".join(affected) or "-"},
+        params={"indicators": names},
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -276,19 +275,6 @@ def _number(value: float | None, whole: bool) -> int | float | None:
 
 def _integer(value: float | None) -> int | None:
     return None if value is None or value != value else int(value)
-
-
-def joined_source(sources: Sequence[Source]) -> Source:
-    """One source for units read from several files: the files joined, and a SHA-256 of their SHA-256s."""
-    if len(sources) == 1:
-        return sources[0]
-    sheets = {source.sheet for source in sources}
-    digest = hashlib.sha256("\n".join(source.sha256 for source in sources).encode()).hexdigest()
-    return Source(
-        file=" + ".join(source.file for source in sources),
-        sheet=sheets.pop() if len(sheets) == 1 else " + ".join(source.sheet or "" for source in sources),
-        sha256=digest,
-    )
 
 
 def file_indexes(frame: pd.DataFrame) -> np.ndarray:

@@ -40,7 +40,7 @@ class FailOn(StrEnum):
     never = "never"
 
 
-app = typer.Typer(rich_markup_mode=None)
+app = typer.Typer(rich_markup_mode=None, add_completion=False)
 
 
 @app.command()
@@ -48,45 +48,37 @@ def check(
     files: InputFiles,
     standard: Annotated[
         str,
-        typer.Option(
-            "--standard", "-s", help="A shipped standard's id (see 'chuangye standards list') or a YAML file."
-        ),
+        typer.Option("--standard", "-s"),
     ],
-    output_format: Annotated[CheckFormat, typer.Option("--format", "-f", help="Output format.")] = CHECK_TABLE,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    output_format: Annotated[CheckFormat, typer.Option("--format", "-f")] = CHECK_TABLE,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
     register: Annotated[
         Path | None,
         typer.Option(
             "--register",
             exists=True,
             dir_okay=False,
-            help="Every unit of the jurisdiction (codes in a text file, or a workbook): units without a return fail.",
         ),
     ] = None,
     fail_on: Annotated[
         FailOn,
         typer.Option(
             "--fail-on",
-            help="Exit 3 when: unit = a unit fails or a coverage target is missed; coverage = a target is missed.",
         ),
     ] = FailOn.unit,
     quota: Annotated[
         list[str] | None,
         typer.Option(
             "--quota",
-            help="Declaration quota per level, e.g. street=5,community=10: ranks passing units by their weakest "
-            "rule's margin and proposes the top N.",
         ),
     ] = None,
     near: Annotated[
         int,
-        typer.Option("--near", min=0, help="With --quota: list failing units that lack at most this many in all."),
+        typer.Option("--near", min=0),
     ] = 5,
     year: YearOption = None,
     sheet: SheetOption = None,
-    keep_going: Annotated[
-        bool, typer.Option("--keep-going", help="Check despite data errors; bad cells count as missing.")
-    ] = False,
+    keep_going: Annotated[bool, typer.Option("--keep-going")] = False,
     mapping: MappingOption = None,
     rules: RulesOption = None,
     formulas: FormulasOption = None,
@@ -117,7 +109,7 @@ def check(
     with shown(not quiet, language):
         returns = read(request, settings, language)
         outcome = judge(returns, settings, language)
-    report_findings(outcome.findings, language)
+    report_findings(outcome.findings, language, keep_going=keep_going)
     if outcome.judged is None:
         raise typer.Exit(ExitCode.DATA_ERROR)
     target = Target(output, catalog, language, quiet=quiet, standard=loaded)

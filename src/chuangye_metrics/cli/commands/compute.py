@@ -21,6 +21,7 @@ from chuangye_metrics.cli.options import (
     SheetOption,
     YearOption,
     check_output,
+    chosen_indicators,
     language_of,
     report_findings,
     request_of,
@@ -32,23 +33,24 @@ from chuangye_metrics.outputs.writers import Target, write
 from chuangye_metrics.pipeline import read, settings_of
 from chuangye_metrics.reading.cache import Cache, replay_output
 
-app = typer.Typer(rich_markup_mode=None)
+app = typer.Typer(rich_markup_mode=None, add_completion=False)
 
 
 @app.command()
 def compute(
     files: InputFiles,
-    output_format: Annotated[ComputeFormat, typer.Option("--format", "-f", help="Output format.")] = COMPUTE_TABLE,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    output_format: Annotated[ComputeFormat, typer.Option("--format", "-f")] = COMPUTE_TABLE,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
     year: YearOption = None,
     level: Annotated[
         list[str] | None,
-        typer.Option("--level", "-l", help="Only these levels (repeatable): street, 社区, park, …"),
+        typer.Option("--level", "-l"),
     ] = None,
     sheet: SheetOption = None,
+    indicators: Annotated[str | None, typer.Option("--indicators", "-i")] = None,
     keep_going: Annotated[
         bool,
-        typer.Option("--keep-going", help="Compute despite data errors; bad cells count as missing."),
+        typer.Option("--keep-going"),
     ] = False,
     mapping: MappingOption = None,
     rules: RulesOption = None,
@@ -81,16 +83,19 @@ def compute(
     if json and cache is not None and (hit := cache.load_output(key)) is not None:
         with output_stream(output, language) as stream:
             findings, has_errors = replay_output(hit, stream)
-        report_findings(findings, language)
+        report_findings(findings, language, keep_going=keep_going)
         if has_errors:
             raise typer.Exit(ExitCode.DATA_ERROR)
         return
     settings = settings_of(request)
+    chosen = chosen_indicators(indicators, settings.catalog, language)
     with shown(not quiet, language):
         returns = read(request, settings, language)
     if returns.units is not None:
-        target = Target(output, settings.catalog, language, quiet=quiet, cache=cache if json else None, key=key)
+        target = Target(
+            output, settings.catalog, language, quiet=quiet, cache=cache if json else None, key=key, indicators=chosen
+        )
         write(output_format.value, "years" if returns.several_years else "compute", returns, target)
-    report_findings(returns.findings, language)
+    report_findings(returns.findings, language, keep_going=keep_going)
     if returns.units is None or returns.has_errors:
         raise typer.Exit(ExitCode.DATA_ERROR)

@@ -33,7 +33,7 @@ from chuangye_metrics.pipeline import revisions, settings_of
 if TYPE_CHECKING:
     from chuangye_metrics.pipeline import Request
 
-app = typer.Typer(rich_markup_mode=None)
+app = typer.Typer(rich_markup_mode=None, add_completion=False)
 
 
 @app.command()
@@ -44,32 +44,25 @@ def diff(
             exists=True,
             dir_okay=False,
             readable=True,
-            help="OLD NEW: the two versions, one file each (several files each: --old and --new).",
         ),
     ] = None,
     old: Annotated[
         list[Path] | None,
-        typer.Option(
-            "--old", exists=True, dir_okay=False, readable=True, help="A file of the old version (repeatable)."
-        ),
+        typer.Option("--old", exists=True, dir_okay=False, readable=True),
     ] = None,
     new: Annotated[
         list[Path] | None,
-        typer.Option(
-            "--new", exists=True, dir_okay=False, readable=True, help="A file of the new version (repeatable)."
-        ),
+        typer.Option("--new", exists=True, dir_okay=False, readable=True),
     ] = None,
     standard: Annotated[
         str | None,
-        typer.Option("--standard", "-s", help="Also show every unit whose verdict or rules changed (an id or a file)."),
+        typer.Option("--standard", "-s"),
     ] = None,
-    output_format: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DIFF_TABLE,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
+    output_format: Annotated[DiffFormat, typer.Option("--format", "-f")] = DIFF_TABLE,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
     year: YearOption = None,
     sheet: SheetOption = None,
-    keep_going: Annotated[
-        bool, typer.Option("--keep-going", help="Compare despite data errors; bad cells count as missing.")
-    ] = False,
+    keep_going: Annotated[bool, typer.Option("--keep-going")] = False,
     mapping: MappingOption = None,
     rules: RulesOption = None,
     formulas: FormulasOption = None,
@@ -109,7 +102,7 @@ def diff(
     settings = settings_of(after)
     with shown(not quiet, language):
         revised = revisions(before, after, settings, language)
-    report_findings(revised.findings, language)
+    report_findings(revised.findings, language, keep_going=keep_going)
     if revised.result is None:
         raise typer.Exit(ExitCode.DATA_ERROR)
     write(output_format.value, "diff", revised, Target(output, settings.catalog, language, quiet=quiet))

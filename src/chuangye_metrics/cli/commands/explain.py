@@ -22,16 +22,14 @@ from chuangye_metrics.core.errors import ExitCode
 from chuangye_metrics.outputs.explain import find_unit, unit_explanation
 from chuangye_metrics.pipeline import judge, read, settings_of
 
-app = typer.Typer(rich_markup_mode=None)
+app = typer.Typer(rich_markup_mode=None, add_completion=False)
 
 
 @app.command()
 def explain(
     file: InputFile,
-    unit: Annotated[str, typer.Option("--unit", "-u", help="The unit's code (单位代码); derived parents too.")],
-    standard: Annotated[
-        str | None, typer.Option("--standard", "-s", help="Also show the unit against this standard (id or YAML).")
-    ] = None,
+    unit: Annotated[str, typer.Option("--unit", "-u")],
+    standard: Annotated[str | None, typer.Option("--standard", "-s")] = None,
     year: YearOption = None,
     sheet: SheetOption = None,
     mapping: MappingOption = None,

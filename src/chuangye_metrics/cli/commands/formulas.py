@@ -20,14 +20,13 @@ from chuangye_metrics.cli.options import (
 )
 from chuangye_metrics.config.catalog import load_catalog
 from chuangye_metrics.core import words
-from chuangye_metrics.core.errors import UsageError
+from chuangye_metrics.core.guard import RefusedUsage
 from chuangye_metrics.core.text import csv_line, defused
 from chuangye_metrics.outputs.explain import indicator_details
 from chuangye_metrics.outputs.table import markup_safe, text_console
 
 app = typer.Typer(
     name="formulas",
-    help="List the indicators and explain how each is computed.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -35,7 +34,7 @@ app = typer.Typer(
 
 @app.command("list")
 def list_formulas(
-    output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="Output format.")] = ListFormat.table,
+    output_format: Annotated[ListFormat, typer.Option("--format", "-f")] = ListFormat.table,
     formulas: FormulasOption = None,
     lang: LangOption = Lang.zh,
 ) -> None:
@@ -67,7 +66,7 @@ def list_formulas(
 
 @app.command("explain")
 def explain_formula(
-    indicator: Annotated[str, typer.Argument(help="An indicator id (see 'chuangye formulas list') or a field id.")],
+    indicator: Annotated[str, typer.Argument()],
     output_format: DocumentFormatOption = DocumentFormat.table,
     formulas: FormulasOption = None,
     lang: LangOption = Lang.zh,
@@ -90,8 +89,7 @@ def explain_formula(
             say(words.text("explain-field.used-by", language, users=", ".join(users)))
         return
     if indicator not in catalog.indicators:
-        known = ", ".join(catalog.indicators)
-        raise UsageError(f"no indicator or field {indicator!r}; indicators: {known}")
+        raise RefusedUsage("unknown-indicator-or-field", name=indicator, known=words.listed(catalog.indicators))
     item = indicator_details(catalog.indicators[indicator], catalog, language)
     if output_format is DocumentFormat.json:
         typer.echo(json.dumps(item, ensure_ascii=False, indent=2))

@@ -34,7 +34,7 @@ from chuangye_metrics.outputs.files import check_output
 from chuangye_metrics.pipeline import consolidated_return, settings_of
 from chuangye_metrics.upward.merge import territory_of
 
-app = typer.Typer(rich_markup_mode=None)
+app = typer.Typer(rich_markup_mode=None, add_completion=False)
 
 
 @app.command()
@@ -42,35 +42,27 @@ def merge(
     files: InputFiles,
     unit: Annotated[
         str,
-        typer.Option(
-            "--unit", "-u", help="The unit the return is sent for: its division code (320115 or 320115000000)."
-        ),
+        typer.Option("--unit", "-u"),
     ],
-    output: Annotated[Path, typer.Option("--output", "-o", help="The consolidated return to write (.xlsx).")],
-    name: Annotated[
-        str | None, typer.Option("--name", help="填报单位: the unit's name (default: its row's, or the register's).")
-    ] = None,
-    form_number: Annotated[str | None, typer.Option("--form-number", help="表号 of the province's form.")] = None,
-    authority: Annotated[
-        str | None, typer.Option("--authority", help="制定机关: the office that set the form.")
-    ] = None,
+    output: Annotated[Path, typer.Option("--output", "-o")],
+    name: Annotated[str | None, typer.Option("--name")] = None,
+    form_number: Annotated[str | None, typer.Option("--form-number")] = None,
+    authority: Annotated[str | None, typer.Option("--authority")] = None,
     register: Annotated[
         Path | None,
         typer.Option(
             "--register",
             exists=True,
             dir_okay=False,
-            help="Codes and names of the territory's units (a text file or a workbook): names rows derived from "
-            "their children.",
         ),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace the output if it exists.")] = False,
+    force: Annotated[bool, typer.Option("--force")] = False,
     output_format: DocumentFormatOption = DocumentFormat.table,
     year: YearOption = None,
     sheet: SheetOption = None,
     keep_going: Annotated[
         bool,
-        typer.Option("--keep-going", help="Merge despite data errors; bad cells are left blank and listed."),
+        typer.Option("--keep-going"),
     ] = False,
     mapping: MappingOption = None,
     rules: RulesOption = None,
@@ -101,7 +93,7 @@ def merge(
     territory = territory_of(unit, settings.catalog)
     with shown(not quiet, language):
         merged = consolidated_return(request, settings, language, territory, name=name)
-    report_findings(merged.findings, language)
+    report_findings(merged.findings, language, keep_going=keep_going)
     if merged.consolidated is None:
         raise typer.Exit(ExitCode.DATA_ERROR)
     write_consolidated(

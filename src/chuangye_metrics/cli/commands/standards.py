@@ -24,7 +24,6 @@ from chuangye_metrics.standards.library import RuleSet, load_standard, shipped_s
 
 app = typer.Typer(
     name="standards",
-    help="List the shipped standards and show one's rules.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -69,7 +68,7 @@ def list_standards(
 
 @app.command("show")
 def show_standard(
-    standard: Annotated[str, typer.Argument(help="A shipped standard's id or a standard YAML file.")],
+    standard: Annotated[str, typer.Argument()],
     output_format: DocumentFormatOption = DocumentFormat.table,
     formulas: FormulasOption = None,
     lang: LangOption = Lang.zh,

@@ -7,27 +7,28 @@ from typing import Annotated
 
 import typer
 
-from chuangye_metrics.cli.options import FormulasOption
+from chuangye_metrics.cli.options import FormulasOption, Lang, LangOption, language_of
 from chuangye_metrics.config.catalog import load_catalog
+from chuangye_metrics.core import words
+from chuangye_metrics.core.text import printable
 from chuangye_metrics.outputs.template import default_year, template_fields, template_levels, write_template
 from chuangye_metrics.pipeline import levels_of
 from chuangye_metrics.standards.library import load_standard
 
-app = typer.Typer(rich_markup_mode=None)
+app = typer.Typer(rich_markup_mode=None, add_completion=False)
 
 
 @app.command()
 def template(
     output: Annotated[
         Path,
-        typer.Option("--output", "-o", dir_okay=False, help="The workbook to write (.xlsx); kept unless --force."),
+        typer.Option("--output", "-o", dir_okay=False),
     ],
     standard: Annotated[
         str | None,
         typer.Option(
             "--standard",
             "-s",
-            help="Only the columns this standard reads (a shipped id or a YAML file); default: every core count.",
         ),
     ] = None,
     level: Annotated[
@@ -35,22 +36,17 @@ def template(
         typer.Option(
             "--level",
             "-l",
-            help="Levels offered in the drop-down (repeatable or comma-separated: street,community, 园区, …); "
-            "with --standard, only the rules of these levels.",
         ),
     ] = None,
     year: Annotated[
         int | None,
-        typer.Option("--year", min=1949, max=2100, help="Reporting year in the title (default: last year)."),
+        typer.Option("--year", min=1949, max=2100),
     ] = None,
-    rows: Annotated[
-        int, typer.Option("--rows", min=1, max=10_000, help="Empty rows prepared with data validation.")
-    ] = 200,
-    year_column: Annotated[
-        bool, typer.Option("--year-column", help="Add a 统计年度 column (default: the title carries the year).")
-    ] = False,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")] = False,
+    rows: Annotated[int, typer.Option("--rows", min=1, max=10_000)] = 200,
+    year_column: Annotated[bool, typer.Option("--year-column")] = False,
+    force: Annotated[bool, typer.Option("--force")] = False,
     formulas: FormulasOption = None,
+    lang: LangOption = Lang.zh,
 ) -> None:
     """Write a blank return to fill in: headers, drop-downs, number checks and a 填表说明 sheet."""
 
@@ -67,12 +63,22 @@ def template(
         year_column=year_column,
         overwrite=force,
     )
+    language = language_of(lang)
     chosen = template_levels(catalog, loaded, levels)
     columns = len(template_fields(catalog, loaded, chosen, year_column))
-    names = "、".join(catalog.levels[name].name for name in chosen)
-    what = f"standard {loaded.id}" if loaded is not None else "every core count"
-    typer.echo(
-        f"chuangye: wrote {written}: year {year or default_year()}, {columns} columns ({what}), "
-        f"{rows} blank rows, levels {names}",
-        err=True,
+    names = words.text("sep.list", language).join(catalog.level_label(name, language) for name in chosen)
+    if loaded is not None:
+        what = words.text("template.of-standard", language, standard=loaded.id)
+    else:
+        what = words.text("template.every-count", language)
+    line = words.text(
+        "template.written",
+        language,
+        file=written,
+        year=year or default_year(),
+        columns=columns,
+        what=what,
+        rows=rows,
+        levels=names,
     )
+    typer.echo(printable(line), err=True)

@@ -27,16 +27,16 @@ from chuangye_metrics.core.progress import shown
 from chuangye_metrics.outputs.writers import Target, write
 from chuangye_metrics.pipeline import read, settings_of, validation
 
-app = typer.Typer(rich_markup_mode=None)
+app = typer.Typer(rich_markup_mode=None, add_completion=False)
 
 
 @app.command()
 def validate(
     files: InputFiles,
-    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = REPORT_TABLE,
+    output_format: Annotated[ReportFormat, typer.Option("--format", "-f")] = REPORT_TABLE,
     year: YearOption = None,
     sheet: SheetOption = None,
-    max_errors: Annotated[int, typer.Option("--max-errors", min=1, help="Report at most this many findings.")] = 1000,
+    max_errors: Annotated[int, typer.Option("--max-errors", min=1)] = 1000,
     mapping: MappingOption = None,
     rules: RulesOption = None,
     formulas: FormulasOption = None,

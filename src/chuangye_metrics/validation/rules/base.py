@@ -56,7 +56,8 @@ class Context:
             header=header,
             field=field,
             value=None if value is None else format_value(value),
-            params={key: format_value(item) for key, item in params.items()},
+            # a parameter given in each language (a dict of language to text) is kept so
+            params={key: item if isinstance(item, dict) else format_value(item) for key, item in params.items()},
         )
 
 
