@@ -56,7 +56,10 @@ class Invoker:
     def __call__(self, *args: str | Path) -> Any:
         arguments = [str(arg) for arg in args]
         result = self.runner.invoke(app, arguments, catch_exceptions=False)
-        if language_of_arguments(arguments) == "zh":
+        if language_of_arguments(arguments) == "en":
+            chinese = [line for line in result.stderr.splitlines() if line.strip() and not ENGLISH.search(line)]
+            assert not chinese, f"chuangye {' '.join(arguments)}: Chinese only under --lang en: {chinese}"
+        elif language_of_arguments(arguments) == "zh":
             # (stage times, asked for with CHUANGYE_STAGE_TIMES, are a developer's measurements)
             english = [
                 line
@@ -69,6 +72,8 @@ class Invoker:
 
 IDEOGRAPH = re.compile(r"[\u4e00-\u9fff]")
 """A Chinese character: every line a command says on stderr in Chinese (its default) has one."""
+ENGLISH = re.compile(r"[A-Za-z]{2}")
+"""An English word: every line a command says on stderr with --lang en has one."""
 
 
 def cli_command(path: str) -> Any:

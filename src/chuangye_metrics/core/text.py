@@ -118,9 +118,10 @@ def wrapped(text: str, width: int) -> str:
         if cell_len(line) + cell_len(token) > width and line.strip():
             carried, line = "", line.rstrip()
             # a closing mark takes the character before it along (and any marks between)
-            while (carried or token)[0] in CLOSING and len(line) > 1 and cell_len(line[-1] + carried + token) <= width:
+            while (carried or token)[0] in CLOSING and line and cell_len(line[-1] + carried + token) <= width:
                 line, carried = line[:-1], line[-1] + carried
-            lines.append(line.rstrip())
+            if line.strip():
+                lines.append(line.rstrip())
             line = carried
         while cell_len(line + token) > width:  # a word wider than a line
             cut = width - cell_len(line)

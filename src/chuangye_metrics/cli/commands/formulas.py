@@ -83,10 +83,11 @@ def explain_formula(
         say(f"{definition.id}  {definition.header}")
         say(definition.description)
         if definition.aliases:
-            say(words.text("explain-field.aliases", language, aliases="、".join(definition.aliases)))
+            aliases = words.text("sep.list", language).join(definition.aliases)
+            say(words.text("explain-field.aliases", language, aliases=aliases))
         users = [i.id for i in catalog.indicators.values() if definition.id in i.field_names]
         if users:
-            say(words.text("explain-field.used-by", language, users=", ".join(users)))
+            say(words.text("explain-field.used-by", language, users=words.text("sep.list", language).join(users)))
         return
     if indicator not in catalog.indicators:
         raise RefusedUsage("unknown-indicator-or-field", name=indicator, known=words.listed(catalog.indicators))
@@ -95,9 +96,10 @@ def explain_formula(
         typer.echo(json.dumps(item, ensure_ascii=False, indent=2))
         return
     labels = words.section("explain-label", language)
+    colon, listed = words.text("sep.colon", language), words.text("sep.list", language)
     say(f"{item['id']}  {item['name']}" + (f" ({item['name_en']})" if item["name_en"] else ""))
-    say(f"{labels['formula']}: {item['formula']}")
-    say(f"{labels['fields']}: " + ", ".join(f"{name} = {header}" for name, header in item["fields"].items()))
+    say(f"{labels['formula']}{colon}{item['formula']}")
+    say(f"{labels['fields']}{colon}" + listed.join(f"{name} = {header}" for name, header in item["fields"].items()))
     for key in ("definition", "source", "note"):
         if item[key]:
-            say(f"{labels[key]}: {item[key]}")
+            say(f"{labels[key]}{colon}{item[key]}")
