@@ -84,7 +84,7 @@ def _catalogue() -> dict[str, dict[str, str]]:
 
 def test_the_catalogue_loads_with_both_languages_and_the_same_placeholders() -> None:
     catalogue = _catalogue()
-    for file, section in words.CATALOGUES:
+    for file, section, _ in words.CATALOGUES:
         entries = yaml.safe_load((formulas_dir() / file).read_text(encoding="utf-8"))[section]
         for code, texts in entries.items():
             # match: the parser's English message an entry of usage.yaml translates
@@ -163,18 +163,22 @@ def test_no_module_chooses_words_by_language_inline() -> None:
 def test_a_catalogue_entry_with_different_placeholders_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for file, _ in words.CATALOGUES:
+    for file, _, _ in words.CATALOGUES:
         (tmp_path / file).write_text((formulas_dir() / file).read_text(encoding="utf-8"), encoding="utf-8")
     labels = tmp_path / "labels.yaml"
     labels.write_text(labels.read_text(encoding="utf-8") + "  odd:\n    zh: '{a}'\n    en: '{b}'\n", encoding="utf-8")
     monkeypatch.setattr(words, "formulas_dir", lambda: tmp_path)
-    words._catalogue.cache_clear()
+    words._part.cache_clear()
     try:
         with pytest.raises(ConfigError, match="placeholders"):
             words._catalogue()
+        words._part.cache_clear()
+        (tmp_path / "help.yaml").write_text("help:\n  compute:\n    zh: 计算\n    en: compute\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match=r"does not begin as the codes of help\.yaml"):
+            words._part("help.")  # a code of help.yaml outside help.: a lookup would never find it
     finally:
         monkeypatch.undo()
-        words._catalogue.cache_clear()
+        words._part.cache_clear()
 
 
 # entries the same in both languages on purpose: a symbol, not a word
@@ -217,5 +221,5 @@ def test_no_catalogue_file_gives_a_code_twice() -> None:
         return loader.construct_mapping(node)
 
     Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
-    for file, _ in words.CATALOGUES:
+    for file, _, _ in words.CATALOGUES:
         yaml.load((formulas_dir() / file).read_text(encoding="utf-8"), Loader=Strict)

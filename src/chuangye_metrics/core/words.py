@@ -19,9 +19,16 @@ Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
 LANG_VARIABLE = "CHUANGYE_LANG"
 """The environment variable that sets the language of everything shown: ``en`` for English, else Chinese."""
-# each catalogue file and the mapping in it: the findings' messages, every other word (labels, notes, units), the
-# command line's help and the option parser's messages
-CATALOGUES = (("messages.yaml", "messages"), ("labels.yaml", "labels"), ("help.yaml", "help"), ("usage.yaml", "usage"))
+# each catalogue file, the mapping in it and the prefix of its codes: the findings' messages and every other word
+# (labels, notes, units), then the command line's help and the option parser's messages, read only when a code of
+# theirs is looked up (`chuangye --help` reads help.yaml alone)
+CATALOGUES = (
+    ("messages.yaml", "messages", ""),
+    ("labels.yaml", "labels", ""),
+    ("help.yaml", "help", "help."),
+    ("usage.yaml", "usage", "usage."),
+)
+_PREFIXES = tuple(prefix for _, _, prefix in CATALOGUES if prefix)
 
 
 def placeholders(template: str) -> set[str]:
@@ -30,10 +37,13 @@ def placeholders(template: str) -> set[str]:
 
 
 @cache
-def _catalogue() -> dict[str, dict[str, str]]:
+def _part(prefix: str) -> dict[str, dict[str, str]]:
+    """The entries of the catalogue files whose codes have ``prefix`` ("" for messages and labels), checked."""
     # the shipped catalogues, read directly (not through yamlio, whose input limits use these words)
     catalogue: dict[str, dict[str, str]] = {}
-    for file, section in CATALOGUES:
+    for file, section, own in CATALOGUES:
+        if own != prefix:
+            continue
         path = formulas_dir() / file
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         entries = data.get(section) if isinstance(data, dict) else None
@@ -48,29 +58,44 @@ def _catalogue() -> dict[str, dict[str, str]]:
                 raise ConfigError(f"{path}: {code!r} has different placeholders in zh and en")
             if str(code) in catalogue:
                 raise ConfigError(f"{path}: {code!r} is given twice")
+            if str(code).startswith(prefix or _PREFIXES) != bool(prefix):
+                raise ConfigError(f"{path}: {code!r} does not begin as the codes of {file} do ({prefix or '-'})")
             catalogue[str(code)] = {language: texts[language] for language in LANGUAGES}
     return catalogue
 
 
+def _entries_for(code: str) -> dict[str, dict[str, str]]:
+    """The part of the catalogue that holds ``code``, read when first needed."""
+    for prefix in _PREFIXES:
+        if code.startswith(prefix):
+            return _part(prefix)
+    return _part("")
+
+
+def _catalogue() -> dict[str, dict[str, str]]:
+    """Every entry of every catalogue file."""
+    return {code: texts for _, _, prefix in CATALOGUES for code, texts in _part(prefix).items()}
+
+
 def register_messages(texts: dict[str, dict[str, str]]) -> None:
     """Add the texts of rules that carry their own message (user rule files): code → {zh: …, en: …}."""
-    _catalogue().update({code: {language: text[language] for language in LANGUAGES} for code, text in texts.items()})
+    _part("").update({code: {language: text[language] for language in LANGUAGES} for code, text in texts.items()})
 
 
 def message_template(code: str, language: Language) -> str:
     """The text of message ``code`` in ``language``, with {placeholders} to fill in."""
-    return _catalogue()[code][language]
+    return _entries_for(code)[code][language]
 
 
 def known_message(code: str, language: Language) -> str | None:
     """The text of message ``code`` in ``language``, or None when the catalogue has no such code."""
-    texts = _catalogue().get(code)
+    texts = _entries_for(code).get(code)
     return None if texts is None else texts[language]
 
 
 def text(code: str, language: Language, /, **params: Any) -> str:
     """The words of ``code`` in ``language``, their {placeholders} filled in from ``params``."""
-    return _catalogue()[code][language].format(**params)
+    return _entries_for(code)[code][language].format(**params)
 
 
 def both(code: str, /, **params: Any) -> dict[str, str]:
@@ -92,4 +117,6 @@ def listed(items: Iterable[object]) -> dict[str, str]:
 def section(prefix: str, language: Language) -> dict[str, str]:
     """Every code under ``prefix.`` (the prefix taken off) with its words in ``language``, in catalogue order."""
     start = prefix + "."
-    return {code[len(start) :]: texts[language] for code, texts in _catalogue().items() if code.startswith(start)}
+    return {
+        code[len(start) :]: texts[language] for code, texts in _entries_for(start).items() if code.startswith(start)
+    }
