@@ -9,13 +9,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 
 from chuangye_metrics.core import words
 from chuangye_metrics.core.errors import UsageError
 from chuangye_metrics.core.findings import finding_counts
-from chuangye_metrics.core.text import printable
+from chuangye_metrics.core.text import printable, wrapped
 from chuangye_metrics.outputs.files import check_output as check_target
+from chuangye_metrics.outputs.layout import terminal_width
 from chuangye_metrics.outputs.table import finding_line, findings_table
 from chuangye_metrics.outputs.writers import BY_NAME, formats_for
 from chuangye_metrics.pipeline import Request
@@ -118,9 +120,17 @@ def language_of(lang: Lang) -> Language:
 
 def say(text: str) -> None:
     """A line for people on stdout, the control characters of the names, sources and notes it quotes from a
-    return or a user's file shown escaped (``text.printable``)."""
+    return or a user's file shown escaped (``text.printable``); on a terminal (or with ``COLUMNS``) broken to its
+    width, the continuation under the line's own indent."""
 
-    typer.echo(printable(text))
+    shown = printable(text)
+    width = terminal_width()
+    if width is None or cell_len(shown) <= width:
+        typer.echo(shown)
+        return
+    body = shown.lstrip(" ")
+    indent = " " * (len(shown) - len(body))
+    typer.echo("\n".join(indent + line for line in wrapped(body, max(width - len(indent), 20)).split("\n")))
 
 
 FINDINGS_SHOWN = 50
