@@ -53,6 +53,8 @@ class Column:
     lines: bool = False
     """Its cells are lines of the tool's own text, one under another (else a line break in a cell is data, shown
     escaped)."""
+    joiner: str = "; "
+    """What joins a lines cell's lines where they go on one line (a block, a plain table): the language's ；"""
 
     def heading_in(self, short: bool) -> str:
         return (self.short or self.heading) if short else self.heading
@@ -153,7 +155,7 @@ def draw_blocks(grid: Grid, width: int) -> RenderableType:
             if not cell:
                 continue
             pair = Text(printable(column.heading) + " ")
-            pair.append(shown(column, cell).replace("\n", "；"), _style(column, row) or "")
+            pair.append(shown(column, cell).replace("\n", column.joiner), _style(column, row) or "")
             if line.cell_len > BLOCK_INDENT and line.cell_len + 2 + pair.cell_len > width:
                 lines.append(line)
                 line = Text(" " * BLOCK_INDENT)
@@ -175,7 +177,7 @@ def plain_text(grid: Grid) -> str:
     italic row (a unit derived from its children) marked " *"."""
     rows = [
         [
-            shown(column, column.cells[row]).replace("\n", "；")
+            shown(column, column.cells[row]).replace("\n", column.joiner)
             + (" *" if row in grid.italic and position == 1 else "")
             for position, column in enumerate(grid.columns)
         ]

@@ -130,7 +130,8 @@ def compute_layout(
         left = [catalog.indicators[name].label(language) for name in every if name not in shown]
         notes = [short_names(shown, catalog, language)]
         if left:
-            notes.append(words.text("table.left-out", language, count=len(left), names="、".join(left)))
+            names = words.text("sep.list", language).join(left)
+            notes.append(words.text("table.left-out", language, count=len(left), names=names))
         return Layout([draw_table(narrow, compact=True)], notes)
     return Layout([draw_blocks(grid, width)], [])
 
@@ -314,7 +315,8 @@ def level_grids(result: CheckResult, catalog: Catalog, language: Language = "zh"
             missed.append("\n".join(lines))
         italic = {position for position, unit in enumerate(units) if unit.derived}
         title = f"{catalog.level_label(level, language)} · {result.standard.id}"
-        misses = Column(words.text("column.misses", language), missed, lines=True)
+        joiner = words.text("sep.semicolon", language)
+        misses = Column(words.text("column.misses", language), missed, lines=True, joiner=joiner)
         grids.append(
             LevelGrids(
                 Grid(title, [*keys, *columns], len(keys), italic),
