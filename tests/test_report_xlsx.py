@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from chuangye_metrics.config.catalog import Catalog
@@ -146,10 +147,10 @@ def test_check_report_equals_the_json_output(cli: Any, tmp_path: Path, catalog: 
             assert row[heading] == STATUS_WORDS[check["status"]]
     streets = workbook["街道、乡镇"]
     header = [cell.value for cell in next(streets.iter_rows(max_row=1))]
-    status_column = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[header.index("结果")]
+    status_column = get_column_letter(header.index("结果") + 1)
     words = _conditional_words(streets)
     assert words[f"{status_column}2:{status_column}3"] == {"达标", "未达标", "数据不全", "缺数"}
-    rule_column = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[header.index("创业参与率 ≥ 1.0%*")]
+    rule_column = get_column_letter(header.index("创业参与率 ≥ 1.0%*") + 1)
     assert f"{rule_column}2:{rule_column}3" in words
 
     summary = workbook["汇总"]

@@ -36,6 +36,7 @@ ONE_YEAR = ("east_2016.xlsx", "west_2016.xlsx")
 COUNTY = ("county_2016.xlsx",)
 FAULTY = ("faulty_2016.xlsx",)
 NATIONAL = ("national_2016.xlsx",)
+BASES = ("jiangning_bases.xlsx",)
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,8 @@ def _cases() -> list[Case]:
         ("jiaxing-2013", "years", YEARS),
         ("jiangsu-2017", "s17", S17),
         ("jiangsu-2016-demo-base", "s16", S16),
+        ("national-2017-demo-base", "bases", BASES),
+        ("chongqing-2017-base-grades", "bases", BASES),
     ]
     for standard, name, files in standards:
         cases += _formatted("check", files, f"{standard}-{name}", ("--standard", standard))
@@ -147,6 +150,22 @@ def _cases() -> list[Case]:
         Case("explain-standard", ("explain", *S16, "-u", "320115001000", "-s", "jiangsu-2016")),
         Case("explain-standard-en", ("explain", *S16, "-u", "320115000000", "-s", "jiaxing-2013", "--lang", "en")),
         Case("explain-year", ("explain", *S17, "-u", "320115002000", "--year", "2017")),
+        Case("explain-window", ("explain", *BASES, "-u", "B320115002", "-s", "national-2017-demo-base")),
+        Case(
+            "explain-score-en",
+            (
+                "explain",
+                *BASES,
+                "-u",
+                "B320115003",
+                "-s",
+                "chongqing-2017-base-grades",
+                "--year",
+                "2022",
+                "--lang",
+                "en",
+            ),
+        ),
         Case("explain-unknown-unit", ("explain", *S16, "-u", "999")),
     ]
     templates = [
@@ -163,7 +182,8 @@ def _cases() -> list[Case]:
     for fmt in _choices("standards list", "output_format"):
         for lang in LANGS:
             cases.append(Case(f"standards-list-{fmt}-{lang}", ("standards", "list", "--format", fmt, "--lang", lang)))
-    for standard in ("jiangsu-2016", "jiangsu-2017", "jiaxing-2013", "jiangsu-2016-demo-base"):
+    shown = ("jiangsu-2016", "jiangsu-2017", "jiaxing-2013", "jiangsu-2016-demo-base", "national-2017-demo-base")
+    for standard in (*shown, "chongqing-2017-base-grades"):
         for fmt in _choices("standards show", "output_format"):
             for lang in LANGS:
                 args = ("standards", "show", standard, "--format", fmt, "--lang", lang)
@@ -232,7 +252,7 @@ def _sha256(path: Path) -> str:
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every input the cases read, under fixed names: the samples, corpus returns, a national-size return."""
     folder = tmp_path_factory.mktemp("snapshots")
-    for name in (*YEARS,):
+    for name in (*YEARS, *BASES):
         shutil.copyfile(SAMPLES / name, folder / name)
     grid = real_layout()
     _settle(write_xlsx(grid, folder / "county_2016.xlsx"))

@@ -28,7 +28,10 @@ ALLOWED = {
     ),
     ("config/catalog.py", 'return self.name if language == "zh" else self.name_en'): "a level's own names",
     ("standards/library.py", 'return self.name if language == "zh" else (self.name_en or self.name)'): (
-        "a standard's own names (its YAML)"
+        "a standard's and a scored item's own names (its YAML)"
+    ),
+    ("standards/library.py", 'return self.grade if language == "zh" else (self.grade_en or self.grade)'): (
+        "a grade's own names (its standard's YAML)"
     ),
     ("core/guard.py", 'language = "en" if arguments[index + 1] == "en" else "zh"'): (
         "--lang read from the raw arguments before they are parsed: a language, not a word"

@@ -529,12 +529,15 @@ def revisions(old_request: Request, new_request: Request, settings: Settings, la
     for returns, outcome in zip(sides, outcomes, strict=True):
         assert returns.units is not None
         judged = outcome.judged if outcome is not None else None
+        totals, grades = judged.assessments.grades() if judged is not None else (None, None)
         versions.append(
             Version(
                 frame=returns.units.frame,
                 fields={name for table in returns.tables for name in table.columns},
                 status=judged.assessments.status if judged is not None else None,
                 rules=judged.assessments.rules if judged is not None else (),
+                totals=totals,
+                grades=grades,
             )
         )
     units = unit_changes(versions[0], versions[1], settings.catalog, language)

@@ -25,13 +25,14 @@ MISSING = "—"
 
 
 def format_measure(value: float | None, unit: str, language: Language = "zh") -> str:
-    """30.64 percent -> "30.6%"; a ratio of 6.2 -> "1:6.2"; 5.25 years -> "5.3 年"; null -> "—"."""
+    """30.64 percent -> "30.6%"; a ratio of 6.2 -> "1:6.2"; 5.25 years -> "5.3 年"; 12.34 万元 -> "12.3 万元";
+    null -> "—"."""
     if value is None or value != value:
         return MISSING
     if unit == "ratio":
         return f"1:{value:.1f}"
-    if unit == "years":
-        return words.text("measure.years", language, value=f"{value:.1f}")
+    if unit in ("years", "wan_yuan"):
+        return words.text(f"measure.{unit}", language, value=f"{value:.1f}")
     if unit == "percent":
         return f"{value:.1f}%"
     return f"{value:g}"
@@ -41,7 +42,13 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-CountUnit = Literal["person", "entity", "year"]
+IndicatorUnit = Literal["percent", "ratio", "years", "wan_yuan"]
+"""An indicator's unit: a percentage, N of 1:N, years, or 万元 (an amount per entity)."""
+CountUnit = Literal["person", "entity", "year", "event", "wan_yuan", "square_metre", "point"]
+SUMMED_TYPES = ("count", "amount")
+"""Field types summed from children into parents: counts (whole numbers) and amounts (万元, ㎡; fractions allowed)."""
+NUMBER_TYPES = ("count", "amount", "score", "year")
+"""Field types read as numbers; a score (an evaluator's points) is a number never summed into a parent."""
 
 
 class FieldType(_Strict):
@@ -60,14 +67,17 @@ class FieldDef(_Strict):
     id: Identifier
     header: str
     aliases: list[str] = []
-    type: Literal["code", "text", "level", "year", "count"]
+    type: Literal["code", "text", "level", "year", "count", "amount", "score"]
     required: bool = False
     core: bool = Field(
         default=True,
         description="part of every return: a missing core count column is warned about; others only some standards use",
     )
     part_of: Identifier | None = None
-    unit: CountUnit | None = Field(default=None, description="what a count counts: people, entities or years")
+    unit: CountUnit | None = Field(
+        default=None,
+        description="what a count counts (people, entities, years, events) or an amount measures (万元, ㎡, points)",
+    )
     from_earlier_year: EarlierYear | None = Field(
         default=None,
         description="when blank, taken from this count of the same unit's row that many years before, "
@@ -109,7 +119,7 @@ class IndicatorDef(_Strict):
 
     numerator: str
     denominator: str
-    unit: Literal["percent", "ratio", "years"]
+    unit: IndicatorUnit
     growth_periods: int | None = Field(
         default=None,
         ge=1,
@@ -219,7 +229,17 @@ class Catalog(BaseModel):
 
     @property
     def count_fields(self) -> list[str]:
-        return [f.id for f in self.fields.values() if f.type == "count"]
+        """The fields summed from children into parents: counts and amounts."""
+        return [f.id for f in self.fields.values() if f.type in SUMMED_TYPES]
+
+    @property
+    def score_fields(self) -> list[str]:
+        """Points entered by evaluators: read as numbers, never summed."""
+        return [f.id for f in self.fields.values() if f.type == "score"]
+
+    def is_number(self, field_id: str) -> bool:
+        """A field whose cells are read as numbers (counts, amounts, scores, the year)."""
+        return self.fields[field_id].type in NUMBER_TYPES
 
     @property
     def territorial_levels(self) -> list[str]:
@@ -310,7 +330,7 @@ def load_catalog(folder: Path | None = None, extra: Sequence[Path] = ()) -> Cata
             raise document.error([*place, "type"], f"unknown field type {field.type!r}")
         fields[field.id] = field
     for field, document, place in field_places:
-        if field.part_of is not None and fields.get(field.part_of, field).type != "count":
+        if field.part_of is not None and fields.get(field.part_of, field).type not in SUMMED_TYPES:
             raise document.error([*place, "part_of"], f"part_of names no count field: {field.part_of!r}")
     for required in ("unit_code", "unit_name", "level", "parent_code", "year"):
         if required not in fields:
@@ -332,11 +352,15 @@ def load_catalog(folder: Path | None = None, extra: Sequence[Path] = ()) -> Cata
         for part in ("numerator", "denominator"):
             expr = indicator.numerator_expr if part == "numerator" else indicator.denominator_expr
             for name in expressions.field_names(expr):
-                if name not in fields or fields[name].type != "count":
+                if name not in fields or fields[name].type not in SUMMED_TYPES:
                     raise document.error(
                         [*place, part],
-                        f"indicator {indicator.id!r}: {name!r} is not a count field",
+                        f"indicator {indicator.id!r}: {name!r} is not a count or amount field",
                     )
+            try:
+                expressions.sum_units(expr, lambda name: fields[name].unit or fields[name].type)
+            except expressions.ExpressionError as error:
+                raise document.error([*place, part], f"indicator {indicator.id!r}: {error}") from None
         indicators[indicator.id] = indicator
 
     return Catalog(

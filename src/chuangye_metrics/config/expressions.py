@@ -208,3 +208,20 @@ def checked(text: str) -> str:
     except ExpressionError as error:
         raise ValueError(f"bad expression {text!r}: {error}") from error
     return text
+
+
+def sum_units(expr: Expr, unit_of: Callable[[str], str | None]) -> str | None:
+    """The unit of the expression's value when it adds or subtracts fields (what ``unit_of`` gives for each);
+    raises ExpressionError when a sum adds fields of different units (people to 万元, say)."""
+    if isinstance(expr, FieldRef):
+        return unit_of(expr.name)
+    if isinstance(expr, Number):
+        return None
+    if isinstance(expr, Negate):
+        return sum_units(expr.operand, unit_of)
+    left, right = sum_units(expr.left, unit_of), sum_units(expr.right, unit_of)
+    if expr.op in "*/":
+        return None
+    if left is not None and right is not None and left != right:
+        raise ExpressionError(f"{expr} adds {left} to {right}")
+    return left or right

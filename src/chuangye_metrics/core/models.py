@@ -31,7 +31,7 @@ class Source(BaseModel):
 
 class IndicatorValue(BaseModel):
     value: float | None = Field(description="unrounded; percent values are percentages (30.6 means 30.6 %)")
-    unit: Literal["percent", "ratio", "years"]
+    unit: Literal["percent", "ratio", "years", "wan_yuan"]
     numerator: Number | None
     denominator: Number | None
     reason: str | None = Field(description="why the value is null; null when it is not")
@@ -62,7 +62,29 @@ class ComputeResult(BaseModel):
 
 CheckStatus = Literal["pass", "fail", "missing"]
 UnitStatus = Literal["pass", "fail", "incomplete"]
-CountUnit = Literal["person", "entity", "year"]
+CountUnit = Literal["person", "entity", "year", "event", "wan_yuan", "square_metre", "point"]
+
+
+WindowKind = Literal["each", "pooled"]
+
+
+class YearCheck(BaseModel):
+    year: int
+    value: float | None = Field(description="the rule's indicator or field in that year alone; null when missing")
+    status: CheckStatus | None = Field(
+        description="each: that year's check; null for a pooled rule, which tests only the years' sums"
+    )
+    shortfall: int | None = Field(description="each: what that year lacks (0 when it passes); null otherwise")
+
+
+class WindowCheck(BaseModel):
+    kind: WindowKind = Field(description="each: every year passes; pooled: the rule on the years' summed counts")
+    years: int = Field(description="how many years the window holds, the year judged included")
+    first_year: int
+    last_year: int = Field(description="the year judged")
+    failing_year: int | None = Field(description="each: the earliest year that fails; null otherwise")
+    missing_years: list[int] = Field(description="years of the window in which the unit has no row")
+    by_year: list[YearCheck] = Field(description="one per year of the window, oldest first")
 
 
 class RuleCheck(BaseModel):
@@ -71,7 +93,7 @@ class RuleCheck(BaseModel):
     name: str = Field(description="the indicator's or field's name, in the output language")
     op: str
     threshold: float
-    unit: Literal["percent", "ratio", "years", "count"]
+    unit: Literal["percent", "ratio", "years", "wan_yuan", "count"]
     value: float | None
     status: CheckStatus
     gap: float | None = Field(description="threshold - value, in the indicator's unit; <= 0 when a lower bound passes")
@@ -82,6 +104,55 @@ class RuleCheck(BaseModel):
     shortfall_unit: CountUnit | None = Field(description="what the shortfall counts: people, entities or years")
     provisional: bool = Field(description="the threshold is a placeholder, not an official value")
     reason: str | None = Field(default=None, description="why the value is missing or there is no shortfall")
+    window: WindowCheck | None = Field(
+        default=None,
+        description="for a rule over several years: the years, each year's value and the earliest failing one; "
+        "value and shortfall above are then the weakest year's and the sum of the failing years' (each), or the "
+        "summed counts' (pooled)",
+    )
+    veto: bool = Field(default=False, description="a veto rule (一票否决) of a scored evaluation")
+
+
+ScoreUnit = Literal["percent", "ratio", "years", "wan_yuan", "count", "point"]
+
+
+class ItemScore(BaseModel):
+    item: str = Field(description="the item's id in the standard")
+    name: str
+    unit: ScoreUnit = Field(description="the unit of value: the indicator's, count (a field) or point (a score field)")
+    value: float | None = Field(description="what the item measures; null when missing")
+    points: float | None = Field(description="the points earned; null when the value is missing")
+    max_points: float
+    provisional: bool
+    reason: str | None = Field(default=None, description="why the value or the points are missing")
+
+
+class NextGrade(BaseModel):
+    grade: str = Field(description="the next grade up")
+    points_needed: float = Field(description="its cut-off minus the total")
+    item: str | None = Field(description="the cheapest single item that reaches it; null when none alone can")
+    item_name: str | None
+    addition: float | None = Field(
+        description="what that item needs: the least whole number added to its count (the numerator of its "
+        "indicator, the denominator fixed), or the points an evaluator's item needs"
+    )
+    addition_unit: CountUnit | None = Field(description="what the addition counts")
+    value_after: float | None = Field(description="the item's value once the addition is made")
+
+
+class Score(BaseModel):
+    total: float | None = Field(description="points of all items; null when an item is missing (blank is not 0)")
+    max_total: float = Field(description="the full marks of all items")
+    known: float = Field(description="the points of the items that have a value")
+    grade: str | None = Field(description="the grade band reached; the lowest when vetoed; null when unknown")
+    passes: bool | None = Field(description="the grade passes the evaluation")
+    subsidy: float | None = Field(description="the grade's payment, in 万元; null when it carries none")
+    exit: bool | None = Field(description="the grade means leaving (准入退出机制)")
+    vetoed: bool = Field(description="a veto rule failed: the lowest grade whatever the score")
+    veto_rules: list[str] = Field(description="the indicators or fields of the veto rules that failed")
+    items: list[ItemScore]
+    next_grade: NextGrade | None = Field(description="how far the next grade up is; null at the top, or vetoed")
+    reason: str | None = Field(default=None, description="why the total or the grade is unknown")
 
 
 class Assessment(BaseModel):
@@ -91,6 +162,7 @@ class Assessment(BaseModel):
     provisional: bool = Field(description="at least one of the thresholds applied is provisional")
     reason: str | None = None
     checks: list[RuleCheck]
+    score: Score | None = Field(default=None, description="the scored evaluation, for a level the standard scores")
 
 
 class AssessedUnit(UnitResult):
@@ -144,13 +216,18 @@ class ShortlistEntry(BaseModel):
         description="proposed: within the level's quota; reserve: passes, beyond the quota; "
         "near: fails, but lacks at most --near in all"
     )
-    rank: int | None = Field(description="1 = the widest weakest-rule margin among the level's passing units")
+    rank: int | None = Field(
+        description="1 = the highest score (a scored level), else the widest weakest-rule margin, among the level's "
+        "passing units"
+    )
     margin: float | None = Field(
         description="the weakest rule's margin over its threshold, in percent of the threshold; null for near units"
     )
     weakest: str | None = Field(description="the indicator or field id of the rule with the smallest margin")
     weakest_name: str | None = Field(default=None, description="that rule's indicator or field name")
     lacking: list[Lack] = Field(default_factory=list, description="for near units: what each failing rule lacks")
+    score: float | None = Field(default=None, description="a scored level: the unit's total score, which ranks first")
+    grade: str | None = Field(default=None, description="a scored level: the unit's grade")
 
 
 class LevelQuota(BaseModel):
@@ -174,7 +251,9 @@ class CheckResult(ComputeResult):
     shortlist: Shortlist | None = Field(default=None, description="the declaration shortlist, with --quota")
 
 
-SeriesUnit = Literal["person", "entity", "year", "count", "percent", "ratio", "years"]
+SeriesUnit = Literal[
+    "person", "entity", "year", "event", "wan_yuan", "square_metre", "point", "count", "percent", "ratio", "years"
+]
 
 
 class YearPoint(BaseModel):
@@ -282,7 +361,7 @@ class TextChange(BaseModel):
 
 class IndicatorChange(BaseModel):
     indicator: str
-    unit: Literal["percent", "ratio", "years"]
+    unit: Literal["percent", "ratio", "years", "wan_yuan"]
     old: float | None = Field(description="unrounded; percent values are percentages")
     new: float | None
     change: float | None = Field(
@@ -316,6 +395,10 @@ class UnitChange(BaseModel):
     old_status: UnitStatus | None = Field(default=None, description="with --standard: the old verdict")
     new_status: UnitStatus | None = Field(default=None, description="with --standard: the new verdict")
     rules: list[RuleChange] = Field(default_factory=list, description="with --standard: every rule whose check changed")
+    old_score: float | None = Field(default=None, description="a scored standard: the old total score")
+    new_score: float | None = Field(default=None, description="a scored standard: the new total score")
+    old_grade: str | None = Field(default=None, description="a scored standard: the old grade")
+    new_grade: str | None = Field(default=None, description="a scored standard: the new grade")
 
 
 class DiffResult(BaseModel):

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import types
+import typing
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel
 
 from chuangye_metrics.reading.reader import ROW
 
@@ -170,3 +174,26 @@ class NumberPieces:
             texts[piece[0]].slice(piece[1] * self.rows, self.rows) if isinstance(piece, tuple) else piece
             for piece in pieces
         ]
+
+
+def arrow_type(model: type[BaseModel]) -> pa.DataType:
+    """The Arrow struct type of a published model: its fields in order, nested models as structs, lists as lists
+    (for the writers that build a model's JSON from Arrow columns)."""
+    import pyarrow as pa
+
+    def of(annotation: Any) -> pa.DataType:
+        origin = typing.get_origin(annotation)
+        arguments = [item for item in typing.get_args(annotation) if item is not type(None)]
+        if origin in (typing.Union, types.UnionType):
+            if set(arguments) == {int, float}:
+                return pa.float64()
+            return of(arguments[0])
+        if origin is list:
+            return pa.list_(of(arguments[0]))
+        if origin is typing.Literal:
+            return pa.string()
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return arrow_type(annotation)
+        return {str: pa.string(), int: pa.int64(), float: pa.float64(), bool: pa.bool_()}[annotation]
+
+    return pa.struct([pa.field(name, of(field.annotation)) for name, field in model.model_fields.items()])

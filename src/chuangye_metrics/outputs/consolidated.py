@@ -115,7 +115,7 @@ def _data_sheet(
 
     groups: list[tuple[str | None, int, int]] = []
     for column, field in enumerate(fields):
-        group = field.group or (_words("group-identity") if field.type != "count" else None)
+        group = field.group or (_words("group-identity") if field.type not in ("count", "amount") else None)
         if groups and groups[-1][0] == group and group is not None:
             groups[-1] = (group, groups[-1][1], column)
         else:
@@ -131,7 +131,9 @@ def _data_sheet(
 
     header_lines = 1
     for column, field in enumerate(fields):
-        text = field.header + (f"（{UNIT_NAMES[field.unit]}）" if field.type == "count" and field.unit else "")
+        text = field.header + (
+            f"（{UNIT_NAMES[field.unit]}）" if field.type in ("count", "amount") and field.unit else ""
+        )
         size = column_width(field)
         sheet.set_column(column, column, size)
         header_lines = max(header_lines, -(-display_width(text) // max(size - 2, 1)))
@@ -169,7 +171,7 @@ def _data_sheet(
             value = columns[column][index]
             if text_or_none(value) is None:
                 sheet.write_blank(row, column, None, plain)
-            elif field.id in counts or field.type == "year":
+            elif field.id in counts or catalog.is_number(field.id):
                 sheet.write_number(row, column, _whole(float(value)), number)
             elif field.type == "level":
                 sheet.write_string(row, column, catalog.level_label(str(value), "zh"), plain)

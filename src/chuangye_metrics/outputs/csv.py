@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from chuangye_metrics.config.catalog import Catalog
+from chuangye_metrics.core.models import Score
 from chuangye_metrics.core.progress import shown, stage
 from chuangye_metrics.core.text import CSV_QUOTED_PATTERN, FORMULA_START_PATTERN, csv_line, defused
 from chuangye_metrics.hierarchy import DERIVED
@@ -13,7 +15,14 @@ from chuangye_metrics.outputs.columns import IDENTITY, arrow_strings, joined_tex
 from chuangye_metrics.outputs.files import output_stream
 from chuangye_metrics.outputs.revision_content import HEADERS, change_rows
 from chuangye_metrics.reading.cache import TextSink
-from chuangye_metrics.standards.assessment import CHECK_STATUSES, UNIT_STATUSES
+from chuangye_metrics.standards.assessment import (
+    CHECK_STATUSES,
+    UNIT_STATUSES,
+    Assessments,
+    FlatChecks,
+    RuleColumn,
+    objects,
+)
 from chuangye_metrics.standards.check import Judged
 from chuangye_metrics.years.compare import CHUNK as YEARS_CHUNK
 from chuangye_metrics.years.compare import YearsTable
@@ -172,8 +181,11 @@ CHECK_CSV_COLUMNS = [
     "derived",
     "unit_status",
     "rule_set",
+    "kind",
+    # what a row is about: a rule's indicator or field, or a scored item's id
     "indicator",
     "field",
+    "item",
     "op",
     "threshold",
     "value",
@@ -183,19 +195,49 @@ CHECK_CSV_COLUMNS = [
     "shortfall_unit",
     "provisional",
     "reason",
+    # a rule row: a veto rule of a scored evaluation, and a rule over several years
+    "veto",
+    "window",
+    "window_years",
+    "failing_year",
+    "missing_years",
+    # an item row: its points and full marks; the score row: the unit's total, grade and next grade up
+    "points",
+    "max_points",
+    "known_points",
+    "grade",
+    "grade_passes",
+    "subsidy",
+    "exit",
+    "vetoed",
+    "veto_rules",
+    "next_grade",
+    "points_needed",
+    "next_item",
+    "addition",
+    "addition_unit",
+    "value_after",
 ]
+"""check's CSV: each row is one rule (kind ``rule``), one scored item (``item``) or a unit's score (``score``),
+or a unit's own reason (kind blank)."""
 
+SCORE_CSV_COLUMNS = ["item", *CHECK_CSV_COLUMNS[CHECK_CSV_COLUMNS.index("points") :]]
+"""The columns only item and score rows fill."""
+ROW_KINDS = ("", "rule", "item", "score")
+LIST_SEPARATOR = ";"
+"""Between the years of ``missing_years`` and the rules of ``veto_rules``."""
 
 SHORTLIST_COLUMNS = ["shortlist_status", "shortlist_rank", "margin"]
 
 
 def write_check_csv(out: TextSink, judged: Judged, chunk: int = CHUNK) -> None:
-    """One row per assessed unit and rule, in the table's order (a unit with no rule that applies gets one row
-    without a rule, its reason in the last rule column).
+    """One row per assessed unit and rule, then for a scored unit one row per item and one for its score, in the
+    table's order. A unit with a reason of its own (a blank condition), or with neither rules nor score, first
+    gets one row without a rule (kind blank), its reason in ``reason``.
 
     With a shortlist, each row also carries its unit's shortlist status, rank and margin. Written column-wise
     like compute's CSV: text cells that a spreadsheet would read as a formula get a leading ' (``csv_text``);
-    floats as Python's repr writes them.
+    floats as Python's repr writes them. The rows of a scored unit's items and score come from its model.
     """
     import numpy as np
     import pyarrow as pa
@@ -213,8 +255,13 @@ def write_check_csv(out: TextSink, judged: Judged, chunk: int = CHUNK) -> None:
     }
     columns |= {
         name: _padded(flat.attribute(rules, name), blanks.get(name))
-        for name in ("indicator", "field", "op", "threshold", "shortfall_unit", "provisional")
+        for name in ("indicator", "field", "op", "threshold", "shortfall_unit", "provisional", "veto")
     }
+    columns |= {name: _padded(values, None) for name, values in _window_cells(flat, rules).items()}
+    # rows of a scored unit after its rules: one per item, then its score
+    scored_rows = np.zeros(len(frame), dtype=np.int64)
+    for scored in assessments.scores:
+        scored_rows[scored.rows] = len(scored.items) + 1
     standard = judged.standard
     shortlist = _shortlist_cells(judged) if listed else None
     for start in range(0, len(frame), chunk):
@@ -224,46 +271,66 @@ def write_check_csv(out: TextSink, judged: Judged, chunk: int = CHUNK) -> None:
         if len(positions) == 0:
             continue
         counts = flat.starts[positions + 1] - flat.starts[positions]
-        rows = np.maximum(counts, 1)
+        extra = scored_rows[positions]
+        # a unit with a reason of its own, or with nothing else to show, first gets a row for it
+        own = (assessments.reason[positions] != None) | (counts + extra == 0)  # noqa: E711
+        rows = own + counts + extra
         unit_of_row = np.repeat(positions, rows)
-        # the check of each row: the unit's first check plus the row's place among the unit's rows; -1: none
+        # each row's place among its unit's rules, items and score: the unit's first row less its own row, if any
         first_row = np.cumsum(rows) - rows
-        place = np.arange(len(unit_of_row)) - np.repeat(first_row, rows)
-        check = np.where(np.repeat(counts, rows) > 0, np.repeat(flat.starts[positions], rows) + place, -1)
-        has_check = check >= 0
+        place = np.arange(len(unit_of_row)) - np.repeat(first_row + own, rows)
+        checks_of_row = np.repeat(counts, rows)
+        has_check = (place >= 0) & (place < checks_of_row)
+        check = np.where(has_check, np.repeat(flat.starts[positions], rows) + place, -1)
+        extra_of_row = np.repeat(extra, rows)
+        kind = np.select([place < 0, has_check, place - checks_of_row < extra_of_row - 1], [0, 1, 2], default=3)
         taken = np.where(has_check, check, len(flat.unit))
         picked = {name: values[taken] for name, values in columns.items()}
         mask = pa.array(~has_check)
         units = frame.iloc[unit_of_row]
 
+        def flag(values: np.ndarray, mask: pa.Array = mask) -> pa.Array:
+            return pc.if_else(mask, "", pc.if_else(pa.array(values == True), "true", "false"))  # noqa: E712
+
         reason = np.where(has_check, picked["reason"], assessments.reason[unit_of_row])
-        cells: list[Any] = [
-            csv_text(pa.array([standard.id] * len(unit_of_row), type=pa.string())),
-            "true" if standard.provisional else "false",
-            csv_text(units["unit_code"].astype(str)),
-            csv_text(units["unit_name"]) if "unit_name" in units else "",
-            csv_text(units["level"]),
-            json_numbers(units["year"].to_numpy(dtype="float64"), integral_only=True, blank=""),
-            pc.if_else(pa.array(units[DERIVED].to_numpy(dtype=bool)), "true", "false"),
-            pa.array(UNIT_STATUSES, type=pa.string()).take(pa.array(assessments.status[unit_of_row])),
-            csv_text(pa.array(assessments.rule_set[unit_of_row], type=pa.string())),
-            csv_text(pa.array(picked["indicator"], type=pa.string())),
-            csv_text(pa.array(picked["field"], type=pa.string())),
-            csv_text(pa.array(picked["op"], type=pa.string())),
-            _floats(picked["threshold"].astype("float64")),
-            _floats(picked["value"].astype("float64")),
-            pc.if_else(
+        cells: dict[str, Any] = {
+            "standard": csv_text(pa.array([standard.id] * len(unit_of_row), type=pa.string())),
+            "provisional_standard": "true" if standard.provisional else "false",
+            "unit_code": csv_text(units["unit_code"].astype(str)),
+            "unit_name": csv_text(units["unit_name"]) if "unit_name" in units else "",
+            "level": csv_text(units["level"]),
+            "year": json_numbers(units["year"].to_numpy(dtype="float64"), integral_only=True, blank=""),
+            "derived": pc.if_else(pa.array(units[DERIVED].to_numpy(dtype=bool)), "true", "false"),
+            "unit_status": pa.array(UNIT_STATUSES, type=pa.string()).take(pa.array(assessments.status[unit_of_row])),
+            "rule_set": csv_text(pa.array(assessments.rule_set[unit_of_row], type=pa.string())),
+            "kind": pa.array(ROW_KINDS, type=pa.string()).take(pa.array(kind)),
+            "indicator": csv_text(pa.array(picked["indicator"], type=pa.string())),
+            "field": csv_text(pa.array(picked["field"], type=pa.string())),
+            "op": csv_text(pa.array(picked["op"], type=pa.string())),
+            "threshold": _floats(picked["threshold"].astype("float64")),
+            "value": _floats(picked["value"].astype("float64")),
+            "status": pc.if_else(
                 mask, "", pa.array(CHECK_STATUSES, type=pa.string()).take(pa.array(picked["status"].astype(np.int64)))
             ),
-            _floats(picked["gap"].astype("float64")),
-            json_numbers(picked["shortfall"].astype("float64"), integral_only=True, blank=""),
-            pc.fill_null(pa.array(picked["shortfall_unit"], type=pa.string()), ""),
-            pc.if_else(mask, "", pc.if_else(pa.array(picked["provisional"] == True), "true", "false")),  # noqa: E712
-            csv_text(pa.array(reason, type=pa.string())),
-        ]
+            "gap": _floats(picked["gap"].astype("float64")),
+            "shortfall": json_numbers(picked["shortfall"].astype("float64"), integral_only=True, blank=""),
+            "shortfall_unit": pc.fill_null(pa.array(picked["shortfall_unit"], type=pa.string()), ""),
+            "provisional": flag(picked["provisional"]),
+            "reason": csv_text(pa.array(reason, type=pa.string())),
+            "veto": flag(picked["veto"]),
+            **{
+                name: pc.fill_null(pa.array(picked[name], type=pa.string()), "")
+                for name in ("window", "window_years", "failing_year", "missing_years")
+            },
+            **dict.fromkeys(SCORE_CSV_COLUMNS, ""),
+        }
+        scoring = np.flatnonzero(kind >= 2)
+        if len(scoring):
+            _score_cells(cells, assessments, unit_of_row[scoring], (place - checks_of_row)[scoring], scoring)
+        ordered = [cells[name] for name in CHECK_CSV_COLUMNS]
         if shortlist is not None:
-            cells += [column.take(pa.array(unit_of_row)) for column in shortlist]
-        out.write(joined_text(pc.binary_join_element_wise(*cells, ","), "\n") + "\n")
+            ordered += [column.take(pa.array(unit_of_row)) for column in shortlist]
+        out.write(joined_text(pc.binary_join_element_wise(*ordered, ","), "\n") + "\n")
 
 
 def _padded(values: np.ndarray, blank: Any) -> np.ndarray:
@@ -272,6 +339,125 @@ def _padded(values: np.ndarray, blank: Any) -> np.ndarray:
 
     kind = values.dtype if values.dtype != object and blank is not None else object
     return np.concatenate([values.astype(kind), np.array([blank], dtype=kind)])
+
+
+def _window_cells(flat: FlatChecks, rules: Sequence[RuleColumn]) -> dict[str, np.ndarray]:
+    """Each check's window as CSV cells (None for a rule of one year): its kind, how many years, the earliest
+    failing year and the years without a row."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kind = [rule.window.kind if rule.window is not None else None for rule in rules]
+    years = [str(rule.window.years) if rule.window is not None else None for rule in rules]
+    failing: list[np.ndarray] = []
+    missing: list[np.ndarray] = []
+    for rule in rules:
+        count = len(rule.rows)
+        if rule.window is None or rule.failing_year is None or rule.calendar is None or rule.absent is None:
+            failing.append(np.full(count, None, dtype=object))
+            missing.append(np.full(count, None, dtype=object))
+            continue
+        failing.append(np.where(rule.failing_year > 0, rule.failing_year.astype(str), np.full(count, None, object)))
+        # each year without a row with a separator after it, then the last separator taken off
+        named = [
+            pc.if_else(
+                pa.array(rule.absent[:, back]),
+                pc.binary_join_element_wise(pa.array(rule.calendar[:, back].astype(str)), LIST_SEPARATOR, ""),
+                "",
+            )
+            for back in range(rule.window.years)
+        ]
+        joined = pc.binary_join_element_wise(*named, "") if count else pa.array([], pa.string())
+        trimmed = pc.utf8_rtrim(joined, characters=LIST_SEPARATOR)
+        missing.append(np.array(trimmed.to_pylist(), dtype=object))
+    positions = flat.positions(rules) if rules else np.zeros(0, dtype=np.int64)
+    every = {"failing_year": failing, "missing_years": missing}
+    cells = {
+        name: np.concatenate(parts)[positions] if parts else np.zeros(0, dtype=object) for name, parts in every.items()
+    }
+    return {
+        "window": objects(kind)[flat.rule] if rules else np.zeros(0, dtype=object),
+        "window_years": objects(years)[flat.rule] if rules else np.zeros(0, dtype=object),
+        **cells,
+    }
+
+
+def _score_cells(
+    cells: dict[str, Any], assessments: Assessments, units: np.ndarray, places: np.ndarray, rows: np.ndarray
+) -> None:
+    """The cells of the item and score rows (``rows`` of the chunk; ``units`` their units' positions, ``places``
+    their places after the units' rules), from each scored unit's model, written over the rule rows' blanks."""
+    import numpy as np
+    import pyarrow as pa
+
+    names = ["value", "provisional", "reason", *SCORE_CSV_COLUMNS]
+    texts: dict[str, list[str]] = {name: [] for name in names}
+    scores: dict[int, Score] = {}
+    for position, place in zip(units.tolist(), places.tolist(), strict=True):
+        if position not in scores:
+            model = assessments.score(position)
+            assert model is not None
+            scores[position] = model
+        score = scores[position]
+        row = dict.fromkeys(names, "")
+        if place < len(score.items):
+            item = score.items[place]
+            row |= {
+                "value": _number(item.value),
+                "provisional": _flag(item.provisional),
+                "reason": item.reason or "",
+                "item": item.item,
+                "points": _number(item.points),
+                "max_points": repr(item.max_points),
+            }
+        else:
+            step = score.next_grade
+            row |= {
+                "reason": score.reason or "",
+                "points": _number(score.total),
+                "max_points": repr(score.max_total),
+                "known_points": repr(score.known),
+                "grade": score.grade or "",
+                "grade_passes": _flag(score.passes),
+                "subsidy": _number(score.subsidy),
+                "exit": _flag(score.exit),
+                "vetoed": _flag(score.vetoed),
+                "veto_rules": LIST_SEPARATOR.join(score.veto_rules),
+            }
+            if step is not None:
+                row |= {
+                    "next_grade": step.grade,
+                    "points_needed": repr(step.points_needed),
+                    "next_item": step.item or "",
+                    "addition": _number(step.addition),
+                    "addition_unit": step.addition_unit or "",
+                    "value_after": _number(step.value_after),
+                }
+        for name in names:
+            texts[name].append(row[name])
+    text_columns = {"reason", "item", "grade", "veto_rules", "next_grade", "next_item"}
+    count = len(cells["standard"])
+    for name in names:
+        written = pa.array(texts[name], type=pa.string())
+        if name in text_columns:
+            written = csv_text(written)
+        current = cells[name]
+        merged = (
+            np.full(count, current, dtype=object)
+            if isinstance(current, str)
+            else np.array(current.to_pylist(), dtype=object)
+        )
+        merged[rows] = written.to_pylist()
+        cells[name] = pa.array(merged, type=pa.string())
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else repr(value)
+
+
+def _flag(value: bool | None) -> str:
+    return "" if value is None else "true" if value else "false"
 
 
 def _shortlist_cells(judged: Judged) -> list[pa.Array]:

@@ -10,7 +10,7 @@ from chuangye_metrics.core.models import AssessedUnit, ValidationReport
 from chuangye_metrics.core.text import printable
 from chuangye_metrics.core.words import message_template
 from chuangye_metrics.outputs.files import write_output
-from chuangye_metrics.standards.check import describe_check, describe_rule
+from chuangye_metrics.outputs.table import check_cell, grade_text, rule_heading, total_text
 from chuangye_metrics.years.compare import file_indexes
 
 if TYPE_CHECKING:
@@ -54,14 +54,23 @@ def validation_annotations(report: ValidationReport) -> str:
 
 
 def unit_annotation(file: str, unit: AssessedUnit, standard: str, language: Language) -> str:
-    """A unit that fails the standard (an error) or cannot be judged on it (a warning), with the rules it misses."""
+    """A unit that fails the standard (an error) or cannot be judged on it (a warning): its score and grade when
+    the level is scored, and the rules it misses (a rule over years with the years that fail or are missing)."""
     assert unit.assessment is not None
     status = unit.assessment.status
     missed = [check for check in unit.assessment.checks if check.status != "pass"]
     colon = words.text("sep.colon", language)
-    rules = words.text("sep.semicolon", language).join(
-        f"{describe_rule(check, language)}{colon}{describe_check(check, language)}" for check in missed
-    )
+    parts = [f"{rule_heading(check, language)}{colon}{check_cell(check, language)}" for check in missed]
+    score = unit.assessment.score
+    if score is not None and score.grade is not None:
+        parts.insert(
+            0, words.text("annotation.score", language, total=total_text(score), grade=grade_text(score, language))
+        )
+    elif score is not None:
+        # why no grade: the items without points, each with its reason
+        lacking = [f"{item.name}{colon}{item.reason}" for item in score.items if item.points is None and item.reason]
+        parts[:0] = lacking or [score.reason or ""]
+    rules = words.text("sep.semicolon", language).join(parts)
     name = unit.unit_name or message_template("label-derived-unit", language)
     year = "" if unit.year is None else f" {unit.year}"
     message = words.text(f"annotation.{status}", language, unit=f"{unit.unit_code} {name}", standard=standard)

@@ -18,11 +18,19 @@ from chuangye_metrics.core.words import Language, message_template
 from chuangye_metrics.outputs.files import write_output
 from chuangye_metrics.outputs.report_content import report_content
 from chuangye_metrics.outputs.revision_content import change_rows, headings, shown, summary_line
+from chuangye_metrics.outputs.table import points_text
 
 if TYPE_CHECKING:
     from chuangye_metrics.config.catalog import Catalog
     from chuangye_metrics.core.models import CheckResult, ComputeResult, YearsResult
-    from chuangye_metrics.outputs.report_content import ChartSeries, Column, LevelSummary, ReportContent, TextTable
+    from chuangye_metrics.outputs.report_content import (
+        ChartSeries,
+        Column,
+        LevelSummary,
+        ReportContent,
+        ScoreChart,
+        TextTable,
+    )
     from chuangye_metrics.outputs.writers import Target
     from chuangye_metrics.pipeline import Revised
     from chuangye_metrics.standards.library import Standard
@@ -30,7 +38,7 @@ if TYPE_CHECKING:
 Cell = str | int | float | None
 
 STATUS_SYMBOL = {"pass": "✓", "fail": "✗", "incomplete": "?", "missing": "?"}
-MEASURES = ("percent", "ratio", "years")
+MEASURES = ("percent", "ratio", "years", "wan_yuan")
 
 PASS_COLOUR = "#1a7f37"
 FAIL_COLOUR = "#cf222e"
@@ -175,20 +183,20 @@ class _Page:
         self.contents()
         if content.summary:
             self.summary(content.summary)
-        if content.charts:
-            self.charts(content.charts)
+        if content.charts or content.score_charts:
+            self.charts(content.charts, content.score_charts)
         self.section_start("levels", self.word("levels"))
         for index, level in enumerate(content.levels):
             out.append(
                 f'<section id="{_anchor("level", index, level.level)}">\n<h3>{escape(level.label)} '
                 f'<span class="count">({escape(self.unit_count(len(level.rows)))})</span></h3>\n'
             )
-            self.level_table(level.columns, level.rows)
+            self.level_table(level.columns, level.rows, level.grades)
             out.append("</section>\n")
         out.append("</section>\n")
         for key, table in self.text_tables():
             self.section_start(key, table.title or self.word(key))
-            self.text_table(table, docs=key in ("rules", "formulas"))
+            self.text_table(table, docs=key in ("rules", "scoring", "formulas"))
             out.append("</section>\n")
         out.append("</main>\n</body>\n</html>\n")
         return "".join(out)
@@ -200,6 +208,7 @@ class _Page:
             ("quotas", content.quotas),
             ("years", content.years),
             ("rules", content.rules),
+            ("scoring", content.scoring),
             ("formulas", content.formulas),
         ]
         return [(key, table) for key, table in tables if table is not None]
@@ -209,7 +218,7 @@ class _Page:
         listed: list[tuple[str, str]] = []
         if content.summary:
             listed.append(("summary", self.word("summary")))
-        if content.charts:
+        if content.charts or content.score_charts:
             listed.append(("charts", self.word("charts")))
         listed.append(("levels", self.word("levels")))
         # a table's title may carry a long note; the contents use the short name
@@ -303,13 +312,50 @@ class _Page:
 
     # -- indicator charts ------------------------------------------------------------------------------------
 
-    def charts(self, charts: list[ChartSeries]) -> None:
+    def charts(self, charts: list[ChartSeries], scores: list[ScoreChart]) -> None:
         out = self.parts
         self.section_start("charts", self.word("charts"))
         out.append('<div class="charts">\n')
+        for chart in scores:
+            self.score_chart(chart)
         for series in charts:
             self.indicator_chart(series)
         out.append("</div>\n</section>\n")
+
+    def score_chart(self, chart: ScoreChart) -> None:
+        """A scored level: each unit's total as a bar (green when its grade passes, red when not) and each grade's
+        cut-off as a dashed line."""
+        bars: list[_Bar] = []
+        shown = list(zip(chart.labels, chart.totals, chart.grades, chart.passes, strict=True))[:MAX_BARS]
+        for label, total, grade, passes in shown:
+            if total is None:
+                bars.append(_Bar(label, None, MISSING, MUTED, f"{label}: {MISSING}", None))
+                continue
+            text = f"{points_text(total)} {grade or ''}".strip()
+            colour = PLAIN_COLOUR if passes is None else PASS_COLOUR if passes else FAIL_COLOUR
+            bars.append(_Bar(label, total, text, colour, f"{label}: {text}", None))
+        cuts = [
+            (low, words.text("chart.cut", self.language, grade=grade, min=points_text(low)))
+            for grade, low in chart.cuts
+        ]
+        svg = _bar_svg(
+            self.next_id(), chart.title, bars, low=0.0, high=chart.max_total, unit="points", cuts=cuts, value_width=96
+        )
+        notes = [self.word("cuts").format(cuts=words.text("sep.list", self.language).join(text for _, text in cuts))]
+        if len(shown) < chart.total_units:
+            notes.append(self.word("shown").format(shown=f"{len(shown):,}", total=f"{chart.total_units:,}"))
+        missing = sum(1 for total in chart.totals if total is None)
+        if missing:
+            notes.append(self.word("no_score").format(count=f"{missing:,}"))
+        paragraphs = "".join(f"<p>{escape(note)}</p>" for note in notes)
+        legend = (
+            f'<p><span class="key" style="background:{PASS_COLOUR}"></span>{escape(self.word("grade_passes"))}'
+            f'<span class="key" style="background:{FAIL_COLOUR}"></span>{escape(self.word("grade_fails"))}</p>'
+        )
+        self.parts.append(
+            f'<figure class="scores">\n<figcaption><span class="title">{escape(chart.title)}</span>{paragraphs}'
+            f"{legend}</figcaption>\n{svg}\n</figure>\n"
+        )
 
     def indicator_chart(self, series: ChartSeries) -> None:
         language = self.language
@@ -377,7 +423,9 @@ class _Page:
 
     # -- tables ----------------------------------------------------------------------------------------------
 
-    def level_table(self, columns: list[Column], rows: Sequence[Sequence[Cell]]) -> None:
+    def level_table(
+        self, columns: list[Column], rows: Sequence[Sequence[Cell]], grades: dict[str, bool] | None = None
+    ) -> None:
         out = self.parts
         if not rows:
             out.append(f"<p>{escape(self.word('no_units'))}</p>\n")
@@ -388,7 +436,7 @@ class _Page:
         out.append('<div class="table-wrap"><table class="units">\n<thead><tr>')
         for index in kept:
             column = columns[index]
-            classes = ["num"] if column.kind in ("count", *MEASURES) else []
+            classes = ["num"] if column.kind in ("count", "points", *MEASURES) else []
             if _off_paper(column):
                 classes.append("c")
             if index == name_column:
@@ -396,7 +444,9 @@ class _Page:
             attribute = f' class="{" ".join(classes)}"' if classes else ""
             out.append(f'<th scope="col"{attribute}>{escape(column.label)}</th>')
         out.append("</tr></thead>\n<tbody>\n")
-        writers = [(index, self.cell_writer(columns[index], row_header=index == name_column)) for index in kept]
+        writers = [
+            (index, self.cell_writer(columns[index], row_header=index == name_column, grades=grades)) for index in kept
+        ]
         writers = [(index, _marked(write) if _off_paper(columns[index]) else write) for index, write in writers]
         writers = [(index, _marked(write, "k") if columns[index].id == "year" else write) for index, write in writers]
         append = out.append
@@ -406,9 +456,25 @@ class _Page:
         if any(_off_paper(columns[index]) for index in kept):
             out.append(f'<p class="print-note">{escape(self.word("print_counts"))}</p>\n')
 
-    def cell_writer(self, column: Column, *, row_header: bool = False) -> Callable[[Cell], str]:
+    def cell_writer(
+        self, column: Column, *, row_header: bool = False, grades: dict[str, bool] | None = None
+    ) -> Callable[[Cell], str]:
         language = self.language
         kind = column.kind
+        if kind == "grade":
+            passing = grades or {}
+
+            def grade_cell(value: Cell) -> str:
+                if _is_blank(value):
+                    return '<td class="blank"></td>'
+                passes = passing.get(str(value))
+                status = "" if passes is None else "pass" if passes else "fail"
+                styled = f' class="st st-{status}"' if status else ""
+                return f"<td{styled}>{escape(str(value))}</td>"
+
+            return grade_cell
+        if kind == "points":
+            return _number_cell
         if row_header:
             return lambda value: (
                 '<th scope="row" class="name"></th>'
@@ -469,7 +535,7 @@ class _Page:
         """The change on the year before, signed: counts in their unit, percent in points, ratios in N of 1:N."""
         if unit == "percent":
             return f"{value:+.1f}{self.word('points')}"
-        if unit in ("ratio", "years"):
+        if unit in ("ratio", "years", "wan_yuan"):
             return f"{value:+.1f}"
         return f"{value:+,.0f}" if value.is_integer() else f"{value:+,.1f}"
 
@@ -516,9 +582,9 @@ def _number_cell(value: Cell) -> str:
 
 def _measure_writer(unit: str, language: Language) -> Callable[[Cell], str]:
     """The cells of a percent, ratio or years column, written as format_measure writes them (one decimal)."""
-    prefix, suffix = {"percent": ("", "%"), "ratio": ("1:", "")}.get(
-        unit, ("", message_template("measure.years-suffix", language))
-    )
+    # the suffix looked up only for a unit that has one (a dict's default would be looked up for every unit)
+    fixed = {"percent": ("", "%"), "ratio": ("1:", "")}
+    prefix, suffix = fixed[unit] if unit in fixed else ("", message_template(f"measure.{unit}-suffix", language))
 
     def cell(value: Cell) -> str:
         if value is None or value != value:
@@ -590,6 +656,7 @@ ROW = 24
 BAR = 15
 FONT = 13
 AXIS = 20
+CUT_LINE = 14  # the height of a cut-off's label line above the bars
 
 
 @dataclass(frozen=True)
@@ -638,9 +705,12 @@ def _bar_svg(
     threshold: float | None = None,
     threshold_text: str | None = None,
     value_width: int = 78,
+    cuts: Sequence[tuple[float, str]] = (),
 ) -> str:
-    """Horizontal bars, one per row, labels at the left, values at the bar ends, an optional threshold line."""
+    """Horizontal bars, one per row, labels at the left, values at the bar ends, an optional threshold line, and
+    any number of cut-offs (value, label), each a dashed line labelled on a line of its own above the bars."""
     top = 20 if threshold is not None else 6
+    top += CUT_LINE * len(cuts)
     left = LABEL_WIDTH + GAP
     right = WIDTH - value_width
     span = (high - low) or 1.0
@@ -694,6 +764,15 @@ def _bar_svg(
             f"{escape(bar.text)}</text></g>"
         )
     out.append(f'<line x1="{zero}" y1="{top}" x2="{zero}" y2="{bottom}" stroke="{MUTED}" stroke-width="1"/>')
+    for index, (value, text) in enumerate(cuts):
+        position = x(value)
+        anchor = "end" if position > right - 30 else "middle"
+        label_y = 6 + CUT_LINE * index + FONT * 0.75
+        out.append(
+            f'<line class="cut" x1="{position}" y1="{label_y + 3:.1f}" x2="{position}" y2="{bottom}" stroke="{INK}" '
+            f'stroke-width="1.2" stroke-dasharray="4 3"/>'
+            f'<text x="{position}" y="{label_y:.1f}" text-anchor="{anchor}" font-size="11">{escape(text)}</text>'
+        )
     if threshold is not None:
         position = x(threshold)
         anchor = "end" if position > right - 30 else "middle"

@@ -14,7 +14,15 @@ from pydantic import TypeAdapter
 
 from chuangye_metrics.config.catalog import Catalog, IndicatorDef
 from chuangye_metrics.core.findings import Finding
-from chuangye_metrics.core.models import Assessment, LevelCoverage, RuleCheck, Source, ValidationReport
+from chuangye_metrics.core.models import (
+    Assessment,
+    LevelCoverage,
+    RuleCheck,
+    Score,
+    Source,
+    ValidationReport,
+    WindowCheck,
+)
 from chuangye_metrics.core.progress import shown, stage
 from chuangye_metrics.core.words import Language
 from chuangye_metrics.hierarchy import DERIVED
@@ -23,6 +31,7 @@ from chuangye_metrics.outputs.columns import (
     IDENTITY,
     NumberPieces,
     arrow_strings,
+    arrow_type,
     buffer_bytes,
     identity_pieces,
     joined_pieces,
@@ -375,11 +384,12 @@ def unit_lines(
 def encoded_structs(values: pa.Array) -> pa.Array:
     """Each struct of an Arrow array as compact JSON text, "null" for a null one."""
     import polars as pl
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     frame = pl.DataFrame({"v": pl.Series(values)})
     encoded = frame.select(pl.col("v").struct.json_encode()).to_series().to_arrow()
-    return pc.fill_null(encoded, "null")
+    return pc.fill_null(encoded.cast(pa.string()), "null")  # a slice's text is far below 2 GiB
 
 
 class AssessmentColumns:
@@ -422,9 +432,38 @@ class AssessmentColumns:
                 per_rule("shortfall_unit", pa.string()),
                 per_rule("provisional", pa.bool_()),
                 pa.array(flat.column(rules, "reason"), type=pa.string()),
+                self.windows(),
+                per_rule("veto", pa.bool_()),
             ],
             names=list(RuleCheck.model_fields),
         )
+
+    def windows(self) -> pa.Array:
+        """Each check's window (null for a rule of one year), in the order of the checks."""
+        import pyarrow as pa
+
+        flat, rules = self.assessments.flat, self.assessments.rules
+        kind = arrow_type(WindowCheck)
+        if all(rule.window is None for rule in rules):
+            return pa.nulls(len(flat.rule), type=kind)
+        per_rule = [
+            pa.array([rule.window_check(offset).model_dump() for offset in range(len(rule.rows))], type=kind)  # type: ignore[union-attr]
+            if rule.window is not None
+            else pa.nulls(len(rule.rows), type=kind)
+            for rule in rules
+        ]
+        return pa.concat_arrays(per_rule).take(pa.array(flat.positions(rules)))
+
+    def scores(self, start: int, stop: int) -> pa.Array:
+        """The scores of units start to stop (null where the level is not scored)."""
+        import pyarrow as pa
+
+        kind = arrow_type(Score)
+        assessments = self.assessments
+        if not assessments.scores:
+            return pa.nulls(stop - start, type=kind)
+        scores = [assessments.score(position) for position in range(start, stop)]
+        return pa.array([None if score is None else score.model_dump() for score in scores], type=kind)
 
     def struct(self, start: int, stop: int) -> pa.Array:
         """The assessments of units start to stop (null for a unit the standard does not assess)."""
@@ -447,6 +486,7 @@ class AssessmentColumns:
                 pa.array(assessments.provisional[start:stop], type=pa.bool_()),
                 pa.array(assessments.reason[start:stop], type=pa.string()),
                 checks,
+                self.scores(start, stop),
             ],
             names=list(Assessment.model_fields),
             mask=pa.array(unassessed),

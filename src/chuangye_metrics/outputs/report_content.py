@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -10,17 +10,36 @@ from chuangye_metrics import __version__
 from chuangye_metrics.config.catalog import Catalog, format_measure
 from chuangye_metrics.config.operators import symbol
 from chuangye_metrics.core import words
-from chuangye_metrics.core.models import AssessedUnit, CheckResult, ComputeResult, RuleCheck, UnitResult, YearsResult
+from chuangye_metrics.core.models import (
+    AssessedUnit,
+    CheckResult,
+    ComputeResult,
+    RuleCheck,
+    Score,
+    UnitResult,
+    YearsResult,
+)
 from chuangye_metrics.core.words import Language, known_message
 from chuangye_metrics.outputs.explain import formula_text
-from chuangye_metrics.outputs.table import lacking_text, provisional_banner, shortlist_label
-from chuangye_metrics.standards.check import describe_rule, shortfall_text
-from chuangye_metrics.standards.library import RuleSet, Standard
+from chuangye_metrics.outputs.table import (
+    exit_text,
+    grade_text,
+    lacking_text,
+    next_grade_text,
+    points_text,
+    provisional_banner,
+    rule_heading,
+    shortlist_label,
+    window_notes,
+    window_words,
+)
+from chuangye_metrics.standards.check import shortfall_text
+from chuangye_metrics.standards.library import RuleSet, ScoreItem, Standard, Window
 
 CHART_UNITS_MAX = 60
 SHA256_SHOWN = 12
 
-ColumnKind = Literal["text", "count", "percent", "ratio", "years", "status"]
+ColumnKind = Literal["text", "count", "percent", "ratio", "years", "wan_yuan", "status", "points", "grade"]
 Cell = str | int | float | None
 
 
@@ -28,7 +47,8 @@ Cell = str | int | float | None
 class Column:
     id: str
     """a field id, an indicator id, or unit_code, unit_name, parent_code, year, status, rule_set, reason, lacks,
-    "rule:<indicator-or-field id>" (that rule's status) or "display:<indicator id>" (the 1:N text of a ratio)"""
+    score, grade, subsidy, exit, next_grade (a scored level), "rule:<indicator-or-field id>" (that rule's status),
+    "veto:<indicator-or-field id>" (that veto rule's status) or "display:<indicator id>" (the 1:N text of a ratio)"""
     label: str
     kind: ColumnKind
 
@@ -40,6 +60,8 @@ class LevelTable:
     columns: list[Column]
     rows: list[list[Cell]]
     """numbers unrounded (percent as percentages); status cells hold pass/fail/incomplete/missing; None = blank"""
+    grades: dict[str, bool] = field(default_factory=dict)
+    """a scored level: each grade met (as the grade cells write it) and whether it passes"""
 
 
 @dataclass(frozen=True)
@@ -64,7 +86,7 @@ class ChartSeries:
     level_label: str
     indicator: str
     indicator_label: str
-    unit: Literal["percent", "ratio", "years"]
+    unit: Literal["percent", "ratio", "years", "wan_yuan"]
     labels: list[str]
     values: list[float | None]
     threshold: float | None
@@ -74,6 +96,24 @@ class ChartSeries:
     """level and indicator, saying so when only the first CHART_UNITS_MAX units are shown"""
     provisional: bool = False
     """the threshold is a placeholder, not an official value"""
+
+
+@dataclass(frozen=True)
+class ScoreChart:
+    """A scored level's units: each one's total score against the grades' cut-offs."""
+
+    level: str
+    level_label: str
+    labels: list[str]
+    totals: list[float | None]
+    passes: list[bool | None]
+    """whether each unit's grade passes; None when its grade is unknown"""
+    grades: list[str | None]
+    cuts: list[tuple[str, float]]
+    """each grade above the lowest and the least total that reaches it, highest first"""
+    max_total: float
+    total_units: int
+    title: str
 
 
 @dataclass(frozen=True)
@@ -109,6 +149,10 @@ class ReportContent:
     """the shortlist's quota per level: quota, passing units, proposed"""
     standard: str = ""
     """the standard judged against, "name（id）", for the printed page's header; "" when none"""
+    score_charts: list[ScoreChart] = field(default_factory=list)
+    """per scored level, the units' totals against the grades' cut-offs"""
+    scoring: TextTable | None = None
+    """the standard's scored items and grades, per level"""
 
 
 def format_cell(value: Cell, kind: str, language: Language = "zh") -> str:
@@ -123,7 +167,7 @@ def format_cell(value: Cell, kind: str, language: Language = "zh") -> str:
         return f"{value:,.0f}" if float(value).is_integer() else f"{value:,g}"
     if kind == "ratio":
         return f"{value:.2f}"
-    if kind in ("percent", "years"):
+    if kind in ("percent", "years", "wan_yuan"):
         return format_measure(float(value), kind, language)
     return f"{value:g}"
 
@@ -158,6 +202,8 @@ def report_content(
         provisional=check is not None and check.standard.provisional,
         warning=None if check is None else provisional_banner(check.standard, language),
         quotas=None if check is None else _quotas(check, catalog, language),
+        score_charts=[] if check is None or standard is None else _score_charts(check, catalog, standard, language),
+        scoring=None if standard is None or not standard.scoring else scoring_table(standard, catalog, language),
     )
 
 
@@ -207,6 +253,17 @@ def _level_table(level: str, units: list[UnitResult], catalog: Catalog, language
         columns.append(Column("status", words.text("column.status", language), "status"))
         if any(unit.assessment.rule_set for unit in assessed if unit.assessment):
             columns.append(Column("rule_set", words.text("column.rule-set", language), "text"))
+    scores = [unit.assessment.score for unit in assessed if unit.assessment and unit.assessment.score]
+    if scores:
+        top = points_text(scores[0].max_total)
+        columns.append(Column("score", words.text("report-column.score", language, max=top), "points"))
+        columns.append(Column("grade", words.text("column.grade", language), "grade"))
+        if any(score.subsidy is not None for score in scores):
+            columns.append(Column("subsidy", words.text("column.subsidy", language), "wan_yuan"))
+        if any(score.exit for score in scores):
+            columns.append(Column("exit", words.text("column.exit", language), "text"))
+        if any(score.next_grade for score in scores):
+            columns.append(Column("next_grade", words.text("column.next-grade", language), "text"))
     indicator_ids = list(dict.fromkeys(name for unit in units for name in unit.indicators))
     for indicator_id in indicator_ids:
         unit_kind = units[0].indicators[indicator_id].unit if indicator_id in units[0].indicators else "percent"
@@ -217,7 +274,7 @@ def _level_table(level: str, units: list[UnitResult], catalog: Catalog, language
                 Column(f"display:{indicator_id}", words.text("report-column.ratio", language, label=label), "text")
             )
     rules = _rule_columns(assessed, catalog, language)
-    columns.extend(Column(f"rule:{subject}", label, "status") for subject, label in rules)
+    columns.extend(Column(key, label, "status") for key, label in rules)
     if assessed:
         columns.append(Column("lacks", words.text("report-column.lacks", language), "text"))
         if any(unit.assessment.reason for unit in assessed if unit.assessment):
@@ -230,7 +287,8 @@ def _level_table(level: str, units: list[UnitResult], catalog: Catalog, language
         assessment = unit.assessment if isinstance(unit, AssessedUnit) else None
         checks: dict[str, RuleCheck] = {}
         for rule_check in assessment.checks if assessment else []:
-            checks.setdefault(rule_check.indicator or rule_check.field or "", rule_check)
+            checks.setdefault(_rule_column_id(rule_check), rule_check)
+        score = assessment.score if assessment else None
         row: list[Cell] = []
         for column in columns:
             kind, _, key = column.id.partition(":")
@@ -250,8 +308,10 @@ def _level_table(level: str, units: list[UnitResult], catalog: Catalog, language
                 row.append(_lacks(assessment.checks, language) if assessment else None)
             elif column.id == "reason":
                 row.append(assessment.reason if assessment else None)
-            elif kind == "rule":
-                row.append(checks[key].status if key in checks else None)
+            elif column.id in SCORE_CELLS:
+                row.append(None if score is None else SCORE_CELLS[column.id](score, language))
+            elif kind in ("rule", "veto"):
+                row.append(checks[column.id].status if column.id in checks else None)
             elif kind == "display":
                 value = unit.indicators[key].value if key in unit.indicators else None
                 row.append(None if value is None else format_measure(value, "ratio", language))
@@ -260,31 +320,52 @@ def _level_table(level: str, units: list[UnitResult], catalog: Catalog, language
             else:
                 row.append(unit.indicators[column.id].value if column.id in unit.indicators else None)
         rows.append(row)
-    return LevelTable(level=level, label=catalog.level_label(level, language), columns=columns, rows=rows)
+    grades = {grade_text(score, language): score.passes for score in scores if score.passes is not None}
+    label = catalog.level_label(level, language)
+    return LevelTable(level=level, label=label, columns=columns, rows=rows, grades=grades)
+
+
+SCORE_CELLS: dict[str, Callable[[Score, Language], Cell]] = {
+    "score": lambda score, _: score.total,
+    "grade": lambda score, language: None if score.grade is None else grade_text(score, language),
+    "subsidy": lambda score, _: score.subsidy,
+    "exit": lambda score, language: exit_text(score, language) or None,
+    "next_grade": lambda score, language: next_grade_text(score, language) or None,
+}
+"""The cells of a scored unit's columns: the total (unrounded), the grade (marked when a veto gave it), the subsidy
+in 万元, whether it leaves, and how far the next grade is."""
+
+
+def _rule_column_id(check: RuleCheck) -> str:
+    """ "rule:<subject>", or "veto:<subject>" for a veto rule (which may be on a subject a rule is on too)."""
+    return f"{'veto' if check.veto else 'rule'}:{check.indicator or check.field or ''}"
 
 
 def _rule_columns(units: Sequence[AssessedUnit], catalog: Catalog, language: Language) -> list[tuple[str, str]]:
-    """(subject, heading) per rule subject met at the level: "创业参与率 ≥ 1.0%", or the name alone when
-    rule sets give the subject different thresholds."""
+    """(column id, heading) per rule subject met at the level: "创业参与率 ≥ 1.0%", "场地利用率 近3年均 ≥ 90.0%", or
+    the name alone when rule sets give the subject different thresholds."""
     seen: dict[str, list[RuleCheck]] = {}
     for unit in units:
         for rule_check in unit.assessment.checks if unit.assessment else []:
-            seen.setdefault(rule_check.indicator or rule_check.field or "", []).append(rule_check)
+            seen.setdefault(_rule_column_id(rule_check), []).append(rule_check)
     columns: list[tuple[str, str]] = []
-    for subject, checks in seen.items():
+    for key, checks in seen.items():
         distinct = {(c.op, c.threshold) for c in checks}
         first = checks[0]
-        heading = describe_rule(first, language) if len(distinct) == 1 else first.name
+        if len(distinct) == 1:
+            heading = rule_heading(first, language)
+        else:
+            heading = first.name if first.window is None else f"{first.name} {window_words(first.window, language)}"
         if any(c.provisional for c in checks):
             heading += "*"
-        columns.append((subject, heading))
+        columns.append((key, heading))
     return columns
 
 
 def _lacks(checks: Sequence[RuleCheck], language: Language) -> str | None:
-    """What the failing rules lack: "创业参与率 差 96 人；…"."""
+    """What the failing rules lack: "创业参与率 差 96 人；场地利用率 2022年 差 400 平方米；…"."""
     parts = [
-        f"{c.name} {shortfall_text(c.shortfall, c.shortfall_unit, language)}"
+        " ".join([c.name, *window_notes(c, language), shortfall_text(c.shortfall, c.shortfall_unit, language)])
         for c in checks
         if c.status == "fail" and c.shortfall is not None
     ]
@@ -418,7 +499,12 @@ def _charts(
             ]
             if all(value is None for value in values):
                 continue
-            rules = [rule for rule in (standard.rules_for(level) if standard else []) if rule.indicator == indicator_id]
+            # a bar is one year's value: a rule on the years' summed counts draws no line across it
+            rules = [
+                rule
+                for rule in (standard.rules_for(level) if standard else [])
+                if rule.indicator == indicator_id and (rule.window is None or rule.window.each)
+            ]
             # rule sets may give the indicator different thresholds: then no single line can be drawn
             distinct = {(rule.op, rule.value) for rule in rules}
             op, threshold = next(iter(distinct)) if len(distinct) == 1 else (None, None)
@@ -443,6 +529,40 @@ def _charts(
                     provisional=provisional,
                 )
             )
+    return charts
+
+
+def _score_charts(result: CheckResult, catalog: Catalog, standard: Standard, language: Language) -> list[ScoreChart]:
+    """Per scored level, each scored unit's total (the first CHART_UNITS_MAX) against the grades' cut-offs."""
+    charts: list[ScoreChart] = []
+    for level, units in _by_level(result.units, catalog):
+        scoring = standard.scoring.get(level)
+        scored = [
+            (unit, unit.assessment.score)
+            for unit in units
+            if isinstance(unit, AssessedUnit) and unit.assessment is not None and unit.assessment.score is not None
+        ]
+        if scoring is None or not scored:
+            continue
+        shown = scored[:CHART_UNITS_MAX]
+        label = catalog.level_label(level, language)
+        title = words.text("chart.score-title", language, level=label)
+        if len(scored) > len(shown):
+            title += words.text("chart.first-units", language, shown=len(shown), total=len(scored))
+        charts.append(
+            ScoreChart(
+                level=level,
+                level_label=label,
+                labels=[unit.unit_name or unit.unit_code for unit, _ in shown],
+                totals=[score.total for _, score in shown],
+                passes=[score.passes for _, score in shown],
+                grades=[None if score.grade is None else grade_text(score, language) for _, score in shown],
+                cuts=[(grade.name_in(language), grade.min) for grade in scoring.grades if grade.min > 0],
+                max_total=scoring.total,
+                total_units=len(scored),
+                title=title,
+            )
+        )
     return charts
 
 
@@ -477,15 +597,17 @@ def rules_table(standard: Standard, catalog: Catalog, language: Language = "zh")
     headings = ("level", "applies-to", "subject", "comparison", "threshold", "provisional", "note", "source")
     header = [words.text(f"rules.{heading}", language) for heading in headings]
     rows: list[list[Cell]] = []
-    for level, entries in standard.levels.items():
+    for level in standard.judged_levels:
         label = catalog.level_label(level, language)
-        for entry in entries:
+        for entry in standard.entries_for(level):
             if isinstance(entry, RuleSet):
                 condition = entry.name or "; ".join(
                     f"{_field_label(name, catalog, language)} = {'/'.join(values)}"
                     for name, values in entry.when.items()
                 )
                 rules = entry.rules
+            elif standard.is_veto(level, entry):
+                condition, rules = words.text("rules.veto", language), [entry]
             else:
                 condition, rules = words.text("rules.all-units", language), [entry]
             for rule in rules:
@@ -494,7 +616,7 @@ def rules_table(standard: Standard, catalog: Catalog, language: Language = "zh")
                     [
                         label,
                         condition,
-                        _subject_label(rule.subject, catalog, language),
+                        _windowed(_subject_label(rule.subject, catalog, language), rule.window, language),
                         symbol(rule.op),
                         _threshold_text(rule.value, unit, language),
                         labels["yes"] if standard.is_provisional(rule) else labels["no"],
@@ -520,6 +642,63 @@ def rules_table(standard: Standard, catalog: Catalog, language: Language = "zh")
     return TextTable(title=title, header=header, rows=rows)
 
 
+def _windowed(name: str, window: Window | None, language: Language) -> str:
+    """A rule's or item's subject with its window: "孵化成功率 3年合计"."""
+    if window is None:
+        return name
+    return f"{name} {words.text(f'window.{window.kind}', language, years=window.years)}"
+
+
+def scoring_table(standard: Standard, catalog: Catalog, language: Language = "zh") -> TextTable:
+    """The standard's scored evaluations: per level each item with its points and how it earns them, then each
+    grade with its cut-off, whether it passes, its subsidy and whether it means leaving."""
+    labels = words.section("report", language)
+    headings = ("level", "part", "name", "rule", "points", "provisional", "note")
+    header = [words.text(f"scoring.{heading}", language) for heading in headings]
+    rows: list[list[Cell]] = []
+    listing = words.text("sep.list", language)
+    for level, scoring in standard.scoring.items():
+        label = catalog.level_label(level, language)
+        for item in scoring.items:
+            name = item.name_in(language) or _subject_label(item.subject, catalog, language)
+            provisional = labels["yes"] if standard.status == "provisional" or item.provisional else labels["no"]
+            rule = _item_scheme(item, catalog, language)
+            part = words.text("scoring.item", language)
+            subject = _windowed(name, item.window, language)
+            rows.append([label, part, subject, rule, item.points, provisional, item.note or None])
+        for grade in scoring.grades:
+            terms = [words.text("scoring.from", language, min=points_text(grade.min))]
+            if grade.subsidy is not None:
+                terms.append(words.text("scoring.subsidy", language, subsidy=f"{grade.subsidy:g}"))
+            if not grade.passes:
+                terms.append(words.text("scoring.fails", language))
+            if grade.exit:
+                terms.append(words.text("scoring.exit", language))
+            part = words.text("scoring.grade", language)
+            rows.append([label, part, grade.name_in(language), listing.join(terms), None, None, grade.note or None])
+    title = words.text("scoring.title", language, name=standard.name_in(language), id=standard.id)
+    kinds = ["text", "text", "text", "text", "measure", "text", "text"]
+    return TextTable(title=title, header=header, rows=rows, kinds=kinds, row_units=["count"] * len(rows))
+
+
+def _item_scheme(item: ScoreItem, catalog: Catalog, language: Language) -> str:
+    """How a scored item earns its points, in words: "≥ 40 满分，< 20 不得分，其间按比例"."""
+    if item.score_field is not None:
+        return words.text("scoring.evaluators", language)
+    unit = catalog.indicators[item.indicator].unit if item.indicator else "count"
+    if item.steps:
+        steps = [
+            words.text("scoring.step", language, at=_threshold_text(step.at, unit, language), points=f"{step.points:g}")
+            for step in sorted(item.steps, key=lambda step: step.at)
+        ]
+        return words.text("sep.list", language).join(steps)
+    full = _threshold_text(item.full or 0.0, unit, language)
+    if item.floor is not None and item.full is not None and item.floor < item.full:
+        floor = _threshold_text(item.floor, unit, language)
+        return words.text("scoring.linear", language, full=full, floor=floor)
+    return words.text("scoring.full", language, full=full)
+
+
 def _shortlist(result: CheckResult, catalog: Catalog, language: Language) -> TextTable | None:
 
     shortlist = result.shortlist
@@ -541,11 +720,16 @@ def _shortlist(result: CheckResult, catalog: Catalog, language: Language) -> Tex
         ]
         for entry in shortlist.entries
     ]
+    kinds = ["text", "text", "text", "text", "text", "text", "percent", "text", "text"]
+    if any(entry.score is not None for entry in shortlist.entries):  # a scored level ranks by score
+        header += [words.text("column.score", language), words.text("column.grade", language)]
+        kinds += ["points", "text"]
+        for row, entry in zip(rows, shortlist.entries, strict=True):
+            row += [entry.score, entry.grade]
     note = words.text("report-shortlist.note", language, limit=shortlist.near_limit)
     title = words.text(
         "report-shortlist.title", language, shortlist=words.text("report.shortlist", language), note=note
     )
-    kinds = ["text", "text", "text", "text", "text", "text", "percent", "text", "text"]
     return TextTable(title=title, header=header, rows=rows, kinds=kinds)
 
 

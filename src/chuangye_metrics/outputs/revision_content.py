@@ -35,7 +35,7 @@ class ChangeRow:
 
     unit: UnitChange
     kind: str
-    """count, text, indicator, status or rule"""
+    """count, text, indicator, status, score, grade or rule"""
     id: str
     name: str
     old: Value
@@ -86,10 +86,17 @@ def change_rows(result: DiffResult, catalog: Catalog, language: Language) -> lis
         if unit.old_status != unit.new_status:
             name = words.text("diff.status", language)
             rows.append(ChangeRow(unit, "status", "status", name, unit.old_status, unit.new_status, None, "status"))
+        if unit.old_score != unit.new_score:
+            name = words.text("diff.score", language)
+            change = None if unit.old_score is None or unit.new_score is None else unit.new_score - unit.old_score
+            rows.append(ChangeRow(unit, "score", "score", name, unit.old_score, unit.new_score, change, "count"))
+        if unit.old_grade != unit.new_grade:
+            name = words.text("diff.grade", language)
+            rows.append(ChangeRow(unit, "grade", "grade", name, unit.old_grade, unit.new_grade, None, "text"))
         for rule in unit.rules:
             threshold = (
                 format_measure(rule.threshold, rule.unit, language)
-                if rule.unit in ("percent", "ratio", "years")
+                if rule.unit in ("percent", "ratio", "years", "wan_yuan")
                 else format_change_value(rule.threshold, "count", language, signed=False)
             )
             name = f"{rule.name} {symbol(rule.op)} {threshold}"
@@ -103,11 +110,11 @@ def format_change_value(value: float | None, unit: str, language: Language, *, s
     if value is None:
         return MISSING if not signed else ""
     sign = "+" if signed else ""
-    if unit in ("person", "entity", "year", "count"):
+    if unit in ("person", "entity", "year", "event", "square_metre", "point", "count"):
         return f"{value:{sign},.0f}" if float(value).is_integer() else f"{value:{sign},}"
     number = f"{value:{sign}.2f}"
     if signed:
-        if unit in ("percent", "years"):
+        if unit in ("percent", "years", "wan_yuan"):
             return words.text(f"change.{unit}", language, change=number)
         return number
     if unit == "percent":

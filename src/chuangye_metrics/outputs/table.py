@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
@@ -22,12 +22,14 @@ from chuangye_metrics.core.models import (
     IndicatorValue,
     LevelCoverage,
     RuleCheck,
+    Score,
     Series,
     ShortlistEntry,
     Source,
     StandardInfo,
     UnitYears,
     ValidationReport,
+    WindowCheck,
     YearsResult,
 )
 from chuangye_metrics.core.text import printable, wrapped
@@ -50,7 +52,7 @@ from chuangye_metrics.outputs.layout import (
 )
 from chuangye_metrics.outputs.revision_content import diff_lines
 from chuangye_metrics.pipeline import Returns, Revised
-from chuangye_metrics.standards.check import describe_check, describe_rule, shortfall_text
+from chuangye_metrics.standards.check import describe_rule, shortfall_text
 
 if TYPE_CHECKING:
     import numpy as np
@@ -235,16 +237,168 @@ def status_label(status: str, language: Language) -> str:
     return known_message(f"status.{status}", language) or status
 
 
+RuleKey = tuple[str | None, str | None, str, float, bool, str | None, int | None]
+
+
+def rule_key(check: RuleCheck) -> RuleKey:
+    """What tells a rule from another at a level: its subject, comparison and threshold, whether it is a veto, and
+    its window (the same indicator may be a rule over three years and a veto in the year judged)."""
+    window = check.window
+    return (
+        check.indicator,
+        check.field,
+        check.op,
+        check.threshold,
+        check.veto,
+        None if window is None else window.kind,
+        None if window is None else window.years,
+    )
+
+
 def _rules_of(units: list[AssessedUnit]) -> list[RuleCheck]:
     """The distinct rules met by the units of one level, in order of first appearance."""
-    seen: dict[tuple[str | None, str | None, str, float], RuleCheck] = {}
+    seen: dict[RuleKey, RuleCheck] = {}
     for unit in units:
         for check in unit.assessment.checks if unit.assessment else []:
-            seen.setdefault((check.indicator, check.field, check.op, check.threshold), check)
+            seen.setdefault(rule_key(check), check)
     return list(seen.values())
 
 
+def window_words(window: WindowCheck, language: Language) -> str:
+    """ "近3年均" (each of the years passes) or "3年合计" (the years' counts summed)."""
+    return words.text(f"window.{window.kind}", language, years=window.years)
+
+
+def rule_heading(check: RuleCheck, language: Language = "zh", name: str | None = None) -> str:
+    """ "场地利用率 近3年均 ≥ 90.0%", "孵化成功率 ≥ 20.0%（否决）": a rule as a heading, with its window and whether it
+    is a veto (``name`` in place of the rule's own: a short one)."""
+    shown = check.name if name is None else name
+    if check.window is not None:
+        shown = f"{shown} {window_words(check.window, language)}"
+    heading = describe_rule(check, language, name=shown)
+    return heading + words.text("rule.veto", language) if check.veto else heading
+
+
+def measure_text(value: float | None, unit: str, language: Language) -> str:
+    """A rule's or an item's value: a count as it is (31, 9500.5), a measure as ``format_measure`` writes it."""
+    if unit in ("count", "point"):
+        return MISSING if value is None else f"{value:g}"
+    return format_measure(value, unit, language)
+
+
+def window_notes(check: RuleCheck, language: Language) -> list[str]:
+    """What a rule over years says of its years: the years that fail ("2022年"), the years without a row
+    ("缺2022年"), the years with a blank ("2022年数据不全")."""
+    window = check.window
+    if window is None:
+        return []
+    notes: list[str] = []
+    listed = words.text("sep.list", language)
+    failing = [str(year.year) for year in window.by_year if year.status == "fail"]
+    if failing and check.status == "fail":
+        notes.append(words.text("window.failing", language, years=listed.join(failing)))
+    if window.missing_years and check.status != "pass":
+        notes.append(words.text("window.absent", language, years=listed.join(map(str, window.missing_years))))
+    if check.status == "missing":
+        blank = [
+            str(year.year)
+            for year in window.by_year
+            if year.year not in window.missing_years and (year.status == "missing" or year.value is None)
+        ]
+        if blank and window.kind == "each":
+            notes.append(words.text("window.blank", language, years=listed.join(blank)))
+    return notes
+
+
+def check_cell(check: RuleCheck, language: Language = "zh") -> str:
+    """ "85.0% ✗ 2022年 差 400 平方米": one rule's outcome for a cell (for a rule over years the weakest year's
+    value, the years that fail or are missing, and what the failing years lack in all)."""
+    parts = [measure_text(check.value, check.unit, language), CHECK_MARK[check.status], *window_notes(check, language)]
+    if check.status == "fail" and check.shortfall is not None:
+        parts.append(shortfall_text(check.shortfall, check.shortfall_unit, language))
+    return " ".join(parts)
+
+
+CHECK_MARK = {"pass": "✓", "fail": "✗", "missing": "?"}
 CHECK_STYLE = {"pass": "green", "fail": "red", "missing": "yellow"}
+
+
+def points_text(points: float) -> str:
+    """Points as people write them: 86.5, 100, 16.7 (one decimal at most)."""
+    return f"{round(points, 1):g}"
+
+
+def total_text(score: Score) -> str:
+    """ "86.5/100"; "—/100" when an item is missing."""
+    total = MISSING if score.total is None else points_text(score.total)
+    return f"{total}/{points_text(score.max_total)}"
+
+
+def grade_text(score: Score, language: Language) -> str:
+    """The grade, marked when a veto rule gave it: "不合格（否决）"; "—" when unknown."""
+    if score.grade is None:
+        return MISSING
+    return score.grade + (words.text("rule.veto", language) if score.vetoed else "")
+
+
+def subsidy_text(score: Score, language: Language) -> str:
+    return "" if score.subsidy is None else words.text("measure.wan_yuan", language, value=f"{score.subsidy:g}")
+
+
+def exit_text(score: Score, language: Language) -> str:
+    if score.exit is None:
+        return ""
+    return words.text("score.exit-yes" if score.exit else "score.exit-no", language)
+
+
+def next_grade_text(score: Score, language: Language) -> str:
+    """ "距优秀 3.5 分：在孵创业实体数 +3": how far the next grade up is, and the cheapest single item that reaches
+    it; "" at the top grade or when the total is unknown."""
+    step = score.next_grade
+    if step is None:
+        return ""
+    points = points_text(step.points_needed)
+    if step.item_name is None or step.addition is None:
+        return words.text("score.next-none", language, grade=step.grade, points=points)
+    return words.text(
+        "score.next", language, grade=step.grade, points=points, item=step.item_name, addition=f"{step.addition:g}"
+    )
+
+
+def grade_style(score: Score) -> str:
+    return "yellow" if score.passes is None else "green" if score.passes else "red"
+
+
+def score_columns(units: Sequence[AssessedUnit], language: Language) -> list[Column]:
+    """A scored level's total, grade, subsidy (when a grade carries one), exit (when a unit leaves) and the next
+    grade (when a unit has one); none when no unit of the level is scored."""
+    scores = [unit.assessment.score if unit.assessment else None for unit in units]
+    if not any(scores):
+        return []
+    shown = [score for score in scores if score is not None]
+
+    def cells(write: Callable[[Score], str]) -> list[str]:
+        return ["" if score is None else write(score) for score in scores]
+
+    styles: list[str | None] = [None if score is None else grade_style(score) for score in scores]
+    columns = [
+        Column(words.text("column.score", language), cells(total_text), right=True),
+        Column(words.text("column.grade", language), cells(lambda score: grade_text(score, language)), styles),
+    ]
+    if any(score.subsidy is not None for score in shown):
+        columns.append(
+            Column(words.text("column.subsidy", language), cells(lambda s: subsidy_text(s, language)), right=True)
+        )
+    if any(score.exit for score in shown):
+        columns.append(Column(words.text("column.exit", language), cells(lambda s: exit_text(s, language))))
+    steps = cells(lambda s: next_grade_text(s, language))
+    if any(steps):
+        columns.append(Column(words.text("column.next-grade", language), steps, whole=False))
+    return columns
+
+
+NARROW_SCORE = ("column.score", "column.grade", "column.next-grade")
+"""The score's columns a narrow table keeps beside the rules each unit misses."""
 
 
 @dataclass
@@ -257,11 +411,22 @@ class LevelGrids:
     indicators: list[str]
 
 
+def checked_levels(result: CheckResult) -> list[str]:
+    """The levels of a check's tables: those of its coverage, then any other level a unit was assessed at."""
+    return list(
+        dict.fromkeys(
+            [entry.level for entry in result.coverage]
+            + [unit.level for unit in result.units if unit.assessment is not None]
+        )
+    )
+
+
 def level_grids(result: CheckResult, catalog: Catalog, language: Language = "zh") -> list[LevelGrids]:
-    """Each level's units: code, name (year, with several), status, and each rule's outcome."""
+    """Each level's units: code, name (year, with several), status, the score (a scored level), and each rule's
+    outcome."""
     grids: list[LevelGrids] = []
     unnamed = message_template("label-derived-unit", language)
-    for level in dict.fromkeys(entry.level for entry in result.coverage):
+    for level in checked_levels(result):
         units = [unit for unit in result.units if unit.level == level and unit.assessment is not None]
         if not units:
             continue
@@ -283,23 +448,25 @@ def level_grids(result: CheckResult, catalog: Catalog, language: Language = "zh"
                 [STATUS_STYLE[status] for status in statuses],
             )
         )
+        scored = score_columns(units, language)
+        narrow = {words.text(code, language) for code in NARROW_SCORE}
         rules = _rules_of(units)
         checks = [
-            {(c.indicator, c.field, c.op, c.threshold): c for c in unit.assessment.checks if unit.assessment}
+            {rule_key(check): check for check in unit.assessment.checks}
             for unit in units
             if unit.assessment is not None
         ]
         columns: list[Column] = []
         headings: list[str] = []
         for rule in rules:
-            found = [by_rule.get((rule.indicator, rule.field, rule.op, rule.threshold)) for by_rule in checks]
+            found = [by_rule.get(rule_key(rule)) for by_rule in checks]
             mark = "*" if rule.provisional else ""
-            short = describe_rule(rule, language, name=_short_rule_name(rule, catalog, language)) + mark
+            short = rule_heading(rule, language, name=_short_rule_name(rule, catalog, language)) + mark
             headings.append(short)
             columns.append(
                 Column(
-                    describe_rule(rule, language) + mark,
-                    ["" if check is None else describe_check(check, language) for check in found],
+                    rule_heading(rule, language) + mark,
+                    ["" if check is None else check_cell(check, language) for check in found],
                     [None if check is None else CHECK_STYLE[check.status] for check in found],
                     right=True,
                     short=short,
@@ -319,8 +486,13 @@ def level_grids(result: CheckResult, catalog: Catalog, language: Language = "zh"
         misses = Column(words.text("column.misses", language), missed, lines=True, joiner=joiner)
         grids.append(
             LevelGrids(
-                Grid(title, [*keys, *columns], len(keys), italic),
-                Grid(title, [*keys, misses], len(keys), italic),
+                Grid(title, [*keys, *scored, *columns], len(keys), italic),
+                Grid(
+                    title,
+                    [*keys, *(column for column in scored if column.heading in narrow), misses],
+                    len(keys),
+                    italic,
+                ),
                 [rule.indicator for rule in rules if rule.indicator in catalog.indicators],
             )
         )
@@ -342,7 +514,7 @@ def check_layout(levels: list[LevelGrids], catalog: Catalog, width: int, languag
         if fits(level.full.columns, width, compact=False):
             drawn.append(draw_table(level.full, compact=False))
             continue
-        shortened += [name for name in level.indicators if name not in shortened]
+        # the short names head a compact table's columns and a misses cell's lines; a block has the full names
         if fits(level.full.columns, width, compact=True):
             drawn.append(draw_table(level.full, compact=True))
         elif fits(level.misses.columns, width, compact=True):
@@ -350,7 +522,15 @@ def check_layout(levels: list[LevelGrids], catalog: Catalog, width: int, languag
             listed_misses = True
         else:
             drawn.append(draw_blocks(level.full, width))
-    notes = [short_names(shortened, catalog, language)] if shortened else []
+            continue
+        shortened += [name for name in level.indicators if name not in shortened]
+    # a level whose indicators are all called by their whole names has no short names to read
+    short = [
+        name
+        for name in shortened
+        if catalog.indicators[name].short_label(language) != catalog.indicators[name].label(language)
+    ]
+    notes = [short_names(short, catalog, language)] if short else []
     if listed_misses:
         notes.append(words.text("table.misses-note", language))
     return Layout(drawn, notes)
@@ -425,6 +605,12 @@ def shortlist_grid(result: CheckResult, catalog: Catalog, language: Language = "
         )
         for heading, values in cells.items()
     ]
+    if any(entry.score is not None for entry in entries):  # a scored level ranks by score
+        scores = ["" if entry.score is None else points_text(entry.score) for entry in entries]
+        columns[5:5] = [
+            Column(words.text("column.score", language), scores, right=True),
+            Column(words.text("column.grade", language), [entry.grade or "" for entry in entries]),
+        ]
     return Grid(words.text("shortlist.title", language, quotas=quotas), columns, keys=4)
 
 
@@ -497,7 +683,7 @@ def format_change(series: Series, change: float | None, language: Language) -> s
         return f"{change:+,.0f}" if float(change).is_integer() else f"{change:+,}"
     # one decimal, as the values are shown; two for a change too small to show in one
     signed = f"{change:+.1f}" if change == 0 or abs(change) >= 0.05 else f"{change:+.2f}"
-    if series.unit in ("percent", "years"):
+    if series.unit in ("percent", "years", "wan_yuan"):
         return words.text(f"change.{series.unit}", language, change=signed)
     return signed
 

@@ -16,7 +16,7 @@ from chuangye_metrics.core.errors import UsageError
 from chuangye_metrics.core.guard import RefusedConfig, RefusedUsage
 from chuangye_metrics.outputs.explain import formula_text
 from chuangye_metrics.outputs.files import check_output, replacing
-from chuangye_metrics.standards.library import RuleSet, Standard, Threshold
+from chuangye_metrics.standards.library import RuleSet, ScoreItem, Standard, Threshold
 
 DATA_SHEET = "统计表"
 NOTES_SHEET = "填表说明"
@@ -30,16 +30,27 @@ DEFAULT_ROWS = 200
 MAX_ROWS = 10_000
 MIN_YEAR, MAX_YEAR = 1949, 2100
 
-UNIT_NAMES = {"person": "人", "entity": "个", "year": "年"}
+UNIT_NAMES = {
+    "person": "人",
+    "entity": "个",
+    "year": "年",
+    "event": "次",
+    "wan_yuan": "万元",
+    "square_metre": "平方米",
+    "point": "分",
+}
 TYPE_NAMES = {
     "code": "代码（按文本填写）",
     "text": "文本",
     "level": "层级（下拉选择）",
     "year": "年份",
     "count": "非负整数",
+    "amount": "非负数，可带小数",
+    "score": "评估得分，可带小数",
 }
+NUMBER_KINDS = ("count", "amount", "score")
 # Width in Excel units ("0" characters) of a column, by field type, before the header is considered.
-MIN_WIDTHS = {"code": 15, "text": 16, "level": 12, "year": 9, "count": 10}
+MIN_WIDTHS = {"code": 15, "text": 16, "level": 12, "year": 9, "count": 10, "amount": 10, "score": 8}
 NAME_WIDTH = 24
 MAX_HEADER_WIDTH = 16
 _EXCEL_TEXT_LIMIT = 255
@@ -62,10 +73,10 @@ def template_levels(
             raise RefusedUsage("unknown-level-option", level=label, known=words.listed(catalog.levels))
         wanted.append(found)
     if standard is not None:
-        covered = [name for name in catalog.levels if name in standard.levels]
+        covered = [name for name in catalog.levels if name in standard.judged_levels]
         if not covered:
             raise RefusedConfig("standard-no-levels", standard=standard.id)
-        outside = [name for name in wanted if name not in standard.levels]
+        outside = [name for name in wanted if name not in standard.judged_levels]
         if outside:
             names = "、".join(catalog.levels[name].name for name in covered)
             raise UsageError(
@@ -87,15 +98,17 @@ def template_fields(
 ) -> list[FieldDef]:
     """The template's columns: identity fields (and the year), then the text and count fields to fill.
 
-    Without a standard, every core count field; with one, the fields its rules read (for ``levels``, or all).
+    Without a standard, every core count field; with one, the fields its rules read (for ``levels``, or all),
+    and the year when its rules look at several years (a row per unit and year).
     """
+    year_column = year_column or (standard is not None and standard.over_years)
     if standard is None:
         wanted = [field.id for field in catalog.fields.values() if field.core and field.type == "count"]
     else:
         wanted = standard.fields_needed(catalog, levels)
     names = [*IDENTITY, *(["year"] if year_column else [])]
-    for kind in ("text", "count"):
-        names += [field.id for field in catalog.fields.values() if field.type == kind and field.id in wanted]
+    for kinds in (("text",), NUMBER_KINDS):
+        names += [field.id for field in catalog.fields.values() if field.type in kinds and field.id in wanted]
     return [catalog.fields[name] for name in dict.fromkeys(names)]
 
 
@@ -189,8 +202,10 @@ def _field_comment(catalog: Catalog, field: FieldDef) -> str:
         parts.append(f"不得大于“{catalog.fields[field.part_of].header}”")
     if field.required:
         parts.append("必填")
-    if field.type == "count":
+    if field.type in ("count", "amount"):
         parts.append("空白表示缺失，确为零的请填 0")
+    if field.type == "score":
+        parts.append("由评估人员按评分办法打分")
     return "。".join(part.rstrip("。") for part in parts) + "。"
 
 
@@ -287,7 +302,7 @@ def _data_sheet(
             if field.type in kinds
         ]
 
-    for kind in ("count", "year"):
+    for kind in (*NUMBER_KINDS, "year"):
         ranges = columns_of([kind])
         if not ranges:
             continue
@@ -295,13 +310,13 @@ def _data_sheet(
         if number_rule is None:
             continue
         settings, wording = number_rule
-        blank = "；不知道的请留空，不要用 0 代替" if kind == "count" else ""
+        blank = "；不知道的请留空，不要用 0 代替" if kind in NUMBER_KINDS else ""
         rule = DataValidation(
             **settings,
             allow_blank=True,
             showErrorMessage=True,
             errorStyle="stop",
-            errorTitle="数值有误" if kind == "count" else "年份有误",
+            errorTitle="数值有误" if kind in NUMBER_KINDS else "年份有误",
             error=_limit(f"请填写{wording}{blank}。"),
         )
         for cell_range in ranges:
@@ -382,7 +397,7 @@ def _rule_rows(catalog: Catalog, standard: Standard, level: str) -> list[list[st
     """One row per rule of a level: level, scope, subject, formula, requirement, official or provisional."""
     level_name = catalog.levels[level].name
     rows: list[list[str]] = []
-    for entry in standard.levels.get(level, []):
+    for entry in standard.entries_for(level):
         if isinstance(entry, RuleSet):
             condition = "；".join(
                 f"{catalog.fields[name].header}为 " + "、".join(accepted) for name, accepted in entry.when.items()
@@ -392,8 +407,55 @@ def _rule_rows(catalog: Catalog, standard: Standard, level: str) -> list[list[st
         else:
             scope, rules = "全部", [entry]
         for rule in rules:
-            rows.append([level_name, scope, *_rule_cells(catalog, standard, rule)])
+            kind = "一票否决" if standard.is_veto(level, rule) else scope
+            rows.append([level_name, kind, *_rule_cells(catalog, standard, rule)])
+    scoring = standard.scoring.get(level)
+    for item in scoring.items if scoring is not None else []:
+        rows.append([level_name, f"评分（满分 {scoring.total:g} 分）", *_item_cells(catalog, item)])  # type: ignore[union-attr]
+    for grade in scoring.grades if scoring is not None else []:
+        consequence = "".join(
+            [
+                "" if grade.passes else "，不通过",
+                f"，补助 {grade.subsidy:g} 万元" if grade.subsidy else "",
+                "，退出" if grade.exit else "",
+            ]
+        )
+        rows.append([level_name, "等次", grade.grade, "", f"{grade.min:g} 分及以上{consequence}", ""])
     return rows
+
+
+def _item_cells(catalog: Catalog, item: ScoreItem) -> list[str]:
+    """A scored item: what it measures, its formula and how it earns its points."""
+    if item.score_field is not None:
+        field = catalog.fields[item.score_field]
+        return [item.name or field.header, f"本表“{field.header}”栏，由评估组打分", f"满分 {item.points:g} 分", ""]
+    if item.indicator is not None:
+        indicator = catalog.indicators[item.indicator]
+        subject, formula = indicator.name, formula_text(indicator, catalog)
+
+        def shown(value: float) -> str:
+            return format_measure(value, indicator.unit)
+    else:
+        field = catalog.fields[item.field or ""]
+        subject, formula = field.header, f"本表“{field.header}”栏"
+
+        def shown(value: float) -> str:
+            return f"{value:g}"
+
+    if item.window is not None:
+        formula += f"（{item.window.years} 年合计）"
+    if item.steps:
+        scheme = "、".join(
+            f"达到 {shown(step.at)} 得 {step.points:g} 分" for step in sorted(item.steps, key=lambda s: s.at)
+        )
+    elif item.floor == 0:
+        scheme = f"达到 {shown(item.full or 0)} 得满分，不足的按比例"
+    elif item.floor is not None and item.full is not None and item.floor < item.full:
+        scheme = f"达到 {shown(item.full)} 得满分，低于 {shown(item.floor)} 不得分，其间按比例"
+    else:
+        scheme = f"达到 {shown(item.full or 0)} 得满分，否则不得分"
+    status = "暂定" if item.provisional else ""
+    return [item.name or subject, formula, f"满分 {item.points:g} 分：{scheme}", status]
 
 
 def _rule_cells(catalog: Catalog, standard: Standard, rule: Threshold) -> list[str]:
@@ -408,6 +470,8 @@ def _rule_cells(catalog: Catalog, standard: Standard, rule: Threshold) -> list[s
         subject = field.header
         formula = f"本表“{field.header}”栏"
         requirement = f"{sign} {rule.value:g}" + (f" {UNIT_NAMES[field.unit]}" if field.unit else "")
+    if rule.window is not None:
+        requirement += f"（近 {rule.window.years} 年每年）" if rule.window.each else f"（{rule.window.years} 年合计）"
     status = "暂定值" if standard.is_provisional(rule) else "正式"
     return [subject, formula, requirement, status + (f"：{rule.note}" if rule.note else "")]
 

@@ -18,11 +18,12 @@ from chuangye_metrics.outputs.report_content import (
     ChartSeries,
     LevelTable,
     ReportContent,
+    ScoreChart,
     TextTable,
     report_content,
 )
 from chuangye_metrics.outputs.revision_content import ChangeRow, change_rows, headings, status_word, summary_line
-from chuangye_metrics.outputs.table import shortlist_label
+from chuangye_metrics.outputs.table import points_text, shortlist_label
 from chuangye_metrics.standards.library import Standard
 
 if TYPE_CHECKING:
@@ -52,12 +53,15 @@ NUMBER_FORMATS = {
     "percent": PERCENT_FORMAT,
     "ratio": "0.00",
     "years": "0.0",
+    "wan_yuan": "#,##0.0",
+    "points": "0.0",
     "year": "0",
 }
 CHANGE_FORMATS = {
     "count": "+#,##0;-#,##0;0",
     "ratio": "+0.00;-0.00;0.00",
     "years": "+0.0;-0.0;0.0",
+    "wan_yuan": "+#,##0.0;-#,##0.0;0.0",
 }
 SIGNED_PERCENT_FORMAT = '+0.0"%";-0.0"%";0.0"%"'
 
@@ -67,6 +71,10 @@ YELLOW = {"bg_color": "#FFEB9C", "font_color": "#9C5700"}
 BAR_COLOUR = "#4472C4"
 THRESHOLD_COLOUR = "#C00000"
 TARGET_COLOUR = "#ED7D31"
+PASS_BAR_COLOUR = "#70AD47"
+FAIL_BAR_COLOUR = "#C00000"
+UNKNOWN_BAR_COLOUR = "#A5A5A5"
+CUT_COLOURS = ("#7030A0", "#ED7D31", "#2F5597", "#808080")  # the grades' cut-offs, highest first
 
 
 def report(
@@ -140,7 +148,8 @@ def _write(path: Path, content: ReportContent, *, constant_memory: bool) -> None
     labels = content.labels
     summary = workbook.add_worksheet(names.take(labels["sheet_summary"]))
     level_sheets = [(workbook.add_worksheet(names.take(table.label)), table) for table in content.levels]
-    charts = workbook.add_worksheet(names.take(labels["sheet_charts"])) if content.charts else None
+    charted = content.charts or content.score_charts
+    charts = workbook.add_worksheet(names.take(labels["sheet_charts"])) if charted else None
     shortlist = workbook.add_worksheet(names.take(labels["sheet_shortlist"])) if content.shortlist else None
     years = workbook.add_worksheet(names.take(labels["sheet_years"])) if content.years else None
     formulas = workbook.add_worksheet(names.take(labels["sheet_formulas"]))
@@ -362,7 +371,7 @@ def _level_sheet(worksheet: Worksheet, table: LevelTable, content: ReportContent
         else formats.number("year")
         if column.id == "year"
         else None
-        if kind == "text"
+        if kind in ("text", "grade")
         else formats.number(kind)
         for column, kind in zip(table.columns, kinds, strict=True)
     ]
@@ -377,9 +386,12 @@ def _level_sheet(worksheet: Worksheet, table: LevelTable, content: ReportContent
     worksheet.freeze_panes(1, 2)
     worksheet.autofilter(0, 0, last, len(header) - 1)
     words = _pass_fail_words(content, formats)
+    grades = {grade: {"format": formats.green if passes else formats.red} for grade, passes in table.grades.items()}
     for index, kind in enumerate(kinds):
         if kind == "status":
             _status_colours(worksheet, (1, index, last, index), words)
+        elif kind == "grade":
+            _status_colours(worksheet, (1, index, last, index), grades)
     # printed: the unit, its verdict, indicators and rules, one page wide; its counts (the last columns) are in the
     # sheet, not on the page
     counted = [index for index, kind in enumerate(kinds) if kind == "count"]
@@ -430,6 +442,8 @@ def _charts_sheet(workbook: Workbook, worksheet: Worksheet, content: ReportConte
     worksheet.set_column(1, 2, 11)
     _printed(worksheet, content, landscape=False)
     row = 0
+    for scores in content.score_charts:
+        row = _score_chart_block(workbook, worksheet, scores, row, content, formats)
     for series in content.charts:
         worksheet.write_string(row, 0, series.title, formats.section)
         threshold_label = _threshold_label(series, content)
@@ -445,6 +459,67 @@ def _charts_sheet(workbook: Workbook, worksheet: Worksheet, content: ReportConte
         last = first + len(series.labels) - 1
         worksheet.insert_chart(row, 4, _indicator_chart(workbook, worksheet.name, series, first, last, threshold_label))
         row = max(last + 2, row + CHART_ROWS + 1)
+
+
+def _score_chart_block(
+    workbook: Workbook, worksheet: Worksheet, scores: ScoreChart, row: int, content: ReportContent, formats: _Formats
+) -> int:
+    """A scored level's data (unit, total, grade, then a column per grade cut-off) at the left and its chart beside
+    it: a column per unit, green when its grade passes, red when not, and each cut-off a dashed line. The row after
+    the block."""
+    language = content.language
+    cut_labels = [words.text("chart.cut", language, grade=grade, min=points_text(low)) for grade, low in scores.cuts]
+    header = [scores.level_label, words.text("column.score", language), words.text("column.grade", language)]
+    header += cut_labels
+    worksheet.write_string(row, 0, scores.title, formats.section)
+    for column, heading in enumerate(header):
+        worksheet.write_string(row + 1, column, heading, formats.header)
+    first = row + 2
+    number = formats.number("points")
+    for offset, label in enumerate(scores.labels):
+        worksheet.write_string(first + offset, 0, label)
+        _write_cell(worksheet, first + offset, 1, scores.totals[offset], number)
+        _write_cell(worksheet, first + offset, 2, scores.grades[offset], None)
+        for position, (_, low) in enumerate(scores.cuts):
+            worksheet.write_number(first + offset, 3 + position, low, number)
+    last = first + len(scores.labels) - 1
+    categories = [worksheet.name, first, 0, last, 0]
+    chart = workbook.add_chart({"type": "column"})
+    assert chart is not None
+    colours = {True: PASS_BAR_COLOUR, False: FAIL_BAR_COLOUR, None: UNKNOWN_BAR_COLOUR}
+    chart.add_series(
+        {
+            "name": header[1],
+            "categories": categories,
+            "values": [worksheet.name, first, 1, last, 1],
+            "points": [{"fill": {"color": colours[passes]}} for passes in scores.passes],
+            "data_labels": {"value": True, "num_format": NUMBER_FORMATS["points"]},
+            "gap": 60,
+        }
+    )
+    # one line chart for every cut-off: a chart combines with one other chart only
+    lines = workbook.add_chart({"type": "line"}) if cut_labels else None
+    for position, label in enumerate(cut_labels):
+        colour = CUT_COLOURS[position % len(CUT_COLOURS)]
+        assert lines is not None
+        lines.add_series(
+            {
+                "name": label,
+                "categories": categories,
+                "values": [worksheet.name, first, 3 + position, last, 3 + position],
+                "line": {"color": colour, "dash_type": "dash", "width": 1.5},
+                "marker": {"type": "dash", "size": 10, "fill": {"color": colour}, "border": {"color": colour}},
+            }
+        )
+    if lines is not None:
+        chart.combine(lines)
+    chart.set_title({"name": scores.title, "name_font": {"size": 11}})
+    chart.set_y_axis({"num_format": "0", "min": 0, "max": scores.max_total})
+    chart.set_x_axis({"num_font": {"rotation": -45 if len(scores.labels) > 8 else 0}})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 760, "height": 380})
+    worksheet.insert_chart(row, len(header) + 1, chart)
+    return max(last + 2, row + CHART_ROWS + 1)
 
 
 def _threshold_label(series: ChartSeries, content: ReportContent) -> str:
@@ -524,7 +599,11 @@ def _formulas_sheet(worksheet: Worksheet, content: ReportContent, formats: _Form
         worksheet.set_column(column, column, width)
     _, last = _text_table(worksheet, content.formulas, 0, formats)
     if content.rules is not None:
-        _text_table(worksheet, content.rules, last + 3, formats)
+        _, last = _text_table(worksheet, content.rules, last + 3, formats)
+    if content.scoring is not None:
+        points = formats.number("points")
+        number_formats = [points if kind == "measure" else None for kind in content.scoring.kinds]
+        _text_table(worksheet, content.scoring, last + 3, formats, number_formats=number_formats)
     worksheet.freeze_panes(2, 0)
     _printed(worksheet, content)
 
@@ -539,7 +618,12 @@ def _shortlist_sheet(worksheet: Worksheet, content: ReportContent, formats: _For
         _, last = _text_table(worksheet, content.quotas, row, formats)
         row = last + 3
     number_formats = [
-        formats.get(num_format=SIGNED_PERCENT_FORMAT) if kind == "percent" else None for kind in table.kinds
+        formats.get(num_format=SIGNED_PERCENT_FORMAT)
+        if kind == "percent"
+        else formats.number("points")
+        if kind == "points"
+        else None
+        for kind in table.kinds
     ]
     first, last = _text_table(worksheet, table, row, formats, number_formats=number_formats)
     status_column = 5

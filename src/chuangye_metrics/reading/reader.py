@@ -232,7 +232,7 @@ class _ExcelSource(_Source):
     def read_body(
         self, sheet: str, first_row: int, columns: dict[str, Column], catalog: Catalog
     ) -> tuple[pd.DataFrame, list[Finding]]:
-        numeric = [name for name in columns if catalog.fields[name].type in ("count", "year")]
+        numeric = [name for name in columns if catalog.is_number(name)]
         dtypes: dict[str | int, Any] = {
             column.index: ("float" if name in numeric else "string") for name, column in columns.items()
         }
@@ -406,7 +406,7 @@ class _CsvSource(_Source):
         findings: list[Finding] = []
         budget = FindingBudget()
         for name, column in columns.items():
-            if catalog.fields[name].type not in ("count", "year"):
+            if not catalog.is_number(name):
                 continue
             texts = frame[name]
             parsed = parse_numbers(texts, catalog.units_of(name))
@@ -517,7 +517,7 @@ def _repair_cells(
     import pandas as pd
 
     positions = sorted(problems)
-    numeric = catalog.fields[name].type in ("count", "year")
+    numeric = catalog.is_number(name)
     texts = (
         text.iloc[positions] if text is not None else pd.Series([None] * len(positions), index=positions, dtype=object)
     )
@@ -578,7 +578,7 @@ def _finish(frame: pd.DataFrame, columns: dict[str, Column], catalog: Catalog) -
     labels = []
     blank = []  # of each column, where a cell is blank
     for name in columns:
-        if catalog.fields[name].type in ("count", "year"):
+        if catalog.is_number(name):
             frame[name] = frame[name].astype("float64")
             blank.append(np.isnan(frame[name].to_numpy()))
         else:

@@ -241,15 +241,6 @@ def load_register(path: Path, catalog: Catalog) -> list[RegisterEntry]:
     ]
 
 
-def describe_check(check: RuleCheck, language: Language = "zh") -> str:
-    """ "0.8% ✗ 差 96 人" — one rule's outcome for a table cell."""
-    value = _count(check.value) if check.unit == "count" else format_measure(check.value, check.unit, language)
-    text = f"{value} " + {"pass": "✓", "fail": "✗", "missing": "?"}[check.status]
-    if check.status == "fail" and check.shortfall is not None:
-        text += f" {shortfall_text(check.shortfall, check.shortfall_unit, language)}"
-    return text
-
-
 def describe_rule(check: RuleCheck, language: Language = "zh", name: str | None = None) -> str:
     """ "创业参与率 ≥ 1.0%" — a rule as a column heading (``name`` in place of the rule's own: a short one)."""
     threshold = (

@@ -1,4 +1,5 @@
-"""The declaration shortlist: passing units ranked by their weakest rule's margin, within each level's quota."""
+"""The declaration shortlist: passing units ranked by score (a scored level) or by their weakest rule's margin,
+within each level's quota."""
 
 from __future__ import annotations
 
@@ -73,7 +74,8 @@ def shortlist_of(judged: Judged, quotas: dict[str, int], near_limit: int = DEFAU
 
     Passing units are ranked by their weakest rule's margin, widest first; on a tie the next weakest rule
     decides, then the unit code. Margins are compared to 9 decimals: equal quotients reached by different
-    divisions are a tie, not noise.
+    divisions are a tie, not noise. In a scored level the total score ranks first (highest first), the margins
+    then break ties. A scored unit whose grade does not pass is no near miss: points, not counts, keep it out.
     """
     import numpy as np
 
@@ -112,33 +114,46 @@ def shortlist_of(judged: Judged, quotas: dict[str, int], near_limit: int = DEFAU
     level_order = {level: position for position, level in enumerate(quotas)}
     entries: list[ShortlistEntry] = []
     summary: list[LevelQuota] = []
+    scored = assessments.scored
     for (level, year), members in sorted(groups.items(), key=lambda item: (level_order[item[0][0]], item[0][1] or 0)):
         quota = quotas[level]
         counts = starts[members + 1] - starts[members]
-        passing = members[(assessments.status[members] == PASS) & (counts > 0)]
+        with_score = np.array([position in scored for position in members.tolist()], dtype=bool)
+        passing = members[(assessments.status[members] == PASS) & ((counts > 0) | with_score)]
         keys = []
         for position in passing.tolist():
             own = margin[starts[position] : starts[position + 1]]
+            total = _score_total(scored, position)
             keys.append(
-                ([-value for value in sorted(round(item, 9) for item in own.tolist())], codes[position], position)
+                (
+                    -(total if total is not None else -math.inf),
+                    [-value for value in sorted(round(item, 9) for item in own.tolist())],
+                    codes[position],
+                    position,
+                )
             )
-        keys.sort(key=lambda key: (key[0], key[1]))
-        for rank, (_, _, position) in enumerate(keys, start=1):
+        keys.sort(key=lambda key: (key[0], key[1], key[2]))
+        for rank, (_, _, _, position) in enumerate(keys, start=1):
             own = margin[starts[position] : starts[position + 1]]
-            weakest = starts[position] + int(np.argmin(own))  # the first of the smallest, as min() takes it
-            rule = rules[int(flat.rule[weakest])]
+            weakest = starts[position] + int(np.argmin(own)) if len(own) else None  # the first of the smallest
+            rule = rules[int(flat.rule[weakest])] if weakest is not None else None
+            grade = _grade(scored, position)
             entries.append(
                 entry(
                     position,
                     status="proposed" if rank <= quota else "reserve",
                     rank=rank,
-                    margin=float(margin[weakest]),
-                    weakest=rule.indicator or rule.field,
-                    weakest_name=rule.name,
+                    margin=float(margin[weakest]) if weakest is not None else None,
+                    weakest=(rule.indicator or rule.field) if rule is not None else None,
+                    weakest_name=rule.name if rule is not None else None,
+                    score=_score_total(scored, position),
+                    grade=grade,
                 )
             )
         near: list[tuple[int, str, int, list[Lack]]] = []
         for position in members[assessments.status[members] == FAIL].tolist():
+            if position in scored and _passes(scored, position) is not True:
+                continue
             checks = range(int(starts[position]), int(starts[position + 1]))
             own_status = status[checks.start : checks.stop]
             own_shortfall = shortfall[checks.start : checks.stop]
@@ -166,3 +181,27 @@ def shortlist_of(judged: Judged, quotas: dict[str, int], near_limit: int = DEFAU
             LevelQuota(level=level, year=year, quota=quota, passing=len(passing), proposed=min(quota, len(passing)))
         )
     return Shortlist(near_limit=near_limit, quotas=summary, entries=entries)
+
+
+def _score_total(scored: dict[int, Any], position: int) -> float | None:
+    """A scored unit's total (None when not scored or unknown)."""
+    found = scored.get(position)
+    if found is None:
+        return None
+    total = float(found[0].total[found[1]])
+    return None if total != total else total
+
+
+def _grade(scored: dict[int, Any], position: int) -> str | None:
+    found = scored.get(position)
+    if found is None:
+        return None
+    columns, offset = found
+    grade = int(columns.grade[offset])
+    return columns.scoring.grades[grade].name_in(columns.language) if grade >= 0 else None
+
+
+def _passes(scored: dict[int, Any], position: int) -> bool | None:
+    columns, offset = scored[position]
+    verdict = int(columns.passes[offset])
+    return None if verdict < 0 else bool(verdict)

@@ -18,6 +18,7 @@ from chuangye_metrics.core.words import Language
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.indicators.compute import UnitTable, text_or_none
 from chuangye_metrics.standards.assessment import CHECK_STATUSES, UNIT_STATUSES, RuleColumn
+from chuangye_metrics.years.compare import DECIMALS
 
 if TYPE_CHECKING:
     import numpy as np
@@ -35,6 +36,8 @@ class Version:
     fields: set[str]
     status: np.ndarray | None = None
     rules: Sequence[RuleColumn] = ()
+    totals: np.ndarray | None = None  # a scored standard: each unit's total score (NaN when unknown or unscored)
+    grades: np.ndarray | None = None  # objects: each unit's grade, or None
 
 
 def unit_changes(old: Version, new: Version, catalog: Catalog, language: Language) -> list[UnitChange]:
@@ -90,6 +93,9 @@ def unit_changes(old: Version, new: Version, catalog: Catalog, language: Languag
         assert old.status is not None and new.status is not None and old_rules is not None and new_rules is not None
         changed |= old.status[pairs_old] != new.status[pairs_new]
         changed |= (old_rules[:, pairs_old] != new_rules[:, pairs_new]).any(axis=0)
+    if old.totals is not None and new.totals is not None and old.grades is not None and new.grades is not None:
+        changed |= _differ(old.totals[pairs_old], new.totals[pairs_new])
+        changed |= _texts_differ(old.grades[pairs_old], new.grades[pairs_new])
 
     def indicator_change(name: str, old_at: int | None, new_at: int | None) -> IndicatorChange:
         old_value = _value(old_indicators[name]["value"].iloc[old_at]) if old_at is not None else None
@@ -157,6 +163,7 @@ def unit_changes(old: Version, new: Version, catalog: Catalog, language: Languag
                 old_status=_status(old.status, old_at),
                 new_status=_status(new.status, new_at),
                 rules=rule_changes(old_at, new_at),
+                **_scores(old, old_at, new, new_at),
             )
         )
     for side, frame, indexes in (("added", new.frame, added), ("removed", old.frame, removed)):
@@ -183,10 +190,21 @@ def unit_changes(old: Version, new: Version, catalog: Catalog, language: Languag
                     old_status=_status(old.status, before_at),
                     new_status=_status(new.status, after_at),
                     rules=rule_changes(before_at, after_at),
+                    **_scores(old, before_at, new, after_at),
                 )
             )
     entries.sort(key=lambda entry: entry[0])
     return [unit for _, unit in entries]
+
+
+def _scores(old: Version, old_at: int | None, new: Version, new_at: int | None) -> dict[str, Any]:
+    """A unit's total score and grade in each version (null where the standard does not score it)."""
+    found: dict[str, Any] = {}
+    for side, version, at in (("old", old, old_at), ("new", new, new_at)):
+        total = version.totals[at] if version.totals is not None and at is not None else None
+        found[f"{side}_score"] = None if total is None or total != total else float(total)
+        found[f"{side}_grade"] = version.grades[at] if version.grades is not None and at is not None else None
+    return found
 
 
 def _entry(frame: pd.DataFrame, at: int, catalog: Catalog, **parts: Any) -> tuple[tuple[bool, str], UnitChange]:
@@ -250,7 +268,7 @@ def _count_change(
 ) -> CountChange:
     before = _value(_numbers(old, name)[old_at]) if old_at is not None else None
     after = _value(_numbers(new, name)[new_at]) if new_at is not None else None
-    change = None if before is None or after is None else after - before
+    change = None if before is None or after is None else round(after - before, DECIMALS)  # 830.2, not …0007
     return CountChange(field=name, old=_number(before), new=_number(after), change=_number(change))
 
 

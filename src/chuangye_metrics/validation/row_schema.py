@@ -11,7 +11,15 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from chuangye_metrics.config.catalog import Catalog
 
-_PYTHON_TYPES: dict[str, type] = {"code": str, "text": str, "level": str, "year": int, "count": int}
+_PYTHON_TYPES: dict[str, type] = {
+    "code": str,
+    "text": str,
+    "level": str,
+    "year": int,
+    "count": int,
+    "amount": float,
+    "score": float,
+}
 
 # How each constraint of the row model is tested on a whole column at once:
 # each entry gives the predicate that holds for valid values.

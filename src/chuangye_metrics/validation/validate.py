@@ -100,7 +100,7 @@ def validate_return(
                     field=name,
                 )
             )
-    for name in catalog.count_fields:
+    for name in catalog.count_fields if not _parks_only(frame, catalog) else []:
         if name not in columns and catalog.fields[name].core:
             findings.append(missing_count_column(table, catalog, name))
     if any(finding.code == "missing-column" for finding in findings):
@@ -110,7 +110,7 @@ def validate_return(
         cell_findings("missing-value", name, frame[name].isna())
 
     model = row_model(catalog)
-    for name in [*catalog.count_fields, "year"]:
+    for name in [*catalog.count_fields, *catalog.score_fields, "year"]:
         if name not in columns:
             continue
         values = frame[name]
@@ -371,10 +371,20 @@ def _blank_error_cells(frame: pd.DataFrame, findings: Sequence[Finding], catalog
     return (frame.assign(**changed), True) if changed else (frame, False)
 
 
+def _parks_only(frame: pd.DataFrame, catalog: Catalog) -> bool:
+    """A return of parks and bases alone (every row of a level that is no territory): the counts of a
+    territorial return are not its columns, and a standard asks for the ones it reads (see check)."""
+    if "level" not in frame or not len(frame):
+        return False
+    levels = {catalog.level_id(str(label)) for label in frame["level"].dropna().unique().tolist()}
+    territorial = set(catalog.territorial_levels)
+    return bool(levels) and None not in levels and not levels & territorial
+
+
 def _complete(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
     """Every field as a column: counts and year float64 (NaN = missing), texts as objects."""
     frame = frame.copy(deep=False)  # copy-on-write: the caller's frame is never changed
-    for name in [*catalog.count_fields, "year"]:
+    for name in [*catalog.count_fields, *catalog.score_fields, "year"]:
         frame[name] = frame[name].astype("float64") if name in frame else float("nan")
     for name in [*TEXT_FIELDS, *(f.id for f in catalog.fields.values() if f.type in ("text", "code"))]:
         if name not in frame:

@@ -37,6 +37,10 @@ def growth_reason(code: int, language: Language) -> str | None:
 # --- the arithmetic ----------------------------------------------------------------------------------------
 
 
+DECIMALS = 9
+"""Decimals a difference of two typed counts or amounts is rounded to: what binary fractions add is noise."""
+
+
 def year_changes(values: np.ndarray, years: Sequence[int]) -> np.ndarray:
     """value(y) - value(y - 1) for every row (unit) and column (year).
 
@@ -187,7 +191,9 @@ class YearsTable:
         for name in self.catalog.count_fields:
             values = self.counts[name][start:stop]
             unit: SeriesUnit = self.catalog.fields[name].unit or "count"
-            yield SeriesBlock("field", name, unit, values, year_changes(values, years), count_growth(values, years))
+            # an amount typed with decimals (830.2 万元) differs by a decimal, not by 830.2000000000007
+            changes = np.round(year_changes(values, years), DECIMALS)
+            yield SeriesBlock("field", name, unit, values, changes, count_growth(values, years))
         present = self.present[start:stop]
         for indicator in self.catalog.indicators.values():
             inputs = {name: self.counts[name][start:stop] for name in indicator.field_names}

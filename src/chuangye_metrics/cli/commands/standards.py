@@ -17,10 +17,19 @@ from chuangye_metrics.cli.options import (
     language_of,
     say,
 )
-from chuangye_metrics.config.catalog import format_measure, load_catalog
+from chuangye_metrics.config.catalog import Catalog, format_measure, load_catalog
 from chuangye_metrics.core import words
+from chuangye_metrics.core.words import Language
 from chuangye_metrics.outputs.table import text_console
-from chuangye_metrics.standards.library import RuleSet, load_standard, shipped_standards
+from chuangye_metrics.standards.check import unit_word
+from chuangye_metrics.standards.library import (
+    RuleSet,
+    Scoring,
+    Standard,
+    Threshold,
+    load_standard,
+    shipped_standards,
+)
 
 app = typer.Typer(
     name="standards",
@@ -45,7 +54,10 @@ def list_standards(
                 "name": s.name,
                 "status": s.status,
                 "provisional": s.has_provisional,
-                "levels": list(s.levels),
+                "levels": s.judged_levels,
+                "scored": sorted(s.scoring),
+                "date": s.date,
+                "read_at": s.read_at,
                 "source": s.source,
             }
             for s in standards
@@ -60,7 +72,7 @@ def list_standards(
         status = words.text(f"standards-status.{standard.status}", language)
         if standard.has_provisional and standard.status == "official":
             status = words.text("standards-status.partly", language, status=status)
-        table.add_row(standard.id, standard.name, ", ".join(standard.levels), status, standard.source)
+        table.add_row(standard.id, standard.name, ", ".join(standard.judged_levels), status, standard.source)
     console, buffer = text_console()
     console.print(table)
     typer.echo(buffer.getvalue(), nl=False)
@@ -83,15 +95,17 @@ def show_standard(
     language = language_of(lang)
     say(f"{loaded.id}  {loaded.name}")
     say(words.text("check.source", language, source=loaded.source))
+    if loaded.date or loaded.read_at:
+        say(words.text("standards-show.cited", language, date=loaded.date or "—", read_at=loaded.read_at or "—"))
     status = words.text(f"standards-show-status.{loaded.status}", language)
     say(words.text("standards-show.status", language, status=status))
     if loaded.note:
         say(words.text("standards-show.note", language, note=loaded.note))
-    for level, entries in loaded.levels.items():
+    for level in loaded.judged_levels:
         name = catalog.levels[level].label(language)
         typer.echo()
         say(f"{name} ({level})")
-        for entry in entries:
+        for entry in loaded.entries_for(level):
             rules = entry.rules if isinstance(entry, RuleSet) else [entry]
             indent = "  "
             if isinstance(entry, RuleSet):
@@ -99,16 +113,88 @@ def show_standard(
                 say(f"  {entry.name or ''} [{condition}]".replace("  [", "  ["))
                 indent = "    "
             for rule in rules:
-                if rule.indicator:
-                    indicator = catalog.indicators[rule.indicator]
-                    subject = indicator.tag(language)
-                    threshold = format_measure(rule.value, indicator.unit, language_of(lang))
-                else:
-                    subject = catalog.fields[rule.field or ""].label(language)
-                    threshold = f"{rule.value:g}"
-                mark = words.text("standards-show.provisional-mark", language) if loaded.is_provisional(rule) else ""
-                say(f"{indent}{subject} {rule.op} {threshold}{mark}")
+                say(indent + _rule_text(rule, loaded, level, catalog, language))
+        if level in loaded.scoring:
+            _show_scoring(loaded.scoring[level], catalog, language)
     if loaded.coverage:
         targets = ", ".join(f"{level} {target:g}%" for level, target in loaded.coverage.items())
         typer.echo()
         say(words.text("standards-show.coverage", language, targets=targets))
+
+
+def _rule_text(rule: Threshold, standard: Standard, level: str, catalog: Catalog, language: Language) -> str:
+    """ "孵化场地利用率 >= 90.0%（近 3 年每年）" — a rule as the standard states it."""
+    subject, threshold = _subject(rule.indicator, rule.field, rule.value, catalog, language)
+    text = f"{subject} {rule.op} {threshold}"
+    if rule.window is not None:
+        text += words.text(f"standards-show.window-{rule.window.kind}", language, years=rule.window.years)
+    if standard.is_veto(level, rule):
+        text += words.text("standards-show.veto-mark", language)
+    if standard.is_provisional(rule):
+        text += words.text("standards-show.provisional-mark", language)
+    return text
+
+
+def _subject(
+    indicator_id: str | None, field_id: str | None, value: float, catalog: Catalog, language: Language
+) -> tuple[str, str]:
+    """What a rule or item measures, and a value in its unit."""
+    if indicator_id:
+        indicator = catalog.indicators[indicator_id]
+        return indicator.tag(language), format_measure(value, indicator.unit, language)
+    field = catalog.fields[field_id or ""]
+    word = unit_word(field.unit, language) if field.unit else ""
+    return field.label(language), f"{value:g} {word}".rstrip()
+
+
+def _show_scoring(scoring: Scoring, catalog: Catalog, language: Language) -> None:
+    """The items with their points, the grades with their consequences, and the veto rules' grade."""
+    say("  " + words.text("standards-show.scoring", language, total=f"{scoring.total:g}"))
+    for item in scoring.items:
+        points = f"{item.points:g}"
+        if item.score_field is not None:
+            header = catalog.fields[item.score_field].label(language)
+            subject = item.name_in(language) or header
+            scheme = words.text("standards-show.item-score-field", language, points=points, header=header)
+        else:
+            subject, full = _subject(item.indicator, item.field, item.full or 0, catalog, language)
+            subject = item.name_in(language) or subject
+            if item.steps:
+                steps = [
+                    words.text(
+                        "standards-show.item-step",
+                        language,
+                        at=_subject(item.indicator, item.field, step.at, catalog, language)[1],
+                        points=f"{step.points:g}",
+                    )
+                    for step in sorted(item.steps, key=lambda step: step.at)
+                ]
+                scheme = words.text(
+                    "standards-show.item-steps",
+                    language,
+                    points=points,
+                    steps=words.text("sep.list", language).join(steps),
+                )
+            elif item.floor == 0:
+                scheme = words.text("standards-show.item-proportional", language, points=points, full=full)
+            elif item.floor is not None and item.floor < (item.full or 0):
+                floor = _subject(item.indicator, item.field, item.floor, catalog, language)[1]
+                scheme = words.text("standards-show.item-linear", language, points=points, full=full, floor=floor)
+            else:
+                scheme = words.text("standards-show.item-all", language, points=points, full=full)
+            if item.window is not None:
+                subject += words.text("standards-show.window-pooled", language, years=item.window.years)
+        mark = words.text("standards-show.provisional-mark", language) if item.provisional else ""
+        say(f"    {subject}{words.text('sep.colon', language)}{scheme}{mark}")
+    say("  " + words.text("standards-show.grades", language))
+    for grade in scoring.grades:
+        text = words.text("standards-show.grade", language, grade=grade.name_in(language), min=f"{grade.min:g}")
+        if not grade.passes:
+            text += words.text("standards-show.grade-fails", language)
+        if grade.subsidy:
+            text += words.text("standards-show.grade-subsidy", language, subsidy=f"{grade.subsidy:g}")
+        if grade.exit:
+            text += words.text("standards-show.grade-exit", language)
+        say("    " + text)
+    if scoring.veto:
+        say("  " + words.text("standards-show.vetoes", language, grade=scoring.lowest.name_in(language)))

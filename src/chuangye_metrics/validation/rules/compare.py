@@ -33,8 +33,8 @@ class CompareRule(RuleKind):
     def unknown_names(self, catalog: Catalog) -> str | None:
         for text in (self.left, self.right):
             for name in expressions.field_names(expressions.parse(text)):
-                if name not in catalog.fields or catalog.fields[name].type != "count":
-                    return f"{name!r} is not a count field"
+                if name not in catalog.fields or name not in catalog.count_fields:
+                    return f"{name!r} is not a count or amount field"
         if self.message is None:
             return "a compare rule needs its own message: {zh: …, en: …}"
         return None

@@ -76,6 +76,6 @@ class OutlierRule(RuleKind):
 def gap_text(gap: float, unit: str) -> dict[str, str]:
     """How far apart two values are, in each language: "0.4 个百分点", "0.4 年", or the N of 1:N."""
     number = f"{gap:.1f}" if gap >= 0.05 else f"{gap:.2f}"
-    if unit in ("percent", "years"):
+    if unit in ("percent", "years", "wan_yuan"):
         return words.both(f"gap.{unit}", gap=number)
     return {language: number for language in words.LANGUAGES}
