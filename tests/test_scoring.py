@@ -10,8 +10,8 @@ import pytest
 from openpyxl import Workbook
 
 from chuangye_metrics.config.catalog import Catalog
-from chuangye_metrics.standards.assessment import points_of
 from chuangye_metrics.standards.library import ScoreItem, load_standard
+from chuangye_metrics.standards.scoring import points_of
 from tests.conftest import check_result
 
 STANDARD = """\

@@ -15,15 +15,9 @@ from chuangye_metrics.outputs.columns import IDENTITY, arrow_strings, joined_tex
 from chuangye_metrics.outputs.files import output_stream
 from chuangye_metrics.outputs.revision_content import HEADERS, change_rows
 from chuangye_metrics.reading.cache import TextSink
-from chuangye_metrics.standards.assessment import (
-    CHECK_STATUSES,
-    UNIT_STATUSES,
-    Assessments,
-    FlatChecks,
-    RuleColumn,
-    objects,
-)
+from chuangye_metrics.standards.assessment import Assessments, FlatChecks, RuleColumn
 from chuangye_metrics.standards.check import Judged
+from chuangye_metrics.standards.measures import CHECK_STATUSES, UNIT_STATUSES, objects
 from chuangye_metrics.years.compare import CHUNK as YEARS_CHUNK
 from chuangye_metrics.years.compare import YearsTable
 

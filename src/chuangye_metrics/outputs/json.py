@@ -42,8 +42,9 @@ from chuangye_metrics.outputs.columns import (
 )
 from chuangye_metrics.outputs.files import output_stream, write_output
 from chuangye_metrics.pipeline import Returns, Revised
-from chuangye_metrics.standards.assessment import CHECK_STATUSES, UNIT_STATUSES, Assessments
+from chuangye_metrics.standards.assessment import Assessments
 from chuangye_metrics.standards.check import Judged
+from chuangye_metrics.standards.measures import CHECK_STATUSES, UNIT_STATUSES
 from chuangye_metrics.years.compare import CHUNK as YEARS_CHUNK
 from chuangye_metrics.years.compare import GROWTH_REASONS, YearsTable, file_indexes, growth_reason
 

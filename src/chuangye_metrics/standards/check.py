@@ -28,15 +28,9 @@ from chuangye_metrics.core.words import Language, known_message
 from chuangye_metrics.hierarchy import levels_of_codes
 from chuangye_metrics.indicators.compute import UnitTable
 from chuangye_metrics.reading.reader import ReturnTable, read_return
-from chuangye_metrics.standards.assessment import (
-    FAIL,
-    Assessments,
-    RegisterEntry,
-    assess,
-    coverage_of,
-    is_blank,
-)
+from chuangye_metrics.standards.assessment import Assessments, RegisterEntry, assess, coverage_of
 from chuangye_metrics.standards.library import Standard
+from chuangye_metrics.standards.measures import FAIL, is_blank
 from chuangye_metrics.validation.validate import missing_count_column
 
 if TYPE_CHECKING:

@@ -13,8 +13,9 @@ from chuangye_metrics.core import words
 from chuangye_metrics.core.guard import RefusedUsage
 from chuangye_metrics.core.models import Lack, LevelQuota, RuleCheck, Shortlist, ShortlistEntry
 from chuangye_metrics.indicators.compute import text_or_none
-from chuangye_metrics.standards.assessment import FAIL, MISSING, PASS, RuleColumn
+from chuangye_metrics.standards.assessment import RuleColumn
 from chuangye_metrics.standards.check import Judged
+from chuangye_metrics.standards.measures import FAIL, MISSING, PASS
 
 if TYPE_CHECKING:
     import numpy as np

@@ -17,7 +17,8 @@ from chuangye_metrics.core.models import (
 from chuangye_metrics.core.words import Language
 from chuangye_metrics.hierarchy import DERIVED
 from chuangye_metrics.indicators.compute import UnitTable, text_or_none
-from chuangye_metrics.standards.assessment import CHECK_STATUSES, UNIT_STATUSES, RuleColumn
+from chuangye_metrics.standards.assessment import RuleColumn
+from chuangye_metrics.standards.measures import CHECK_STATUSES, UNIT_STATUSES
 from chuangye_metrics.years.compare import DECIMALS
 
 if TYPE_CHECKING:
