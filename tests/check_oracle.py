@@ -385,8 +385,11 @@ def _check(
             failing = [year for year, one in zip(calendar, yearly, strict=True) if one and one.status == "fail"]
             status: Literal["pass", "fail", "missing"] = "fail" if failing else "missing" if any(unknown) else "pass"
             present = [one.value for one in yearly if one is not None and one.value is not None]
-            lower = rule.op in (">=", ">", "==")
-            value = (min(present) if lower else max(present)) if present else None
+            if rule.op == "==":  # the year farthest from the value required
+                value = max(present, key=lambda one: abs(one - rule.value)) if present else None
+            else:
+                lower = rule.op in (">=", ">")
+                value = (min(present) if lower else max(present)) if present else None
             lacks = [one.shortfall for one in yearly if one is not None and one.status == "fail"]
             shortfall = 0 if status == "pass" else None
             reason = None

@@ -552,6 +552,9 @@ def test_an_each_rule_failing_without_a_shortfall_says_why(catalog: Catalog, tmp
     # 35 cannot come down to 30 by adding
     assert (exact.status, exact.shortfall, exact.reason) == ("fail", None, "分母不变时增加分子也无法恰好达到该值")
     assert exact.window is not None and exact.window.failing_year == 2023
+    # the value shown is the year farthest from 30: 35, not the passing 30
+    assert exact.value == 35
+    assert judged.result() == oracle
 
 
 def test_a_pooled_item_names_a_blank_year_as_it_is(catalog: Catalog, tmp_path: Path) -> None:

@@ -449,11 +449,13 @@ def _window_column(
         failed = year_status == FAIL
         unknown = absent | (year_status == MISSING)
         status = np.where(failed.any(1), FAIL, np.where(unknown.any(1), MISSING, PASS)).astype(np.int8)
-        lower = rule.op in (">=", ">", "==")
-        with np.errstate(all="ignore"):
-            present = np.where(np.isnan(year_value), np.inf if lower else -np.inf, year_value)
-            weakest = present.min(1) if lower else present.max(1)
-        value = np.where(np.isinf(weakest), np.nan, weakest)
+        # the weakest year: the lowest under a floor, the highest under a ceiling, the farthest from an equality
+        distance = {">=": -year_value, ">": -year_value, "<=": year_value, "<": year_value}.get(
+            rule.op, np.abs(year_value - rule.value)
+        )
+        known = ~np.isnan(year_value)
+        weakest = np.argmax(np.where(known, distance, -np.inf), axis=1)
+        value = np.where(known.any(1), year_value[np.arange(count), weakest], np.nan)
         summed = np.where(failed, year_shortfall, 0.0).sum(1)
         shortfall = np.where(status == PASS, 0.0, np.where((status == FAIL) & ~unknown.any(1), summed, np.nan))
         column = dataclasses.replace(
