@@ -20,6 +20,7 @@ from chuangye_metrics.outputs.table import (
     rule_heading,
     subsidy_text,
     window_notes,
+    window_words,
 )
 from chuangye_metrics.standards.check import shortfall_text, unit_word
 from chuangye_metrics.standards.library import ScoreItem, Scoring, Standard
@@ -357,12 +358,12 @@ def _item_line(
     name = scored.name
     value = measure_text(scored.value, scored.unit, language)
     if item.window is not None and unit.year is not None:
-        name = f"{name} {words.text(f'window.{item.window.kind}', language, years=item.window.years)}"
+        name = f"{name} {window_words(item.window, language)}"
         years = list(range(unit.year - item.window.years + 1, unit.year + 1))
         arithmetic = pooled_arithmetic(item.indicator, item.field, years, history, catalog)
         if arithmetic is not None and scored.value is not None:
             value = f"{arithmetic} = {value}"
-    scheme = _scheme(item, scored.unit, language)
+    scheme = item_scheme(item, catalog, language)
     top = points_text(scored.max_points)
     if scored.points is None:
         return words.text("explain.item-missing", language, name=name, reason=scored.reason or MISSING, max=top)
@@ -370,8 +371,9 @@ def _item_line(
     return words.text("explain.item", language, name=name, value=value, points=points, max=top, scheme=scheme)
 
 
-def _scheme(item: ScoreItem, unit: str, language: Language) -> str:
-    """How an item earns its points, in words."""
+def item_scheme(item: ScoreItem, catalog: Catalog, language: Language) -> str:
+    """How a scored item earns its points, in words: "40 及以上得满分，20 以下不得分，其间按比例"."""
+    unit = catalog.indicators[item.indicator].unit if item.indicator else "count"
     if item.score_field is not None:
         return words.text("explain.scheme-evaluator", language, points=points_text(item.points))
     if item.steps:
@@ -383,6 +385,8 @@ def _scheme(item: ScoreItem, unit: str, language: Language) -> str:
         ]
         return words.text("explain.scheme-steps", language, steps=words.text("sep.list", language).join(steps))
     full = measure_text(item.full, unit, language)
+    if item.floor == 0:
+        return words.text("explain.scheme-proportional", language, full=full)
     if item.floor is not None and item.full is not None and item.floor < item.full:
         floor = measure_text(item.floor, unit, language)
         return words.text("explain.scheme-linear", language, full=full, floor=floor)

@@ -34,7 +34,7 @@ from chuangye_metrics.outputs.table import (
     window_words,
 )
 from chuangye_metrics.standards.check import shortfall_text
-from chuangye_metrics.standards.library import RuleSet, ScoreItem, Standard, Window
+from chuangye_metrics.standards.library import Grade, RuleSet, ScoreItem, Standard, Window
 
 CHART_UNITS_MAX = 60
 SHA256_SHOWN = 12
@@ -646,7 +646,7 @@ def _windowed(name: str, window: Window | None, language: Language) -> str:
     """A rule's or item's subject with its window: "孵化成功率 3年合计"."""
     if window is None:
         return name
-    return f"{name} {words.text(f'window.{window.kind}', language, years=window.years)}"
+    return f"{name} {window_words(window, language)}"
 
 
 def scoring_table(standard: Standard, catalog: Catalog, language: Language = "zh") -> TextTable:
@@ -656,7 +656,6 @@ def scoring_table(standard: Standard, catalog: Catalog, language: Language = "zh
     headings = ("level", "part", "name", "rule", "points", "provisional", "note")
     header = [words.text(f"scoring.{heading}", language) for heading in headings]
     rows: list[list[Cell]] = []
-    listing = words.text("sep.list", language)
     for level, scoring in standard.scoring.items():
         label = catalog.level_label(level, language)
         for item in scoring.items:
@@ -667,22 +666,17 @@ def scoring_table(standard: Standard, catalog: Catalog, language: Language = "zh
             subject = _windowed(name, item.window, language)
             rows.append([label, part, subject, rule, item.points, provisional, item.note or None])
         for grade in scoring.grades:
-            terms = [words.text("scoring.from", language, min=points_text(grade.min))]
-            if grade.subsidy is not None:
-                terms.append(words.text("scoring.subsidy", language, subsidy=f"{grade.subsidy:g}"))
-            if not grade.passes:
-                terms.append(words.text("scoring.fails", language))
-            if grade.exit:
-                terms.append(words.text("scoring.exit", language))
             part = words.text("scoring.grade", language)
-            rows.append([label, part, grade.name_in(language), listing.join(terms), None, None, grade.note or None])
+            rows.append(
+                [label, part, grade.name_in(language), grade_terms(grade, language), None, None, grade.note or None]
+            )
     title = words.text("scoring.title", language, name=standard.name_in(language), id=standard.id)
     kinds = ["text", "text", "text", "text", "measure", "text", "text"]
     return TextTable(title=title, header=header, rows=rows, kinds=kinds, row_units=["count"] * len(rows))
 
 
 def _item_scheme(item: ScoreItem, catalog: Catalog, language: Language) -> str:
-    """How a scored item earns its points, in words: "≥ 40 满分，< 20 不得分，其间按比例"."""
+    """How a scored item earns its points, in a table's short form: "≥ 40 得满分，< 20 不得分，其间按比例"."""
     if item.score_field is not None:
         return words.text("scoring.evaluators", language)
     unit = catalog.indicators[item.indicator].unit if item.indicator else "count"
@@ -697,6 +691,18 @@ def _item_scheme(item: ScoreItem, catalog: Catalog, language: Language) -> str:
         floor = _threshold_text(item.floor, unit, language)
         return words.text("scoring.linear", language, full=full, floor=floor)
     return words.text("scoring.full", language, full=full)
+
+
+def grade_terms(grade: Grade, language: Language) -> str:
+    """A grade's cut-off and consequences: "总分 ≥ 80、补助 20 万元" / "total ≥ 0, does not pass, exit"."""
+    terms = [words.text("scoring.from", language, min=points_text(grade.min))]
+    if grade.subsidy is not None:
+        terms.append(words.text("scoring.subsidy", language, subsidy=f"{grade.subsidy:g}"))
+    if not grade.passes:
+        terms.append(words.text("scoring.fails", language))
+    if grade.exit:
+        terms.append(words.text("scoring.exit", language))
+    return words.text("sep.list", language).join(terms)
 
 
 def _shortlist(result: CheckResult, catalog: Catalog, language: Language) -> TextTable | None:

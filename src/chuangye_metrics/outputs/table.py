@@ -53,6 +53,7 @@ from chuangye_metrics.outputs.layout import (
 from chuangye_metrics.outputs.revision_content import diff_lines
 from chuangye_metrics.pipeline import Returns, Revised
 from chuangye_metrics.standards.check import describe_rule, shortfall_text
+from chuangye_metrics.standards.library import Window
 
 if TYPE_CHECKING:
     import numpy as np
@@ -264,7 +265,7 @@ def _rules_of(units: list[AssessedUnit]) -> list[RuleCheck]:
     return list(seen.values())
 
 
-def window_words(window: WindowCheck, language: Language) -> str:
+def window_words(window: Window | WindowCheck, language: Language) -> str:
     """ "近3年均" (each of the years passes) or "3年合计" (the years' counts summed)."""
     return words.text(f"window.{window.kind}", language, years=window.years)
 

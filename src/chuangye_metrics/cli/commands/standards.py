@@ -20,7 +20,9 @@ from chuangye_metrics.cli.options import (
 from chuangye_metrics.config.catalog import Catalog, format_measure, load_catalog
 from chuangye_metrics.core import words
 from chuangye_metrics.core.words import Language
-from chuangye_metrics.outputs.table import text_console
+from chuangye_metrics.outputs.explain import item_scheme
+from chuangye_metrics.outputs.report_content import grade_terms
+from chuangye_metrics.outputs.table import text_console, window_words
 from chuangye_metrics.standards.check import unit_word
 from chuangye_metrics.standards.library import (
     RuleSet,
@@ -125,9 +127,9 @@ def show_standard(
 def _rule_text(rule: Threshold, standard: Standard, level: str, catalog: Catalog, language: Language) -> str:
     """ "孵化场地利用率 >= 90.0%（近 3 年每年）" — a rule as the standard states it."""
     subject, threshold = _subject(rule.indicator, rule.field, rule.value, catalog, language)
-    text = f"{subject} {rule.op} {threshold}"
     if rule.window is not None:
-        text += words.text(f"standards-show.window-{rule.window.kind}", language, years=rule.window.years)
+        subject += " " + window_words(rule.window, language)
+    text = f"{subject} {rule.op} {threshold}"
     if standard.is_veto(level, rule):
         text += words.text("standards-show.veto-mark", language)
     if standard.is_provisional(rule):
@@ -148,53 +150,22 @@ def _subject(
 
 
 def _show_scoring(scoring: Scoring, catalog: Catalog, language: Language) -> None:
-    """The items with their points, the grades with their consequences, and the veto rules' grade."""
+    """The items with their points and schemes, the grades with their consequences, and the veto rules' grade."""
+    colon = words.text("sep.colon", language)
     say("  " + words.text("standards-show.scoring", language, total=f"{scoring.total:g}"))
     for item in scoring.items:
-        points = f"{item.points:g}"
-        if item.score_field is not None:
-            header = catalog.fields[item.score_field].label(language)
-            subject = item.name_in(language) or header
-            scheme = words.text("standards-show.item-score-field", language, points=points, header=header)
-        else:
-            subject, full = _subject(item.indicator, item.field, item.full or 0, catalog, language)
-            subject = item.name_in(language) or subject
-            if item.steps:
-                steps = [
-                    words.text(
-                        "standards-show.item-step",
-                        language,
-                        at=_subject(item.indicator, item.field, step.at, catalog, language)[1],
-                        points=f"{step.points:g}",
-                    )
-                    for step in sorted(item.steps, key=lambda step: step.at)
-                ]
-                scheme = words.text(
-                    "standards-show.item-steps",
-                    language,
-                    points=points,
-                    steps=words.text("sep.list", language).join(steps),
-                )
-            elif item.floor == 0:
-                scheme = words.text("standards-show.item-proportional", language, points=points, full=full)
-            elif item.floor is not None and item.floor < (item.full or 0):
-                floor = _subject(item.indicator, item.field, item.floor, catalog, language)[1]
-                scheme = words.text("standards-show.item-linear", language, points=points, full=full, floor=floor)
-            else:
-                scheme = words.text("standards-show.item-all", language, points=points, full=full)
-            if item.window is not None:
-                subject += words.text("standards-show.window-pooled", language, years=item.window.years)
+        subject = (
+            item.name_in(language) or _subject(item.indicator, item.field or item.score_field, 0, catalog, language)[0]
+        )
+        if item.window is not None:
+            subject += " " + window_words(item.window, language)
+        scheme = words.text(
+            "standards-show.item", language, points=f"{item.points:g}", scheme=item_scheme(item, catalog, language)
+        )
         mark = words.text("standards-show.provisional-mark", language) if item.provisional else ""
-        say(f"    {subject}{words.text('sep.colon', language)}{scheme}{mark}")
+        say(f"    {subject}{colon}{scheme}{mark}")
     say("  " + words.text("standards-show.grades", language))
     for grade in scoring.grades:
-        text = words.text("standards-show.grade", language, grade=grade.name_in(language), min=f"{grade.min:g}")
-        if not grade.passes:
-            text += words.text("standards-show.grade-fails", language)
-        if grade.subsidy:
-            text += words.text("standards-show.grade-subsidy", language, subsidy=f"{grade.subsidy:g}")
-        if grade.exit:
-            text += words.text("standards-show.grade-exit", language)
-        say("    " + text)
+        say(f"    {grade.name_in(language)}{colon}{grade_terms(grade, language)}")
     if scoring.veto:
         say("  " + words.text("standards-show.vetoes", language, grade=scoring.lowest.name_in(language)))
