@@ -14,8 +14,10 @@ from chuangye_metrics.config.operators import symbol
 from chuangye_metrics.core import words
 from chuangye_metrics.core.errors import UsageError
 from chuangye_metrics.core.guard import RefusedConfig, RefusedUsage
-from chuangye_metrics.outputs.explain import formula_text
+from chuangye_metrics.outputs.explain import formula_text, item_scheme
 from chuangye_metrics.outputs.files import check_output, replacing
+from chuangye_metrics.outputs.report_content import grade_terms
+from chuangye_metrics.outputs.table import window_words
 from chuangye_metrics.standards.library import RuleSet, ScoreItem, Standard, Threshold
 
 DATA_SHEET = "统计表"
@@ -413,49 +415,25 @@ def _rule_rows(catalog: Catalog, standard: Standard, level: str) -> list[list[st
     for item in scoring.items if scoring is not None else []:
         rows.append([level_name, f"评分（满分 {scoring.total:g} 分）", *_item_cells(catalog, item)])  # type: ignore[union-attr]
     for grade in scoring.grades if scoring is not None else []:
-        consequence = "".join(
-            [
-                "" if grade.passes else "，不通过",
-                f"，补助 {grade.subsidy:g} 万元" if grade.subsidy else "",
-                "，退出" if grade.exit else "",
-            ]
-        )
-        rows.append([level_name, "等次", grade.grade, "", f"{grade.min:g} 分及以上{consequence}", ""])
+        rows.append([level_name, "等次", grade.grade, "", grade_terms(grade, "zh"), ""])
     return rows
 
 
 def _item_cells(catalog: Catalog, item: ScoreItem) -> list[str]:
-    """A scored item: what it measures, its formula and how it earns its points."""
+    """A scored item: what it measures, its formula and how it earns its points (the form is Chinese)."""
     if item.score_field is not None:
         field = catalog.fields[item.score_field]
         return [item.name or field.header, f"本表“{field.header}”栏，由评估组打分", f"满分 {item.points:g} 分", ""]
     if item.indicator is not None:
         indicator = catalog.indicators[item.indicator]
         subject, formula = indicator.name, formula_text(indicator, catalog)
-
-        def shown(value: float) -> str:
-            return format_measure(value, indicator.unit)
     else:
         field = catalog.fields[item.field or ""]
         subject, formula = field.header, f"本表“{field.header}”栏"
-
-        def shown(value: float) -> str:
-            return f"{value:g}"
-
     if item.window is not None:
-        formula += f"（{item.window.years} 年合计）"
-    if item.steps:
-        scheme = "、".join(
-            f"达到 {shown(step.at)} 得 {step.points:g} 分" for step in sorted(item.steps, key=lambda s: s.at)
-        )
-    elif item.floor == 0:
-        scheme = f"达到 {shown(item.full or 0)} 得满分，不足的按比例"
-    elif item.floor is not None and item.full is not None and item.floor < item.full:
-        scheme = f"达到 {shown(item.full)} 得满分，低于 {shown(item.floor)} 不得分，其间按比例"
-    else:
-        scheme = f"达到 {shown(item.full or 0)} 得满分，否则不得分"
+        formula += f"（{window_words(item.window, 'zh')}）"
     status = "暂定" if item.provisional else ""
-    return [item.name or subject, formula, f"满分 {item.points:g} 分：{scheme}", status]
+    return [item.name or subject, formula, f"满分 {item.points:g} 分：{item_scheme(item, catalog, 'zh')}", status]
 
 
 def _rule_cells(catalog: Catalog, standard: Standard, rule: Threshold) -> list[str]:
@@ -471,7 +449,7 @@ def _rule_cells(catalog: Catalog, standard: Standard, rule: Threshold) -> list[s
         formula = f"本表“{field.header}”栏"
         requirement = f"{sign} {rule.value:g}" + (f" {UNIT_NAMES[field.unit]}" if field.unit else "")
     if rule.window is not None:
-        requirement += f"（近 {rule.window.years} 年每年）" if rule.window.each else f"（{rule.window.years} 年合计）"
+        requirement += f"（{window_words(rule.window, 'zh')}）"
     status = "暂定值" if standard.is_provisional(rule) else "正式"
     return [subject, formula, requirement, status + (f"：{rule.note}" if rule.note else "")]
 
